@@ -1,0 +1,421 @@
+"""The ``reviewer`` command: argument parsing and printing, nothing else.
+
+Every command calls one function of ``reviewer.ops`` (imported when the
+command runs, so ``reviewer --help`` stays fast). Errors a user can cause are
+``KnownError``s: one line on stderr and the contract's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from reviewer import __version__
+from reviewer.domain.errors import KnownError, UsageError
+from reviewer.domain.models import Status
+
+Handler = Callable[[argparse.Namespace], int]
+EXIT_BUG = 1
+
+
+# --- passphrases, identity, progress --------------------------------------------------------
+
+
+def read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    """REVIEWER_PASSPHRASE, else --passphrase-file, else a prompt without echo."""
+    env = os.environ.get("REVIEWER_PASSPHRASE")
+    if env:
+        return env
+    if getattr(args, "passphrase_file", None):
+        return _passphrase_from_file(Path(args.passphrase_file))
+    return _prompt("Passphrase: ", confirm)
+
+
+def _passphrase_from_file(path: Path) -> str:
+    try:
+        first = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise UsageError(f"Cannot read the passphrase file {path}: {err.strerror}.") from None
+    if not first or not first[0]:
+        raise UsageError(f"The passphrase file {path} is empty.")
+    return first[0]
+
+
+def _prompt(label: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "No passphrase: set REVIEWER_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal."
+        )
+    value = getpass.getpass(label)
+    if confirm and getpass.getpass("Repeat: ") != value:
+        raise UsageError("The two passphrases differ; nothing was changed.")
+    return value
+
+
+def new_passphrase() -> str:
+    env = os.environ.get("REVIEWER_NEW_PASSPHRASE")
+    return env if env else _prompt("New passphrase: ", confirm=True)
+
+
+def reviewer_name(args: argparse.Namespace) -> str:
+    name = getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
+    if name:
+        return str(name)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int | None, label: str) -> None:
+        if not self.enabled:
+            return
+        if total:
+            filled = int(30 * min(done, total) / total)
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+        else:
+            bar = f"{done}"
+        sys.stderr.write(f"\r{label[:30]:<30} {bar}\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            self.shown = False
+
+
+def _emit_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _open(args: argparse.Namespace, *, readonly: bool = False) -> Any:
+    from reviewer.ops.stores import open_store
+
+    return open_store(Path(args.store), read_passphrase(args), readonly=readonly)
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from reviewer.ops.stores import create_store
+
+    store = create_store(Path(args.store), read_passphrase(args, confirm=True), reviewer_name(args))
+    print(f"Created store {args.store} (store id {store.store_id}).")
+    store.close()
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from reviewer.ops.stats import store_stats
+
+    with _open(args, readonly=True) as store:
+        stats = store_stats(store)
+    if args.json:
+        _emit_json(stats)
+        return 0
+    spans = stats["spans"]
+    print(f"conversations  {stats['conversations']}")
+    print(f"messages       {stats['messages']}")
+    print(f"spans          {spans['total']}  (pending {spans['pending']}, "
+          f"approved {spans['approved']}, rejected {spans['rejected']})")
+    for entity, counts in stats["by_entity"].items():
+        print(f"  {entity:<22} {counts['total']:>7}  pending {counts['pending']:>6}  "
+              f"approved {counts['approved']:>6}  rejected {counts['rejected']:>6}")
+    for key, value in stats.items():
+        if key not in ("conversations", "messages", "spans", "by_entity"):
+            print(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    return 0
+
+
+def cmd_spans(args: argparse.Namespace) -> int:
+    from reviewer.ops.spans import list_spans
+
+    status = Status(args.status) if args.status else None
+    with _open(args, readonly=True) as store:
+        items = list_spans(store, status, args.entity, args.with_text)
+        if args.json:
+            _emit_json(list(items))
+            return 0
+        for item in items:
+            text = f"  {json.dumps(item['text'], ensure_ascii=False)}" if args.with_text else ""
+            where = "title" if item["message_index"] is None else f"msg {item['message_index']}"
+            print(f"{item['id']:>8}  {item['source_id']:<24} {where:<8} "
+                  f"{item['start']:>6}-{item['end']:<6} {item['entity']:<18} "
+                  f"{item['status']:<9} {item['origin']}{text}")
+    return 0
+
+
+def _span_ids(values: Sequence[str]) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise UsageError("Span ids are the numbers that 'reviewer spans' lists.") from None
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from reviewer.ops.decisions import decide
+
+    status = Status.APPROVED if args.approve else Status.REJECTED
+    with _open(args) as store:
+        made = decide(store, _span_ids(args.span_ids), status, reviewer_name(args), args.reason)
+    print(f"{len(made)} span(s) {status}.")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from reviewer.ops.audit import audit_entries, verify_audit
+
+    with _open(args, readonly=True) as store:
+        if args.verify:
+            return _print_verification(verify_audit(store), args.json)
+        entries = audit_entries(store)
+    if args.json:
+        _emit_json([e.__dict__ for e in entries])
+        return 0
+    for e in entries:
+        payload = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
+        print(f"{e.seq:>6}  {e.time}  {e.actor:<16} {e.action:<14} {payload}")
+    return 0
+
+
+def _print_verification(report: Any, as_json: bool) -> int:
+    if as_json:
+        _emit_json(report.__dict__)
+    elif report.ok:
+        print(f"Audit chain intact: {report.count} entries, head {report.head_hash[:16]}…")
+    if not report.ok:
+        sys.stderr.write(f"reviewer: audit chain broken at entry {report.bad_seq}: "
+                         f"{report.problem}\n")
+        return 1
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    from reviewer.ops.stores import change_passphrase
+
+    store = _open(args)
+    try:
+        change_passphrase(store, new_passphrase(), reviewer_name(args))
+    finally:
+        store.close()
+    print(f"Passphrase of {args.store} changed.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from reviewer.ops.importing import import_files
+
+    bar = ProgressBar()
+    with _open(args) as store:
+        try:
+            report = import_files(store, [Path(p) for p in args.paths], reviewer_name(args),
+                                  fmt=args.format, progress=bar)
+        finally:
+            bar.close()
+    for line in report.summary_lines():
+        print(line)
+    for line in report.error_lines():
+        sys.stderr.write(f"reviewer: {line}\n")
+    return 3 if report.failed else 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from reviewer.ops.analysis import analyze
+
+    bar = ProgressBar()
+    with _open(args) as store:
+        try:
+            report = analyze(store, reviewer_name(args), policy_path=_opt_path(args.policy),
+                             workers=args.workers, progress=bar)
+        finally:
+            bar.close()
+    for line in report.warning_lines():
+        sys.stderr.write(f"reviewer: warning: {line}\n")
+    for line in report.summary_lines():
+        print(line)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from reviewer.ops.evaluation import evaluate
+
+    report = evaluate(Path(args.gold), policy_path=_opt_path(args.policy))
+    if args.json:
+        _emit_json(report.as_dict())
+    else:
+        for line in report.summary_lines():
+            print(line)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reviewer.ops.exporting import export_packet
+
+    bar = ProgressBar()
+    with _open(args) as store:
+        try:
+            report = export_packet(
+                store, Path(args.out_dir), reviewer_name(args), prefix=args.prefix,
+                allow_pending=args.allow_pending, active_only=args.active_only, progress=bar,
+            )
+        finally:
+            bar.close()
+    for line in report.summary_lines():
+        print(line)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from reviewer.ops.exporting import verify_packet
+
+    report = verify_packet(Path(args.packet_dir))
+    if not report.ok:
+        sys.stderr.write(f"reviewer: packet does not verify: {report.problem}\n")
+        return 1
+    for line in report.summary_lines():
+        print(line)
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from reviewer.gui.app import run_gui
+
+    explicit = getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
+    return run_gui(_opt_path(getattr(args, "store", None)), reviewer=explicit)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from reviewer.gui.app import run_demo
+
+    explicit = getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
+    return run_demo(_opt_path(args.store_path), reviewer=explicit, open_app=not args.no_gui)
+
+
+def _opt_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--passphrase-file", metavar="FILE", default=argparse.SUPPRESS,
+                        help="read the passphrase from the first line of FILE")
+    common.add_argument("--reviewer", metavar="NAME", default=argparse.SUPPRESS,
+                        help="reviewer identity (else REVIEWER_NAME, else the OS user)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="reviewer", parents=[common],
+        description="Find, review and redact personal data in chat-assistant conversation logs.",
+    )
+    parser.add_argument("--version", action="version", version=f"reviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("gui", cmd_gui, "open the desktop app (on STORE: the unlock dialog first)")
+    p.add_argument("store", nargs="?", metavar="STORE")
+    p = add("demo", cmd_demo, "build the demo store, analyse it and open the app on it")
+    p.add_argument("--store", dest="store_path", metavar="PATH")
+    p.add_argument("--no-gui", action="store_true", help="build and analyse only")
+    add("init", cmd_init, "create a new, empty store").add_argument("store", metavar="STORE")
+    p = add("import", cmd_import, "import conversation files")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=["chatgpt", "openai-jsonl", "openai-batch", "claude",
+                                        "sharegpt", "csv"])
+    p = add("analyze", cmd_analyze, "run the suggestion service on what is not yet analysed")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--workers", type=int, metavar="N")
+    p.add_argument("--policy", metavar="FILE")
+    p = add("stats", cmd_stats, "counts")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--json", action="store_true")
+    p = add("spans", cmd_spans, "list spans")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--status", choices=[str(s) for s in Status])
+    p.add_argument("--entity", metavar="E")
+    p.add_argument("--with-text", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p = add("decide", cmd_decide, "record decisions without the GUI")
+    p.add_argument("store", metavar="STORE")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--approve", action="store_true")
+    group.add_argument("--reject", action="store_true")
+    p.add_argument("--reason", metavar="CODE")
+    p.add_argument("span_ids", nargs="+", metavar="SPAN_ID")
+    p = add("export", cmd_export, "write a signed review packet; OUT_DIR must not exist")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("out_dir", metavar="OUT_DIR")
+    p.add_argument("--prefix", default="RR", metavar="PFX")
+    p.add_argument("--allow-pending", action="store_true")
+    p.add_argument("--active-only", action="store_true")
+    add("verify", cmd_verify, "check a packet's hashes and signature").add_argument(
+        "packet_dir", metavar="PACKET_DIR")
+    p = add("audit", cmd_audit, "show or verify the audit log")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--verify", action="store_true")
+    p.add_argument("--json", action="store_true")
+    add("passwd", cmd_passwd, "change the passphrase").add_argument("store", metavar="STORE")
+    p = add("evaluate", cmd_evaluate, "precision and recall of the suggestion service")
+    p.add_argument("gold", metavar="GOLD.json")
+    p.add_argument("--policy", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    handler: Handler = getattr(args, "handler", cmd_gui)
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return handler(args)
+    except KnownError as err:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"reviewer: {err}\n")
+        return err.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("reviewer: interrupted; nothing after the last committed step was kept.\n")
+        return 130
+    except Exception as err:  # a bug: one line, the traceback only with --debug
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"reviewer: internal error ({type(err).__name__}): {err}. "
+                         "Run again with --debug for details and report it.\n")
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plain domain objects and pure functions: no Qt, no SQL, no Presidio."""

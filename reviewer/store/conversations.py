@@ -1,0 +1,157 @@
+"""Conversations and messages: storing imports, reading them back, keyset pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, tuple_
+
+from reviewer.domain.models import Branch, Conversation, Message, Provenance, Visibility
+from reviewer.store.schema import ConversationRow, MessageRow, Source
+from reviewer.store.times import from_db, to_db, utc_now
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """One row of the conversation browser."""
+
+    id: int
+    source_id: str
+    title: str | None
+    created_at: str | None
+    n_messages: int
+    n_pending: int
+    n_approved: int
+    n_rejected: int
+
+
+def add_source(conn: Connection, provenance: Provenance, actor: str) -> int:
+    result = conn.execute(insert(Source).values(
+        file_name=provenance.file_name, file_size=provenance.file_size,
+        file_sha256=provenance.file_sha256, format=provenance.source_format,
+        imported_at=utc_now(), imported_by=actor,
+    ))
+    return int(result.inserted_primary_key[0])
+
+
+def exists(conn: Connection, content_hash: str) -> bool:
+    query = select(ConversationRow.id).where(ConversationRow.content_hash == content_hash)
+    return conn.execute(query).first() is not None
+
+
+def add_conversation(conn: Connection, conv: Conversation, source_file_id: int | None) -> int | None:
+    """Store a conversation and its messages; None when the same content is already stored."""
+    digest = conv.content_hash()
+    if exists(conn, digest):
+        return None
+    result = conn.execute(insert(ConversationRow).values(
+        source_file_id=source_file_id, source_id=conv.source_id, title=conv.title,
+        created_at=to_db(conv.created_at), updated_at=to_db(conv.updated_at),
+        imported_at=utc_now(), content_hash=digest, n_messages=len(conv.messages),
+        n_pending=0, n_approved=0, n_rejected=0,
+    ))
+    conv_id = int(result.inserted_primary_key[0])
+    if conv.messages:
+        conn.execute(insert(MessageRow), [_message_values(conv_id, m) for m in conv.messages])
+    return conv_id
+
+
+def _message_values(conv_id: int, m: Message) -> dict[str, Any]:
+    return {
+        "conversation_id": conv_id, "idx": m.index, "role": m.role, "author": m.author,
+        "created_at": to_db(m.created_at), "branch": str(m.branch),
+        "visibility": str(m.visibility), "content_type": m.content_type,
+        "source_message_id": m.source_message_id, "placeholders": m.placeholders,
+        "text": m.text, "analyzed_policy": None,
+    }
+
+
+def get_conversation(conn: Connection, conv_id: int) -> Conversation:
+    row = conn.execute(select(ConversationRow).where(ConversationRow.id == conv_id)).one()
+    msgs = conn.execute(
+        select(MessageRow).where(MessageRow.conversation_id == conv_id).order_by(MessageRow.idx)
+    ).all()
+    return Conversation(
+        source_id=row.source_id, title=row.title, messages=tuple(_message(m) for m in msgs),
+        created_at=from_db(row.created_at), updated_at=from_db(row.updated_at), id=row.id,
+    )
+
+
+def get_messages(conn: Connection, message_ids: Iterable[int]) -> list[Message]:
+    ids = list(message_ids)
+    rows = conn.execute(select(MessageRow).where(MessageRow.id.in_(ids))).all()
+    return [_message(r) for r in rows]
+
+
+def _message(row: Any) -> Message:
+    return Message(
+        index=row.idx, role=row.role, text=row.text, author=row.author,
+        created_at=from_db(row.created_at), branch=Branch(row.branch),
+        visibility=Visibility(row.visibility), content_type=row.content_type,
+        source_message_id=row.source_message_id, placeholders=row.placeholders,
+        id=row.id, conversation_id=row.conversation_id,
+    )
+
+
+SORT_COLUMNS = {
+    "id": ConversationRow.id,
+    "created": ConversationRow.created_at,
+    "pending": ConversationRow.n_pending,
+    "messages": ConversationRow.n_messages,
+    "title": ConversationRow.title,
+}
+
+
+def page(
+    conn: Connection,
+    *,
+    sort: str = "id",
+    descending: bool = False,
+    after: tuple[Any, int] | None = None,
+    limit: int = 200,
+    only_pending: bool | None = None,
+    ids: Sequence[int] | None = None,
+) -> list[ConversationSummary]:
+    """One keyset page of browser rows ordered by (sort column, id); never OFFSET.
+
+    ``after`` is the (sort value, id) of the last row of the previous page.
+    """
+    column = SORT_COLUMNS[sort]
+    query = select(
+        ConversationRow.id, ConversationRow.source_id, ConversationRow.title,
+        ConversationRow.created_at, ConversationRow.n_messages, ConversationRow.n_pending,
+        ConversationRow.n_approved, ConversationRow.n_rejected,
+    )
+    if only_pending is not None:
+        query = query.where(
+            ConversationRow.n_pending > 0 if only_pending else ConversationRow.n_pending == 0
+        )
+    if ids is not None:
+        query = query.where(ConversationRow.id.in_(list(ids)))
+    if after is not None:
+        key = func.coalesce(column, "") if sort in ("created", "title") else column
+        value = after[0] if after[0] is not None else ""
+        row_key, last = tuple_(key, ConversationRow.id), tuple_(value, after[1])
+        query = query.where(row_key < last if descending else row_key > last)
+    order_key = func.coalesce(column, "") if sort in ("created", "title") else column
+    if descending:
+        query = query.order_by(order_key.desc(), ConversationRow.id.desc())
+    else:
+        query = query.order_by(order_key, ConversationRow.id)
+    return [ConversationSummary(*row) for row in conn.execute(query.limit(limit)).all()]
+
+
+def counts(conn: Connection) -> tuple[int, int]:
+    """(conversations, messages) in the store."""
+    n_conv = conn.execute(select(func.count()).select_from(ConversationRow)).scalar_one()
+    n_msg = conn.execute(select(func.count()).select_from(MessageRow)).scalar_one()
+    return int(n_conv), int(n_msg)
+
+
+def titles(conn: Connection, conv_ids: Iterable[int]) -> dict[int, str | None]:
+    query = select(ConversationRow.id, ConversationRow.title).where(
+        ConversationRow.id.in_(list(conv_ids))
+    )
+    return {row[0]: row[1] for row in conn.execute(query).all()}

@@ -1,0 +1,166 @@
+"""SQLAlchemy models of the store (schema version 1).
+
+Times are ISO 8601 strings in UTC. Conversations carry denormalised span
+counters so the browser can sort and page a million rows without joins; they
+are changed only through ``reviewer.store.spans``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Source(Base):
+    """One imported file."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String)
+    file_size: Mapped[int] = mapped_column(Integer)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String)
+    imported_at: Mapped[str] = mapped_column(String)
+    imported_by: Mapped[str] = mapped_column(String)
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_file_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    source_id: Mapped[str] = mapped_column(String)
+    title: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str | None] = mapped_column(String)
+    updated_at: Mapped[str | None] = mapped_column(String)
+    imported_at: Mapped[str] = mapped_column(String)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title_policy: Mapped[str | None] = mapped_column(String)
+    n_messages: Mapped[int] = mapped_column(Integer, default=0)
+    n_pending: Mapped[int] = mapped_column(Integer, default=0)
+    n_approved: Mapped[int] = mapped_column(Integer, default=0)
+    n_rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_conversations_created", "created_at", "id"),
+        Index("ix_conversations_pending", "n_pending", "id"),
+        Index("ix_conversations_source", "source_id"),
+    )
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    idx: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String)
+    author: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[str | None] = mapped_column(String)
+    branch: Mapped[str] = mapped_column(String)
+    visibility: Mapped[str] = mapped_column(String)
+    content_type: Mapped[str] = mapped_column(String)
+    source_message_id: Mapped[str | None] = mapped_column(String)
+    placeholders: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    analyzed_policy: Mapped[str | None] = mapped_column(String)
+
+    __table_args__ = (
+        Index("ix_messages_conversation", "conversation_id", "idx"),
+        Index("ix_messages_analyzed", "analyzed_policy", "id"),
+    )
+
+
+class SpanRow(Base):
+    __tablename__ = "spans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String)
+    score: Mapped[float] = mapped_column()
+    recognizer: Mapped[str] = mapped_column(String)
+    explanation: Mapped[str] = mapped_column(Text, default="{}")
+    origin: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+    reason: Mapped[str | None] = mapped_column(String)
+    decided_by: Mapped[str | None] = mapped_column(String)
+    decided_at: Mapped[str | None] = mapped_column(String)
+    policy_hash: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[str] = mapped_column(String)
+
+    __table_args__ = (
+        Index("ix_spans_conversation", "conversation_id", "message_id", "start"),
+        Index("ix_spans_message", "message_id", "start"),
+        Index("ix_spans_status", "status", "id"),
+        Index("ix_spans_entity", "entity", "status"),
+    )
+
+
+class DecisionRow(Base):
+    """Every change of a span's status or entity, including undos."""
+
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    span_id: Mapped[int] = mapped_column(ForeignKey("spans.id"), index=True)
+    status: Mapped[str] = mapped_column(String)
+    previous_status: Mapped[str] = mapped_column(String)
+    entity: Mapped[str | None] = mapped_column(String)
+    previous_entity: Mapped[str | None] = mapped_column(String)
+    reason: Mapped[str | None] = mapped_column(String)
+    reviewer: Mapped[str] = mapped_column(String)
+    decided_at: Mapped[str] = mapped_column(String)
+    undo_of: Mapped[int | None] = mapped_column(Integer)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[str] = mapped_column(String)
+    actor: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReplacementRow(Base):
+    """Stable ``[ENTITY-N]`` numbers: the same text and entity keep N across packets.
+
+    ``text_key`` is a keyed hash of the normalised text, so the mapping does not
+    hold a second copy of the original.
+    """
+
+    __tablename__ = "replacements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String)
+    text_key: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("entity", "text_key"),)
+
+
+FTS_DDL = (
+    "CREATE VIRTUAL TABLE message_fts USING fts5("
+    "text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE title_fts USING fts5("
+    "title, content='conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN "
+    "INSERT INTO message_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN "
+    "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER conversations_fts_ai AFTER INSERT ON conversations BEGIN "
+    "INSERT INTO title_fts(rowid, title) VALUES (new.id, coalesce(new.title, '')); END",
+    "CREATE TRIGGER conversations_fts_ad AFTER DELETE ON conversations BEGIN "
+    "INSERT INTO title_fts(title_fts, rowid, title) "
+    "VALUES ('delete', old.id, coalesce(old.title, '')); END",
+)

@@ -1,0 +1,68 @@
+"""Suite-wide fixtures: no network, no real user settings, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
+PASSPHRASE = "correct horse battery staple"
+
+
+class NetworkBlockedError(AssertionError):
+    pass
+
+
+def _refuse(*_args: Any, **_kwargs: Any) -> None:
+    raise NetworkBlockedError("a test tried to open a network connection")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with outgoing sockets refused: the app must never phone home."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if self.family == socket.AF_UNIX:
+            return real_connect(self, address)
+        _refuse()
+        return None
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings and data folders point into a temporary home, never the user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("REVIEWER_PASSPHRASE", raising=False)
+    monkeypatch.delenv("REVIEWER_NEW_PASSPHRASE", raising=False)
+    monkeypatch.setenv("REVIEWER_NAME", "tester")
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "matter.db"
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Any]:
+    """A fresh, open store (closed after the test)."""
+    from reviewer.ops.stores import create_store
+
+    opened = create_store(store_path, PASSPHRASE, "tester")
+    yield opened
+    opened.close()
