@@ -294,18 +294,33 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explicit_reviewer(args: argparse.Namespace) -> str | None:
+    """The identity given on the command line or in the environment (the GUI asks otherwise)."""
+    return getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from reviewer.gui.app import run_gui
 
-    explicit = getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
-    return run_gui(_opt_path(getattr(args, "store", None)), reviewer=explicit)
+    return run_gui(_opt_path(getattr(args, "store", None)), reviewer=_explicit_reviewer(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from reviewer.gui.app import run_demo
+    from reviewer.ops.demo import DEMO_PASSPHRASE, build_demo
 
-    explicit = getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
-    return run_demo(_opt_path(args.store_path), reviewer=explicit, open_app=not args.no_gui)
+    bar = ProgressBar()
+    try:
+        path = build_demo(_opt_path(args.store_path), reviewer_name(args), fresh=args.fresh,
+                          progress=bar)
+    finally:
+        bar.close()
+    print(f"Demo store: {path}")
+    print(f"Passphrase: {DEMO_PASSPHRASE}  (demo only; real stores never show theirs)")
+    if args.no_gui:
+        return 0
+    from reviewer.gui.app import run_gui
+
+    return run_gui(path, reviewer=_explicit_reviewer(args), passphrase_hint=DEMO_PASSPHRASE)
 
 
 def _opt_path(value: str | None) -> Path | None:
@@ -344,6 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("store", nargs="?", metavar="STORE")
     p = add("demo", cmd_demo, "build the demo store, analyse it and open the app on it")
     p.add_argument("--store", dest="store_path", metavar="PATH")
+    p.add_argument("--fresh", action="store_true", help="rebuild the demo store from scratch")
     p.add_argument("--no-gui", action="store_true", help="build and analyse only")
     add("init", cmd_init, "create a new, empty store").add_argument("store", metavar="STORE")
     p = add("import", cmd_import, "import conversation files")
