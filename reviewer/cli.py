@@ -51,7 +51,8 @@ def _passphrase_from_file(path: Path) -> str:
 def _prompt(label: str, confirm: bool) -> str:
     if not sys.stdin.isatty():
         raise UsageError(
-            "No passphrase: set REVIEWER_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal."
+            "No passphrase: set REVIEWER_PASSPHRASE, pass --passphrase-file FILE, "
+            "or run in a terminal."
         )
     value = getpass.getpass(label)
     if confirm and getpass.getpass("Repeat: ") != value:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select, tuple_
 
 from reviewer.domain.models import Branch, Conversation, Message, Provenance, Visibility
 from reviewer.store.schema import ConversationRow, MessageRow, Source
+from reviewer.store.sql import inserted_id
 from reviewer.store.times import from_db, to_db, utc_now
 
 
@@ -33,7 +34,7 @@ def add_source(conn: Connection, provenance: Provenance, actor: str) -> int:
         file_sha256=provenance.file_sha256, format=provenance.source_format,
         imported_at=utc_now(), imported_by=actor,
     ))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def exists(conn: Connection, content_hash: str) -> bool:
@@ -41,7 +42,9 @@ def exists(conn: Connection, content_hash: str) -> bool:
     return conn.execute(query).first() is not None
 
 
-def add_conversation(conn: Connection, conv: Conversation, source_file_id: int | None) -> int | None:
+def add_conversation(
+    conn: Connection, conv: Conversation, source_file_id: int | None
+) -> int | None:
     """Store a conversation and its messages; None when the same content is already stored."""
     digest = conv.content_hash()
     if exists(conn, digest):
@@ -52,7 +55,7 @@ def add_conversation(conn: Connection, conv: Conversation, source_file_id: int |
         imported_at=utc_now(), content_hash=digest, n_messages=len(conv.messages),
         n_pending=0, n_approved=0, n_rejected=0,
     ))
-    conv_id = int(result.inserted_primary_key[0])
+    conv_id = inserted_id(result)
     if conv.messages:
         conn.execute(insert(MessageRow), [_message_values(conv_id, m) for m in conv.messages])
     return conv_id

@@ -65,7 +65,9 @@ def sqlcipher_key(key: bytes, salt: bytes) -> str:
 def read_salt(path: Path) -> bytes:
     """Return the store's salt, or say clearly what the file is instead."""
     if not path.exists():
-        raise StoreOpenError(f"No store at {path}: check the path, or create one with 'reviewer init'.")
+        raise StoreOpenError(
+            f"No store at {path}: check the path, or create one with 'reviewer init'."
+        )
     if path.is_dir():
         raise StoreOpenError(f"{path} is a folder, not a store file.")
     with path.open("rb") as handle:

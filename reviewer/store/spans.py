@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Decision, Origin, Span, Status, Suggestion
 from reviewer.store.schema import ConversationRow, DecisionRow, MessageRow, SpanRow
+from reviewer.store.sql import inserted_id
 from reviewer.store.times import from_db, to_db, utc_now
 
 COUNTER = {
@@ -53,7 +54,7 @@ def add(
             decided_by=decided_by if decided else None, decided_at=now if decided else None,
             policy_hash=policy_hash, created_at=now,
         ))
-        ids.append(int(result.inserted_primary_key[0]))
+        ids.append(inserted_id(result))
         _bump(conn, conversation_id, s.status, 1)
     return ids
 
@@ -156,7 +157,7 @@ def _record(conn: Connection, d: Decision) -> Decision:
         entity=d.entity, previous_entity=d.previous_entity, reason=d.reason,
         reviewer=d.reviewer, decided_at=to_db(d.decided_at), undo_of=d.undo_of,
     ))
-    return Decision(**{**d.__dict__, "id": int(result.inserted_primary_key[0])})
+    return Decision(**{**d.__dict__, "id": inserted_id(result)})
 
 
 def history(conn: Connection, span_id: int) -> list[Decision]:

@@ -1,0 +1,128 @@
+"""The core commands through ``reviewer.cli.main``: output, JSON shapes, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reviewer import __version__
+from reviewer.cli import main
+from tests.conftest import PASSPHRASE
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.setenv("REVIEWER_PASSPHRASE", PASSPHRASE)
+    return monkeypatch
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--version")
+    assert code == 0
+    assert __version__ in out
+
+
+def test_init_stats_audit(env: pytest.MonkeyPatch, tmp_path: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "m.db")
+    assert _run(capsys, "init", store)[0] == 0
+    code, out, _ = _run(capsys, "stats", store, "--json")
+    assert code == 0
+    stats = json.loads(out)
+    assert stats["conversations"] == 0
+    assert stats["spans"] == {"total": 0, "pending": 0, "approved": 0, "rejected": 0}
+    assert stats["by_entity"] == {}
+    code, out, _ = _run(capsys, "audit", store, "--json")
+    entries = json.loads(out)
+    assert [e["action"] for e in entries] == ["init"]
+    assert entries[0]["actor"] == "tester"
+    assert _run(capsys, "audit", store, "--verify")[0] == 0
+
+
+def test_reviewer_flag_names_the_actor(env: pytest.MonkeyPatch, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "m.db")
+    _run(capsys, "init", store, "--reviewer", "Ada Reviewer")
+    _, out, _ = _run(capsys, "audit", store, "--json")
+    assert json.loads(out)[0]["actor"] == "Ada Reviewer"
+
+
+def test_init_refuses_existing(env: pytest.MonkeyPatch, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "m.db"
+    store.write_bytes(b"x")
+    code, _, err = _run(capsys, "init", str(store))
+    assert code == 4
+    assert err.count("\n") == 1
+    assert "already exists" in err
+
+
+def test_passphrase_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    store = str(tmp_path / "m.db")
+    assert _run(capsys, "init", store, "--passphrase-file", str(secret))[0] == 0
+    assert _run(capsys, "stats", store, "--passphrase-file", str(secret))[0] == 0
+
+
+def test_no_passphrase_without_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, _, err = _run(capsys, "init", str(tmp_path / "m.db"))
+    assert code == 2
+    assert "REVIEWER_PASSPHRASE" in err
+
+
+def test_passwd_then_old_fails(env: pytest.MonkeyPatch, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "m.db")
+    _run(capsys, "init", store)
+    env.setenv("REVIEWER_NEW_PASSPHRASE", "a brand new passphrase")
+    code, out, err = _run(capsys, "passwd", store)
+    assert code == 0, err
+    assert PASSPHRASE not in out + err
+    assert _run(capsys, "stats", store)[0] == 4
+    env.setenv("REVIEWER_PASSPHRASE", "a brand new passphrase")
+    code, out, _ = _run(capsys, "audit", store, "--json")
+    assert [e["action"] for e in json.loads(out)] == ["init", "passwd"]
+    assert _run(capsys, "audit", store, "--verify")[0] == 0
+
+
+def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "decide", "x.db")[0] == 2
+
+
+@pytest.mark.parametrize("content", [b"random bytes" * 100, b"SQLite format 3\x00" + b"\0" * 100])
+def test_bad_store_exit_4_one_line_no_traceback(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.db"
+    path.write_bytes(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "reviewer.cli", "stats", str(path)],
+        capture_output=True, text=True, env={"REVIEWER_PASSPHRASE": PASSPHRASE, "PATH": "/usr/bin"},
+        check=False,
+    )
+    assert result.returncode == 4
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert PASSPHRASE not in result.stderr + result.stdout
+
+
+def test_wrong_passphrase_exit_4(env: pytest.MonkeyPatch, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "m.db")
+    _run(capsys, "init", store)
+    env.setenv("REVIEWER_PASSPHRASE", "wrong")
+    code, _, err = _run(capsys, "stats", store)
+    assert code == 4
+    assert "Wrong passphrase" in err
