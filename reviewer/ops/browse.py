@@ -1,0 +1,84 @@
+"""What the conversation browser reads: filtered, sorted keyset pages and
+full-text search over the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from reviewer.store import review
+from reviewer.store.conversations import ConversationSummary
+from reviewer.store.database import Store
+
+__all__ = ["BrowseQuery", "ConversationSummary", "Page", "fetch_page", "filter_choices"]
+
+SORT_KEYS = tuple(review.SORT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class BrowseQuery:
+    """The browser's order and filter. ``state``: None, "pending" or "done";
+    ``search``: words for full-text search over messages and titles."""
+
+    sort: str = "id"
+    descending: bool = False
+    state: str | None = None
+    entity: str | None = None
+    role: str | None = None
+    search: str = ""
+
+    def with_changes(self, **changes: Any) -> BrowseQuery:
+        return replace(self, **changes)
+
+    def filter(self) -> review.PageFilter:
+        return review.PageFilter(self.state, self.entity, self.role, self.search or None)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[ConversationSummary]
+    complete: bool
+
+
+def cursor_of(row: ConversationSummary, sort: str) -> tuple[Any, int]:
+    """The keyset cursor that continues after ``row``."""
+    return review.sort_value(row, sort), row.id
+
+
+def fetch_page(
+    store: Store,
+    query: BrowseQuery,
+    after: ConversationSummary | None = None,
+    *,
+    limit: int = 100,
+    backwards: bool = False,
+) -> Page:
+    """The rows after ``after`` in the query's order (before it when ``backwards``).
+
+    A backwards page is returned in display order, so it can be put in front.
+    """
+    if query.sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {query.sort!r}")
+    descending = query.descending != backwards
+    cursor = cursor_of(after, query.sort) if after is not None else None
+    with store.reading() as conn:
+        rows = review.page(conn, query.filter(), sort=query.sort, descending=descending,
+                           after=cursor, limit=limit)
+    complete = len(rows) < limit
+    if backwards:
+        rows.reverse()
+    return Page(rows, complete)
+
+
+def refresh_rows(store: Store, conv_ids: list[int]) -> dict[int, ConversationSummary]:
+    """Fresh rows for conversations whose counters changed."""
+    with store.reading() as conn:
+        found = (review.summary(conn, cid) for cid in conv_ids)
+        return {row.id: row for row in found if row is not None}
+
+
+def filter_choices(store: Store) -> tuple[list[str], list[str]]:
+    """(entities, roles) present in the store, for the filter pickers. Slow on big stores:
+    run it in the background."""
+    with store.reading() as conn:
+        return review.entities(conn), review.roles(conn)

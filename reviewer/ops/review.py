@@ -1,0 +1,210 @@
+"""The review window's use cases beyond deciding: reading a conversation with
+its spans, moving between pending spans, finding same-text spans for bulk
+approval, manual spans, reason codes, totals, and review sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reviewer.domain.errors import KnownError, RefusedError
+from reviewer.domain.models import Conversation, Decision, Origin, Span, Status, Suggestion
+from reviewer.domain.resources import resource_path
+from reviewer.store import audit, conversations, review, spans
+from reviewer.store.database import Store
+
+DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
+    ("", "no reason"),
+    ("PII", "personal data"),
+    ("CONFIDENTIAL", "confidential business information"),
+    ("PRIVILEGED", "attorney-client privilege"),
+    ("NOT_PII", "not personal data"),
+    ("PUBLIC", "public figure or public information"),
+)
+
+DEFAULT_ENTITIES: tuple[str, ...] = (
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "ADDRESS", "DATE_TIME",
+    "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", "URL", "API_KEY",
+    "MEDICAL", "ORGANIZATION", "OTHER",
+)
+
+
+@dataclass(frozen=True)
+class ConversationDetail:
+    """One conversation as the review window shows it: messages, spans in reading
+    order (title spans first) and the text each span covers."""
+
+    conversation: Conversation
+    spans: tuple[Span, ...]
+    texts: dict[int, str]
+
+
+@dataclass(frozen=True)
+class SpanDetail:
+    span: Span
+    text: str
+    history: tuple[Decision, ...]
+
+
+def conversation_detail(store: Store, conv_id: int) -> ConversationDetail:
+    with store.reading() as conn:
+        conv = conversations.get_conversation(conn, conv_id)
+        found = spans.for_conversation(conn, conv_id)
+    return ConversationDetail(conv, tuple(found), {s.id: covered_text(conv, s) for s in found})
+
+
+def covered_text(conv: Conversation, span: Span) -> str:
+    if span.message_id is None:
+        return (conv.title or "")[span.start:span.end]
+    message = next(m for m in conv.messages if m.id == span.message_id)
+    return message.text[span.start:span.end]
+
+
+def span_detail(store: Store, span_id: int) -> SpanDetail:
+    with store.reading() as conn:
+        span = spans.get(conn, span_id)
+        history = spans.history(conn, span_id)
+        conv = conversations.get_conversation(conn, span.conversation_id)
+    return SpanDetail(span, covered_text(conv, span), tuple(history))
+
+
+def spans_by_id(store: Store, span_ids: Sequence[int]) -> list[Span]:
+    with store.reading() as conn:
+        return [spans.get(conn, sid) for sid in span_ids]
+
+
+def first_pending_span(store: Store) -> Span | None:
+    """The first pending span of the store (the one that is current after unlocking)."""
+    return next_pending_span(store, None)
+
+
+def next_pending_span(store: Store, after: Span | None) -> Span | None:
+    """The next pending span in reading order: later in the same conversation, else the
+    first of the next conversation with pending spans, wrapping around the store."""
+    with store.reading() as conn:
+        if after is not None:
+            ids = review.pending_in(conn, after.conversation_id)
+            later = _after_in_order(conn, ids, after)
+            if later is not None:
+                return later
+        conv_id = review.next_pending_conversation(conn, after.conversation_id if after else 0)
+        if conv_id is None:
+            return None
+        return spans.get(conn, review.pending_in(conn, conv_id)[0])
+
+
+def _after_in_order(conn: Any, ids: list[int], after: Span) -> Span | None:
+    key = _order_key(after)
+    for sid in ids:
+        candidate = spans.get(conn, sid)
+        if _order_key(candidate) > key:
+            return candidate
+    return None
+
+
+def _order_key(span: Span) -> tuple[int, int, int, int]:
+    message = -1 if span.message_id is None else span.message_id
+    return (message, span.start, span.end, span.id)
+
+
+def same_text_pending(store: Store, span_id: int) -> list[int]:
+    """Every pending span store-wide with the same text and entity as ``span_id``
+    (itself included when pending): what ``Shift+A`` approves."""
+    detail = span_detail(store, span_id)
+    with store.reading() as conn:
+        return review.pending_with_text(conn, detail.span.entity, detail.text)
+
+
+def add_manual_span(
+    store: Store, conv_id: int, message_id: int | None, start: int, end: int,
+    entity: str, reviewer: str,
+) -> tuple[Span, Decision]:
+    """A reviewer's own span over ``[start, end)``, approved at once: one transaction
+    with its audit entry. Returns the span and the approving decision (what undo reverts)."""
+    if end <= start:
+        raise RefusedError("Select some text first: a manual span cannot be empty.")
+    with store.transaction() as conn:
+        suggestion = Suggestion(start=start, end=end, entity=entity, score=1.0,
+                                recognizer="reviewer", origin=Origin.MANUAL)
+        (span_id,) = spans.add(conn, conv_id, message_id, [suggestion], None)
+        made = spans.decide(conn, span_id, Status.APPROVED, reviewer, "MANUAL")
+        audit.append(conn, reviewer, "manual_span", {
+            "span_id": span_id, "conversation_id": conv_id, "message_id": message_id,
+            "start": start, "end": end, "entity": entity, "decision_id": made.id,
+        })
+        return spans.get(conn, span_id), made
+
+
+def status_totals(store: Store) -> dict[str, int]:
+    """pending / approved / rejected over the store (reads every conversation row:
+    run it in the background on big stores)."""
+    with store.reading() as conn:
+        return review.status_totals(conn)
+
+
+def start_session(store: Store, reviewer: str) -> datetime:
+    """Record the start of a review session (unlock) in the audit log."""
+    started = datetime.now(UTC)
+    with store.transaction() as conn:
+        audit.append(conn, reviewer, "review_session_start",
+                     {"reviewer": reviewer, "started_at": started.isoformat()})
+    return started
+
+
+def end_session(store: Store, reviewer: str, started: datetime, decisions: int) -> None:
+    """Record the end of a review session (lock or quit) with its number of decisions."""
+    with store.transaction() as conn:
+        audit.append(conn, reviewer, "review_session_end", {
+            "reviewer": reviewer, "started_at": started.isoformat(),
+            "ended_at": datetime.now(UTC).isoformat(), "decisions": decisions,
+        })
+
+
+def _policy(policy_path: Path | None) -> dict[str, Any]:
+    try:
+        path = policy_path or resource_path("policy.yaml")
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (KnownError, OSError, yaml.YAMLError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def reason_codes(policy_path: Path | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs from the policy's ``reason_codes``; defaults when it has none."""
+    raw = _policy(policy_path).get("reason_codes")
+    pairs: list[tuple[str, str]] = []
+    if isinstance(raw, dict):
+        pairs = [(str(k), _label(v)) for k, v in raw.items()]
+    elif isinstance(raw, list):
+        pairs = [_pair(item) for item in raw]
+    if not pairs:
+        return list(DEFAULT_REASONS)
+    return [("", "no reason"), *pairs]
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("label") or value.get("description") or "")
+    return "" if value is None else str(value)
+
+
+def _pair(item: Any) -> tuple[str, str]:
+    if isinstance(item, dict):
+        code = item.get("code") or item.get("id") or next(iter(item), "")
+        label = item.get("label") or item.get("description") or item.get(code, "")
+        return str(code), _label(label)
+    return str(item), ""
+
+
+def entity_names(policy_path: Path | None = None) -> list[str]:
+    """Entities a reviewer can pick for a manual span or an entity change."""
+    raw = _policy(policy_path).get("entities")
+    items = list(raw) if isinstance(raw, dict | list) else []
+    names = [str(i.get("name") or i.get("entity")) if isinstance(i, dict) else str(i)
+             for i in items]
+    return names or list(DEFAULT_ENTITIES)

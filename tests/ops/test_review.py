@@ -1,0 +1,82 @@
+"""Review use cases: reading a conversation, pending navigation, Shift+A's span set,
+manual spans, reason codes, sessions in the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reviewer.domain.models import Origin, Status
+from reviewer.ops import review
+from reviewer.ops.audit import audit_entries, verify_audit
+from reviewer.ops.decisions import decide, undo
+from tests.ops.review_builders import add_branchy_chat, add_chat, add_many
+
+
+def test_detail_has_spans_in_reading_order_with_texts(store: Any) -> None:
+    conv_id = add_branchy_chat(store)
+    detail = review.conversation_detail(store, conv_id)
+    assert [detail.texts[s.id] for s in detail.spans] == ["Karl", "Karl Weber", "karl@example.org"]
+    assert detail.spans[0].message_id is None
+
+
+def test_pending_navigation_walks_the_store_and_wraps(store: Any) -> None:
+    marks = [(0, "Ann", "PERSON"), (0, "Bo", "PERSON")]
+    first = add_chat(store, "a", [("user", "Ann and Bo")], marks)
+    add_chat(store, "b", [("user", "nothing")])
+    third = add_chat(store, "c", [("user", "Cy")], [(0, "Cy", "PERSON")])
+    span = review.first_pending_span(store)
+    assert span is not None
+    assert span.conversation_id == first
+    order = []
+    for _ in range(4):
+        assert span is not None
+        order.append(span.id)
+        span = review.next_pending_span(store, span)
+    assert order == [1, 2, 3, 1]
+    decide(store, [1, 2], Status.APPROVED, "tester")
+    nxt = review.next_pending_span(store, review.spans_by_id(store, [1])[0])
+    assert nxt is not None
+    assert nxt.conversation_id == third
+
+
+def test_no_pending_span_gives_none(store: Any) -> None:
+    add_many(store, 1)
+    decide(store, [1], Status.REJECTED, "tester")
+    assert review.first_pending_span(store) is None
+
+
+def test_same_text_pending_is_store_wide_and_entity_exact(store: Any) -> None:
+    add_many(store, 3, name="Ada Lovelace")
+    add_chat(store, "x", [("user", "Ada Lovelace Street")], [(0, "Ada Lovelace", "LOCATION")])
+    add_chat(store, "y", [("user", "Ada Lovelaces")], [(0, "Ada Lovelaces", "PERSON")])
+    decide(store, [2], Status.REJECTED, "tester")
+    assert review.same_text_pending(store, 1) == [1, 3]
+
+
+def test_manual_span_is_approved_audited_and_undoable(store: Any) -> None:
+    conv_id = add_chat(store, "a", [("user", "Meet Zed at noon")])
+    message_id = review.conversation_detail(store, conv_id).conversation.messages[0].id
+    span, made = review.add_manual_span(store, conv_id, message_id, 5, 8, "PERSON", "tester")
+    assert (span.origin, span.status, span.reason) == (Origin.MANUAL, Status.APPROVED, "MANUAL")
+    assert review.span_detail(store, span.id).text == "Zed"
+    assert made.id is not None
+    undo(store, [made.id], "tester")
+    assert review.spans_by_id(store, [span.id])[0].status is Status.PENDING
+    assert verify_audit(store).ok
+
+
+def test_sessions_are_recorded(store: Any) -> None:
+    started = review.start_session(store, "tester")
+    review.end_session(store, "tester", started, 3)
+    actions = [e.action for e in audit_entries(store)]
+    assert actions[-2:] == ["review_session_start", "review_session_end"]
+    assert review.status_totals(store) == {"pending": 0, "approved": 0, "rejected": 0}
+
+
+def test_reason_codes_fall_back_and_read_policy(tmp_path: Path) -> None:
+    assert review.reason_codes(tmp_path / "missing.yaml")[0] == ("", "no reason")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("reason_codes:\n  - code: PII\n    label: personal\nentities: [PERSON]\n")
+    assert review.reason_codes(policy) == [("", "no reason"), ("PII", "personal")]
+    assert review.entity_names(policy) == ["PERSON"]
