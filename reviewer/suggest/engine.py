@@ -1,0 +1,166 @@
+"""The detector: Presidio's AnalyzerEngine built explicitly over a spaCy pipeline.
+
+Only the named-entity component of the pipeline runs (Presidio needs the
+entities and the tokens; the tagger, parser and lemmatizer only feed its
+context words, which read the lower-cased token instead), and texts go
+through ``nlp.pipe`` in batches. Without an installed pipeline the detector
+runs Presidio's pattern recognizers over a blank tokenizer and says so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    CryptoRecognizer,
+    DateRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    MacAddressRecognizer,
+    MedicalLicenseRecognizer,
+    NhsRecognizer,
+    PhoneRecognizer,
+    SpacyRecognizer,
+    UkPostcodeRecognizer,
+    UrlRecognizer,
+    UsBankRecognizer,
+    UsItinRecognizer,
+    UsLicenseRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from reviewer.domain.models import Suggestion
+from reviewer.domain.policy import Policy
+from reviewer.suggest.recognizers import chat_recognizers
+from reviewer.suggest.shaping import shape
+
+LANGUAGE = "en"
+NER_COMPONENTS = ("ner",)
+# spaCy labels Presidio reports, and the entity each becomes.
+LABELS = {
+    "PERSON": "PERSON", "PER": "PERSON", "NORP": "NRP", "FAC": "LOCATION", "GPE": "LOCATION",
+    "LOC": "LOCATION", "ORG": "ORGANIZATION", "DATE": "DATE_TIME", "TIME": "DATE_TIME",
+}
+NER_SCORE = 0.85
+
+log = logging.getLogger(__name__)
+
+
+def pipeline_installed(name: str) -> bool:
+    """True when ``name`` is an importable spaCy pipeline package (never downloads)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def load_pipeline(name: str) -> Language | None:
+    """The pipeline with only its NER (and what NER listens to); None if not installed."""
+    if not pipeline_installed(name):
+        return None
+    nlp = spacy.load(name)
+    keep = set(NER_COMPONENTS) | _listened_to(nlp)
+    disabled = [pipe for pipe in nlp.pipe_names if pipe not in keep]
+    nlp.select_pipes(disable=disabled)
+    return nlp
+
+
+def _listened_to(nlp: Language) -> set[str]:
+    """Shared embedding components the NER reads from (none in the sm models)."""
+    found = set()
+    for name, pipe in nlp.pipeline:
+        listeners = getattr(pipe, "listening_components", [])
+        if any(component in NER_COMPONENTS for component in listeners):
+            found.add(name)
+    return found
+
+
+class ChatNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
+    """A spaCy NLP engine over an already loaded pipeline (no download, no reload)."""
+
+    def __init__(self, nlp: Language, model_name: str) -> None:
+        super().__init__(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
+        self.nlp = {LANGUAGE: nlp}
+
+    def load(self) -> None:
+        """Loaded on construction."""
+
+    def artifacts(self, doc: Doc) -> NlpArtifacts:
+        ents = [Span(doc, e.start, e.end, label=LABELS[e.label_]) for e in doc.ents
+                if e.label_ in LABELS]
+        return NlpArtifacts(
+            entities=ents, tokens=doc, tokens_indices=[t.idx for t in doc],
+            lemmas=[t.lower_ for t in doc], nlp_engine=self, language=LANGUAGE,
+            scores=[NER_SCORE] * len(ents),
+        )
+
+
+class Detector:
+    """Finds candidate spans in normalised texts, one process's worth."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        nlp = load_pipeline(policy.spacy_model)
+        self.pattern_only = nlp is None
+        if nlp is None:
+            log.warning("spaCy pipeline %s is not installed: patterns only", policy.spacy_model)
+            nlp = spacy.blank(LANGUAGE)
+        self.nlp = nlp
+        self.nlp_engine = ChatNlpEngine(nlp, policy.spacy_model)
+        self.analyzer = AnalyzerEngine(
+            registry=build_registry(policy), nlp_engine=self.nlp_engine,
+            supported_languages=[LANGUAGE], default_score_threshold=0.0,
+        )
+        self.entities = [e for e in self.analyzer.get_supported_entities(LANGUAGE)
+                         if policy.enabled(e)]
+
+    def detect(self, texts: Sequence[str], batch_size: int = 64) -> list[list[Suggestion]]:
+        """Suggestions per text, offsets into the given (normalised) texts."""
+        docs = self.nlp.pipe(texts, batch_size=batch_size)
+        return [self.detect_doc(text, doc) for text, doc in zip(texts, docs, strict=True)]
+
+    def detect_doc(self, text: str, doc: Doc) -> list[Suggestion]:
+        results = self.analyzer.analyze(
+            text, LANGUAGE, entities=self.entities, nlp_artifacts=self.nlp_engine.artifacts(doc),
+            return_decision_process=True, score_threshold=0.0,
+        )
+        kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)]
+        return shape(text, [_suggestion(r) for r in kept], self.policy)
+
+
+def build_registry(policy: Policy) -> RecognizerRegistry:
+    """Presidio's recognizers that matter for English chat logs, plus the chat ones."""
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    predefined: list[Any] = [
+        CreditCardRecognizer(), CryptoRecognizer(), DateRecognizer(), EmailRecognizer(),
+        IbanRecognizer(), IpRecognizer(), MacAddressRecognizer(), MedicalLicenseRecognizer(),
+        NhsRecognizer(), UkPostcodeRecognizer(), UrlRecognizer(), UsBankRecognizer(),
+        UsItinRecognizer(), UsLicenseRecognizer(), UsPassportRecognizer(), UsSsnRecognizer(),
+        PhoneRecognizer(supported_regions=list(policy.phone_regions)),
+        SpacyRecognizer(supported_entities=sorted(set(LABELS.values()))),
+    ]
+    for recognizer in [*predefined, *chat_recognizers(policy)]:
+        registry.add_recognizer(recognizer)
+    return registry
+
+
+def _suggestion(result: RecognizerResult) -> Suggestion:
+    explanation = result.analysis_explanation
+    details: dict[str, Any] = explanation.to_dict() if explanation is not None else {}
+    recognizer = str(details.get("recognizer") or
+                     result.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY, ""))
+    details = {k: v for k, v in details.items() if v is not None}
+    return Suggestion(start=result.start, end=result.end, entity=result.entity_type,
+                      score=round(float(result.score), 4), recognizer=recognizer,
+                      explanation=details)

@@ -1,0 +1,235 @@
+"""Chat-specific recognizers: secrets, home paths, handles, addresses, context IDs.
+
+Each recognizer is a set of regular expressions for one entity. A rule may
+name a group ``value``: only that group becomes the span (``password: hunter2``
+suggests ``hunter2``). Presidio runs them next to its own recognizers and
+raises their scores with its context words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from reviewer.domain.policy import CustomPattern, Policy
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One regular expression; ``check`` may veto a match (checksum, stop word)."""
+
+    name: str
+    regex: str
+    score: float
+    check: Callable[[str], bool] | None = None
+
+
+class RegexRecognizer(LocalRecognizer):  # type: ignore[misc]
+    """Regular-expression rules for one entity, with a ``value`` group for the span."""
+
+    def __init__(self, name: str, entity: str, rules: Sequence[Rule],
+                 context: Sequence[str] = ()) -> None:
+        self.rules = tuple(rules)
+        self.compiled = [re.compile(rule.regex) for rule in self.rules]
+        super().__init__(supported_entities=[entity], name=name, context=list(context))
+
+    def load(self) -> None:
+        """Nothing to load: the expressions are compiled on construction."""
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        entity = self.supported_entities[0]
+        if entity not in entities:
+            return []
+        results = []
+        for rule, regex in zip(self.rules, self.compiled, strict=True):
+            for match in regex.finditer(text):
+                group = "value" if "value" in regex.groupindex and match.group("value") else 0
+                start, end = match.span(group)
+                if end <= start or (rule.check is not None and not rule.check(text[start:end])):
+                    continue
+                results.append(self._result(entity, rule, start, end))
+        return results
+
+    def _result(self, entity: str, rule: Rule, start: int, end: int) -> RecognizerResult:
+        explanation = AnalysisExplanation(
+            recognizer=self.name, original_score=rule.score, pattern_name=rule.name,
+            pattern=rule.regex, validation_result=None,
+        )
+        return RecognizerResult(
+            entity_type=entity, start=start, end=end, score=rule.score,
+            analysis_explanation=explanation,
+            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
+        )
+
+
+def _words(*items: str) -> str:
+    return "|".join(items)
+
+
+STREET_TYPES = _words(
+    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
+    "dr", "court", "ct", "place", "pl", "square", "sq", "terrace", "ter", "way", "parkway",
+    "pkwy", "highway", "hwy", "circle", "cir", "trail", "trl", "crescent", "close", "row",
+    "alley", "plaza", "path", "pike", "loop", "run", "walk", "grove", "gardens", "park",
+    "hill", "mews", "rise", "view", "crossing", "point", "ridge", "green", "heights", "estate",
+    "expressway", "freeway", "turnpike", "port", "junction", "manor", "fork", "meadows",
+    "valley", "village", "station", "spur", "ville", "mall", "vista", "gateway", "lodge",
+)
+# Street words that carry the street type inside them (Hochstraße, Dorpsweg ...).
+STREET_SUFFIXES = _words(
+    r"stra(?:ss|ß)e", r"str\.", "weg", "gasse", "laan", "straat", "plein", "allee", "platz",
+    "dijk", "gracht", "vej", "gade", "gatan", "vägen", "katu", "tie", "utca", "kade", "steeg",
+    "ring", "damm", "ufer", "markt", "hof", "berg",
+)
+STREET_PREFIXES = _words(
+    "rua", "avenida", "av", "calle", "carrer", "via", "viale", "rue", "vila", "praça", "praca",
+    "travessa", "largo", "rodovia", "estrada", "alameda", "plaza", "paseo", "piazza", "corso",
+    "boulevard", "ulica", "ul", "place", "quai", "chemin", "impasse", "allée", "route",
+)
+UNIT = r"(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|bldg|building|flat|no)\.?\s*#?\s*\d+[a-z]?"
+WORD = r"[^\W\d_][\w'’.-]*"
+
+ADDRESS_RULES = (
+    Rule("street_number_first",
+         rf"(?i)\b\d{{1,6}}[a-z]?(?:[ \t]+{WORD}){{1,4}}?[ \t]+(?:{STREET_TYPES})\b\.?"
+         rf"(?:,?[ \t]+{UNIT})?", 0.6),
+    Rule("street_name_first",
+         rf"(?i)\b(?:{WORD}[ \t]+){{0,3}}?{WORD}(?:{STREET_SUFFIXES})[ \t]+\d{{1,5}}[a-z]?\b", 0.6),
+    Rule("street_prefix",
+         rf"(?i)\b(?:{STREET_PREFIXES})\.?[ \t]+(?:{WORD}[ \t,]+){{1,5}}?\d{{1,5}}[a-z]?\b", 0.55),
+    Rule("unit", rf"(?i)\b{UNIT}\b", 0.45),
+    Rule("po_box", r"(?i)\bp\.?\s?o\.?\s+box\s+\d+\b", 0.6),
+    Rule("corner", rf"(?i)\bcorner of[ \t]+(?:{WORD}[ \t]+){{0,3}}?{WORD}[ \t]+and[ \t]+"
+                   rf"(?:{WORD}[ \t]+){{0,3}}?{WORD}", 0.5),
+    Rule("zip_in_context", r"\b\d{5}(?:-\d{4})?\b", 0.1),
+)
+
+SECRET_RULES = (
+    Rule("openai_key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0.95),
+    Rule("anthropic_key", r"\bsk-ant-[A-Za-z0-9_-]{20,}", 0.95),
+    Rule("aws_access_key", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b", 0.9),
+    Rule("aws_secret_key",
+         r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*[:=]\s*[\"']?(?P<value>[A-Za-z0-9/+=]{40})",
+         0.95),
+    Rule("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", 0.95),
+    Rule("google_api_key", r"\bAIza[0-9A-Za-z_-]{35}", 0.9),
+    Rule("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0.95),
+    Rule("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+", 0.95),
+    Rule("stripe_key", r"\b(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,}", 0.95),
+    Rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.9),
+    Rule("private_key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?"
+                        r"-----END (?:[A-Z]+ )*PRIVATE KEY-----", 1.0),
+    Rule("assigned_secret",
+         r"(?i)\b(?:password|passwd|pwd|passphrase|pass|secret|api[_-]?key|access[_-]?token|"
+         r"auth[_-]?token|client[_-]?secret|token)\b[\"']?\s*(?:[:=]|is)\s*[\"']?"
+         r"(?P<value>[^\s\"',;]{4,})", 0.7),
+)
+
+USERNAME_RULES = (
+    Rule("home_path",
+         r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)(?P<value>[A-Za-z0-9._-]+)",
+         0.75, lambda value: value.lower() not in NOT_USERS),
+    Rule("handle", r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w(/@])",
+         0.5, lambda value: value.lower() not in NOT_USERS),
+    Rule("username_label",
+         r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",
+         0.7),
+)
+NOT_USERS = frozenset({
+    "shared", "public", "default", "all", "guest", "admin", "root", "runner", "user", "username",
+    "property", "staticmethod", "classmethod", "dataclass", "override", "param", "return",
+    "returns", "here", "everyone", "channel",
+})
+
+URL_RULES = (
+    Rule("social_profile",
+         r"(?i)\bhttps?://(?:www\.|m\.)?(?:twitter\.com|x\.com|facebook\.com|fb\.com|"
+         r"instagram\.com|linkedin\.com/in|github\.com|gitlab\.com|tiktok\.com/@|reddit\.com/u(?:ser)?|"
+         r"youtube\.com/(?:@|c/|user/)|medium\.com/@|t\.me|threads\.net/@|bsky\.app/profile)"
+         r"/?[A-Za-z0-9_.@-]+/?", 0.85),
+)
+
+EMAIL_RULES = (
+    Rule("obfuscated_email",
+         r"(?i)\b[a-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\{at\}|<at>|\s+at\s+)\s*[a-z0-9-]+"
+         r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\s+dot\s+|\.)\s*[a-z0-9-]+)*"
+         r"\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\s+dot\s+)\s*[a-z]{2,10}\b", 0.7),
+)
+
+DOB_RULES = (
+    Rule("date_of_birth",
+         r"(?i)\b(?:born(?:\s+on)?|date of birth|d\.?o\.?b\.?|birth ?date|birthday)\b[\s:,-]*"
+         r"(?:is\s+)?(?P<value>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|"
+         r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
+         r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3,9}\.?,?\s+\d{4})", 0.85),
+)
+
+AGE_RULES = (
+    Rule("age_years_old", r"(?i)\b\d{1,3}[ -](?:years?|yrs?)[ -]old\b", 0.6),
+    Rule("age_label", r"(?i)\b(?:age[ds]?|aged)\s*[:=]?\s*(?P<value>\d{1,3})\b", 0.55),
+)
+
+ACCOUNT_RULES = (
+    Rule("number_in_context",
+         r"(?i)\b(?:account|acct|a/c|record|case|claim|policy|member|customer|patient|invoice|"
+         r"order|ticket|reference|ref|mrn|file|docket|loan|contract|employee|badge|license|"
+         r"licence|passport|routing|sort code|iban|id)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*"
+         r"(?:is\s+)?(?P<value>[A-Z]{0,4}[-]?\d[\d -]{3,22}\d|[A-Z0-9]{2,5}-\d{3,}(?:-\w+)?)",
+         0.55, lambda value: sum(c.isdigit() for c in value) >= 4),
+)
+
+TITLE = r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mister|lady|lord|rev|fr|sr|jr)"
+NAME = r"[A-ZÀ-Þ][\w'’-]+"
+PERSON_RULES = (
+    Rule("title_name", rf"(?i:\b{TITLE}\.?)[ \t]+(?i:[a-zà-þ][\w'’-]+)(?:[ \t]+{NAME}){{0,2}}", 0.6),
+    Rule("introduced_name",
+         rf"(?i:\b(?:my name is|my name's|name is|i am|i'm|this is|call me|named|called|"
+         rf"dear|hi|hello|regards,?|thanks,?|sincerely,?|cheers,?|signed,?))[ \t]+"
+         rf"(?P<value>{NAME}(?:[ \t]+{NAME}){{0,2}})", 0.45,
+         lambda value: value.split()[0].lower() not in NOT_NAMES),
+    Rule("labelled_name",
+         r"(?i)\b(?:name|full name|first name|last name|surname|contact|attn|attention|"
+         r"cardholder|recipient|patient|client|beneficiary)\s*[:=]\s*"
+         r"(?P<value>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+){0,2})", 0.6),
+)
+NOT_NAMES = frozenset({
+    "the", "a", "an", "it", "this", "that", "not", "here", "there", "sure", "sorry", "just",
+    "going", "trying", "looking", "working", "chatgpt", "claude", "assistant", "everyone", "all",
+    "team", "again", "thanks", "thank", "please", "yes", "no", "ok", "okay", "what", "how",
+})
+
+
+def chat_recognizers(policy: Policy) -> list[RegexRecognizer]:
+    """The chat-specific recognizers plus the policy's own patterns."""
+    found = [
+        RegexRecognizer("ChatSecretRecognizer", "SECRET", SECRET_RULES,
+                        ["key", "token", "secret", "password", "credential"]),
+        RegexRecognizer("ChatUsernameRecognizer", "USERNAME", USERNAME_RULES,
+                        ["user", "username", "handle", "follow", "account", "profile"]),
+        RegexRecognizer("SocialProfileRecognizer", "URL", URL_RULES),
+        RegexRecognizer("ObfuscatedEmailRecognizer", "EMAIL_ADDRESS", EMAIL_RULES,
+                        ["email", "mail", "contact", "write"]),
+        RegexRecognizer("StreetAddressRecognizer", "ADDRESS", ADDRESS_RULES,
+                        ["address", "live", "lives", "located", "street", "zip", "postcode",
+                         "postal", "ship", "deliver", "mail", "send", "billing", "shipping"]),
+        RegexRecognizer("DateOfBirthRecognizer", "DATE_OF_BIRTH", DOB_RULES),
+        RegexRecognizer("AgeRecognizer", "AGE", AGE_RULES, ["age", "old", "aged"]),
+        RegexRecognizer("ContextNumberRecognizer", "ACCOUNT_NUMBER", ACCOUNT_RULES),
+        RegexRecognizer("ChatNameRecognizer", "PERSON", PERSON_RULES),
+    ]
+    found.extend(_policy_recognizers(policy.patterns))
+    return found
+
+
+def _policy_recognizers(patterns: Iterable[CustomPattern]) -> list[RegexRecognizer]:
+    return [
+        RegexRecognizer(f"policy:{p.name}", p.entity, [Rule(p.name, p.regex, p.score)],
+                        p.context)
+        for p in patterns
+    ]

@@ -1,0 +1,131 @@
+"""The suggestion service: normalise, detect (cached, batched, in workers), map back.
+
+Texts are analysed in their normalised view (``reviewer.domain.normalize``)
+so zero-width characters, fullwidth forms and look-alike letters hide nothing;
+every span is mapped back to exact offsets of the original text. Results are
+cached by the hash of the normalised text, so repeated boilerplate (system
+prompts, signatures) is analysed once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import replace
+from types import TracebackType
+from typing import Any
+
+from reviewer.domain.models import Suggestion
+from reviewer.domain.normalize import NormalizedText, normalize
+from reviewer.domain.policy import Policy
+from reviewer.suggest.engine import Detector, pipeline_installed
+from reviewer.suggest.markers import find_markers, outside
+
+CACHE_LIMIT = 50_000
+CHUNK = 48
+
+_worker_detector: Detector | None = None
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _init_worker(policy: Policy) -> None:
+    global _worker_detector  # one detector per worker process, built once
+    _worker_detector = Detector(policy)
+
+
+def _detect_in_worker(texts: list[str]) -> list[list[Suggestion]]:
+    assert _worker_detector is not None
+    return _worker_detector.detect(texts)
+
+
+class SuggestionService:
+    """Suggestions for texts under one policy; ``workers`` processes detect."""
+
+    def __init__(self, policy: Policy, workers: int = 1) -> None:
+        self.policy = policy
+        self.workers = max(1, workers)
+        self.pattern_only = not pipeline_installed(policy.spacy_model)
+        self.cache: dict[str, list[Suggestion]] = {}
+        self.cache_hits = 0
+        self._detector: Detector | None = None
+        self._pool: Executor | None = None
+
+    def __enter__(self) -> SuggestionService:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def suggest(self, texts: Sequence[str]) -> list[list[Suggestion]]:
+        """Suggestions per text (markers included), offsets into the original texts."""
+        views = [normalize(text) for text in texts]
+        keys = [hashlib.sha256(view.text.encode("utf-8")).hexdigest() for view in views]
+        self._fill_cache(views, keys)
+        return [self._for_text(view, self.cache[key]) for view, key in zip(views, keys, strict=True)]
+
+    def _fill_cache(self, views: Sequence[NormalizedText], keys: Sequence[str]) -> None:
+        todo: dict[str, str] = {}
+        for view, key in zip(views, keys, strict=True):
+            if key in self.cache:
+                self.cache_hits += 1
+            else:
+                todo.setdefault(key, view.text)
+        if len(self.cache) + len(todo) > CACHE_LIMIT:
+            self.cache.clear()
+        results = self._detect(list(todo.values()))
+        self.cache.update(zip(todo.keys(), results, strict=True))
+
+    def _detect(self, texts: list[str]) -> list[list[Suggestion]]:
+        if not texts:
+            return []
+        if self.workers == 1 or len(texts) < 2 * CHUNK:
+            return self._local().detect(texts)
+        chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
+        return [found for part in self._executor().map(_detect_in_worker, chunks) for found in part]
+
+    def _local(self) -> Detector:
+        if self._detector is None:
+            self._detector = Detector(self.policy)
+        return self._detector
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_init_worker, initargs=(self.policy,))
+        return self._pool
+
+    def _for_text(self, view: NormalizedText, found: list[Suggestion]) -> list[Suggestion]:
+        markers = find_markers(view.original, self.policy.upstream_markers)
+        mapped = [_to_original(view, s) for s in found]
+        return sorted([*markers, *outside(mapped, markers)], key=lambda s: s.start)
+
+
+def _to_original(view: NormalizedText, s: Suggestion) -> Suggestion:
+    if view.is_identity:
+        return s
+    start, end = view.to_original(s.start, s.end)
+    explanation: dict[str, Any] = dict(s.explanation)
+    if view.original[start:end] != view.text[s.start:s.end]:
+        explanation["normalized_text"] = view.text[s.start:s.end]
+    if "alternatives" in explanation:
+        explanation["alternatives"] = [_alternative(view, a) for a in explanation["alternatives"]]
+    return replace(s, start=start, end=end, explanation=explanation)
+
+
+def _alternative(view: NormalizedText, alternative: dict[str, Any]) -> dict[str, Any]:
+    start, end = view.to_original(alternative["start"], alternative["end"])
+    return {**alternative, "start": start, "end": end}
