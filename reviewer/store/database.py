@@ -39,7 +39,7 @@ CONNECTION_PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
     "PRAGMA synchronous = FULL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA secure_delete = ON",
+    "PRAGMA cache_size = -65536",
 )
 
 
