@@ -35,8 +35,9 @@ from reviewer.store.schema import FTS_DDL, Base
 PER_CONVERSATION = 100
 PAGE = 500
 LOOKUPS = 10_000
-WORDS = ("the tenant wrote to the landlord about the deposit and the repair of the boiler "
-         "please call me back tomorrow at the office regarding invoice number").split()
+SAMPLE = ("the tenant wrote to the landlord about the deposit and the repair of the boiler "
+          "please call me back tomorrow at the office regarding invoice number")
+WORDS = SAMPLE.split()
 
 
 def make_conversations(n_messages: int) -> list[Conversation]:
