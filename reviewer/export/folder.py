@@ -1,0 +1,121 @@
+"""The packet folder on disk: private, complete or absent.
+
+Files are written into a hidden sibling of OUT_DIR and the folder is renamed
+into place only when everything is written and signed, so a crash or an error
+never leaves a folder named OUT_DIR. Files are 0600 and folders 0700 whatever
+the umask; every file's SHA-256 and size are recorded as it is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from reviewer.domain.errors import RefusedError, UsageError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+TEMP_MARK = ".incomplete-"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    sha256: str
+    bytes: int
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """(SHA-256 hex, size) of a file, read in blocks."""
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+class PacketFolder:
+    """A packet being written. ``commit`` renames it to OUT_DIR; ``discard`` removes it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        out_dir = Path(out_dir)
+        if out_dir.exists() or out_dir.is_symlink():
+            raise UsageError(f"{out_dir} already exists: give a new folder name for the packet.")
+        if not out_dir.parent.is_dir():
+            raise UsageError(f"The folder {out_dir.parent} does not exist.")
+        self.out_dir = out_dir
+        self.root = out_dir.with_name(f".{out_dir.name}{TEMP_MARK}{secrets.token_hex(4)}")
+        os.mkdir(self.root, DIR_MODE)
+        os.chmod(self.root, DIR_MODE)
+        self.entries: dict[str, FileEntry] = {}
+
+    def path(self, relative: str) -> Path:
+        return self.root.joinpath(*PurePosixPath(relative).parts)
+
+    def make_parent(self, relative: str) -> None:
+        parent = self.root
+        for part in PurePosixPath(relative).parts[:-1]:
+            parent = parent / part
+            if not parent.is_dir():
+                os.mkdir(parent, DIR_MODE)
+                os.chmod(parent, DIR_MODE)
+
+    @contextlib.contextmanager
+    def open(self, relative: str) -> Iterator[IO[bytes]]:
+        """A new private file for writing; listed when closed."""
+        self.make_parent(relative)
+        target = self.path(relative)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        self.add_existing(relative)
+
+    def write(self, relative: str, data: bytes, *, listed: bool = True) -> None:
+        with self.open(relative) as handle:
+            handle.write(data)
+        if not listed:
+            del self.entries[relative]
+
+    def add_existing(self, relative: str) -> None:
+        """List a file written into the folder by someone else (the PDF renderer)."""
+        target = self.path(relative)
+        os.chmod(target, FILE_MODE)
+        digest, size = file_digest(target)
+        self.entries[relative] = FileEntry(relative, digest, size)
+
+    def commit(self) -> Path:
+        """Make the packet appear under its name in one step."""
+        if self.out_dir.exists() or self.out_dir.is_symlink():
+            raise RefusedError(f"{self.out_dir} appeared while the packet was written; "
+                               "nothing was replaced. Choose a new folder name.")
+        # One flush of everything written beats an fsync per file (thousands of them).
+        if hasattr(os, "sync"):
+            os.sync()
+        os.rename(self.root, self.out_dir)
+        _fsync_dir(self.out_dir.parent)
+        return self.out_dir
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def rollback(self) -> None:
+        """Undo a commit whose record could not be kept (the audit entry failed)."""
+        shutil.rmtree(self.out_dir, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can fsync a folder
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,196 @@
+"""What an export reads from the store, and the replacement numbers it keeps there.
+
+Conversations are read in keyset batches with their messages and spans, so an
+export holds one batch in memory however large the store is. The
+``[ENTITY-N]`` numbers live in ``replacements`` keyed by an HMAC of the
+normalised text (never the text itself), so every packet from this store gives
+the same text the same number.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from reviewer.domain.errors import RefusedError
+from reviewer.domain.models import Branch, Conversation, Span, Status
+from reviewer.domain.normalize import normalize
+from reviewer.store import meta
+from reviewer.store.conversations import _message
+from reviewer.store.schema import (
+    ConversationRow,
+    DecisionRow,
+    MessageRow,
+    ReplacementRow,
+    SpanRow,
+)
+from reviewer.store.spans import _span
+from reviewer.store.times import from_db
+
+IN_CHUNK = 500
+# Domain separation: the replacement keys are derived from, never equal to, the signing key.
+_REPLACEMENT_LABEL = b"reviewer/replacement-numbers/v1"
+
+
+@dataclass(frozen=True)
+class SpanText:
+    """A span with the text it covers and where it is, for the export's first pass."""
+
+    span_id: int
+    conversation_id: int
+    source_id: str
+    message_index: int | None
+    entity: str
+    status: Status
+    text: str
+
+
+def signing_key(conn: Connection) -> bytes:
+    """The store's Ed25519 private key, raw 32 bytes."""
+    value = meta.get(conn, "signing_key")
+    if not value:
+        raise RefusedError("This store has no signing key, so it cannot sign a packet.")
+    return base64.b64decode(value)
+
+
+def reviewers(conn: Connection) -> list[str]:
+    """Everyone who recorded a decision in this store, sorted."""
+    query = select(DecisionRow.reviewer).distinct().order_by(DecisionRow.reviewer)
+    return [row[0] for row in conn.execute(query).all()]
+
+
+def policy_hashes(conn: Connection) -> list[str]:
+    """The policies the stored messages were analysed under, sorted."""
+    query = (
+        select(MessageRow.analyzed_policy).distinct()
+        .where(MessageRow.analyzed_policy.is_not(None)).order_by(MessageRow.analyzed_policy)
+    )
+    return [str(row[0]) for row in conn.execute(query).all()]
+
+
+def span_texts(
+    conn: Connection, statuses: Sequence[Status], active_only: bool, page: int = 2000
+) -> Iterator[SpanText]:
+    """Every span with one of ``statuses`` and its covered text, in id order (keyset pages)."""
+    source = func.coalesce(MessageRow.text, ConversationRow.title, "")
+    covered = func.substr(source, SpanRow.start + 1, SpanRow.end - SpanRow.start)
+    query = (
+        select(SpanRow.id, SpanRow.conversation_id, ConversationRow.source_id, MessageRow.idx,
+               SpanRow.entity, SpanRow.status, covered)
+        .join(ConversationRow, ConversationRow.id == SpanRow.conversation_id)
+        .outerjoin(MessageRow, MessageRow.id == SpanRow.message_id)
+        .where(SpanRow.status.in_([str(s) for s in statuses]))
+    )
+    if active_only:
+        query = query.where(
+            SpanRow.message_id.is_(None) | (MessageRow.branch == str(Branch.ACTIVE))
+        )
+    after = 0
+    while True:
+        rows = conn.execute(query.where(SpanRow.id > after).order_by(SpanRow.id).limit(page)).all()
+        for row in rows:
+            yield SpanText(row[0], row[1], row[2], row[3], row[4], Status(row[5]), row[6] or "")
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
+def conversation_batches(
+    conn: Connection, *, active_only: bool, batch: int = 100
+) -> Iterator[list[tuple[Conversation, list[Span]]]]:
+    """Conversations in id order with their messages and spans, ``batch`` at a time."""
+    after = 0
+    while True:
+        rows = conn.execute(
+            select(ConversationRow).where(ConversationRow.id > after)
+            .order_by(ConversationRow.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield _assemble(conn, rows, active_only)
+        after = rows[-1].id
+
+
+def _assemble(
+    conn: Connection, rows: Sequence[Any], active_only: bool
+) -> list[tuple[Conversation, list[Span]]]:
+    ids = [row.id for row in rows]
+    msg_query = select(MessageRow).where(MessageRow.conversation_id.in_(ids))
+    if active_only:
+        msg_query = msg_query.where(MessageRow.branch == str(Branch.ACTIVE))
+    messages: dict[int, list[Any]] = {i: [] for i in ids}
+    for m in conn.execute(msg_query.order_by(MessageRow.conversation_id, MessageRow.idx)).all():
+        messages[m.conversation_id].append(_message(m))
+    kept = {m.id for msgs in messages.values() for m in msgs}
+    spans: dict[int, list[Span]] = {i: [] for i in ids}
+    span_query = select(SpanRow).where(SpanRow.conversation_id.in_(ids)).order_by(SpanRow.id)
+    for s in conn.execute(span_query).all():
+        if s.message_id is None or s.message_id in kept:
+            spans[s.conversation_id].append(_span(s))
+    return [
+        (Conversation(
+            source_id=row.source_id, title=row.title, messages=tuple(messages[row.id]),
+            created_at=from_db(row.created_at), updated_at=from_db(row.updated_at), id=row.id,
+        ), spans[row.id])
+        for row in rows
+    ]
+
+
+def replacement_text(text: str) -> str:
+    """What counts as "the same text" for a replacement number: normalised, case and
+    runs of white space folded."""
+    return " ".join(normalize(text, casefold=True).text.split())
+
+
+def _text_key(secret: bytes, text: str) -> str:
+    message = replacement_text(text).encode("utf-8")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _secret(conn: Connection) -> bytes:
+    # Derived from the signing key rather than the store key: a passphrase change
+    # re-keys the store, and the numbers must survive it.
+    return hmac.new(signing_key(conn), _REPLACEMENT_LABEL, hashlib.sha256).digest()
+
+
+def replacement_numbers(
+    conn: Connection, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """(entity, text) -> its stable number; new pairs get the entity's next number.
+
+    Call inside a write transaction.
+    """
+    secret = _secret(conn)
+    keyed = {pair: (pair[0], _text_key(secret, pair[1])) for pair in set(pairs)}
+    known = _known_numbers(conn, set(keyed.values()))
+    for entity_key in sorted(set(keyed.values()) - known.keys()):
+        known[entity_key] = _insert_next(conn, *entity_key)
+    return {pair: known[entity_key] for pair, entity_key in keyed.items()}
+
+
+def _known_numbers(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    text_keys = sorted({key for _, key in wanted})
+    found: dict[tuple[str, str], int] = {}
+    for i in range(0, len(text_keys), IN_CHUNK):
+        query = select(ReplacementRow.entity, ReplacementRow.text_key, ReplacementRow.number).where(
+            ReplacementRow.text_key.in_(text_keys[i:i + IN_CHUNK])
+        )
+        for entity, key, number in conn.execute(query).all():
+            if (entity, key) in wanted:
+                found[(entity, key)] = int(number)
+    return found
+
+
+def _insert_next(conn: Connection, entity: str, text_key: str) -> int:
+    highest = conn.execute(
+        select(func.max(ReplacementRow.number)).where(ReplacementRow.entity == entity)
+    ).scalar_one_or_none()
+    number = int(highest or 0) + 1
+    conn.execute(insert(ReplacementRow).values(entity=entity, text_key=text_key, number=number))
+    return number
