@@ -34,5 +34,12 @@ test: lint types contracts pytest
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
+# The desktop bundle (dist/reviewer) built by PyInstaller, then smoke-tested without Python.
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	packaging/linux/validate.sh
+	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/reviewer.spec
+	packaging/smoke_test.sh dist/reviewer
+
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache
