@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsPassportRecognizer,
     UsSsnRecognizer,
 )
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -127,7 +129,7 @@ class Detector:
 
     def detect(self, texts: Sequence[str], batch_size: int = 64) -> list[list[Suggestion]]:
         """Suggestions per text, offsets into the given (normalised) texts."""
-        docs = self.nlp.pipe(texts, batch_size=batch_size)
+        docs = self.nlp.pipe([recase(text) for text in texts], batch_size=batch_size)
         return [self.detect_doc(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def detect_doc(self, text: str, doc: Doc) -> list[Suggestion]:
@@ -135,8 +137,51 @@ class Detector:
             text, LANGUAGE, entities=self.entities, nlp_artifacts=self.nlp_engine.artifacts(doc),
             return_decision_process=True, score_threshold=0.0,
         )
-        kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)]
+        kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)
+                and not _vague_date(text, r)]
         return shape(text, [_suggestion(r) for r in kept], self.policy)
+
+
+def recase(text: str) -> str:
+    """The text as the NER model expects its casing, with every offset kept.
+
+    The model leans on capitals: an all lower-case message hides its names, an
+    all-caps word (a city on an envelope) reads as an acronym. Stop words stay
+    as they are so ordinary words are not promoted to names.
+    """
+    if not any(char.isupper() for char in text):
+        recased = WORD_RE.sub(_capitalize, text)
+    elif CAPS_RE.search(text):
+        recased = CAPS_RE.sub(lambda m: m.group(0).capitalize(), text)
+    else:
+        return text
+    return recased if len(recased) == len(text) else text
+
+
+WORD_RE = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*")
+CAPS_RE = re.compile(r"\b[^\W\d_a-z]{4,}\b")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+CALENDAR_DATE = re.compile(
+    r"\d{1,4}\s*[-/.]\s*\d{1,2}|(?i:\b(?:" + "|".join(MONTHS) + r")[a-z]*\.?\s+\d|"
+    r"\d\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(MONTHS) + r")|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+)
+
+
+def _capitalize(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return word if word in STOP_WORDS or len(word) < 3 else word[0].upper() + word[1:]
+
+
+def _vague_date(text: str, result: RecognizerResult) -> bool:
+    """A date the NER found that names no calendar day ("last year", "2 months")."""
+    if result.entity_type != "DATE_TIME" or _recognizer_name(result) != "SpacyRecognizer":
+        return False
+    return CALENDAR_DATE.search(text[result.start:result.end]) is None
+
+
+def _recognizer_name(result: RecognizerResult) -> str:
+    return str(result.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY, ""))
 
 
 def build_registry(policy: Policy) -> RecognizerRegistry:

@@ -108,6 +108,16 @@ ADDRESS_RULES = (
     Rule("corner", rf"(?i)\bcorner of[ \t]+(?:{WORD}[ \t]+){{0,3}}?{WORD}[ \t]+and[ \t]+"
                    rf"(?:{WORD}[ \t]+){{0,3}}?{WORD}", 0.5),
     Rule("zip_in_context", r"\b\d{5}(?:-\d{4})?\b", 0.1),
+    # A line of its own that reads "12 Some Street Name 34": the number-name-number
+    # shape of addresses across Europe and Latin America.
+    Rule("street_line",
+         rf"(?im)^[^\w\n]*(?P<value>\d{{1,5}}[a-z]?(?:[ \t]+{WORD}){{1,5}}[ \t]+\d{{1,5}}[a-z]?\.?)"
+         rf"[ \t]*$", 0.5),
+    Rule("address_after_cue",
+         r"(?i)\b(?:address(?:\s+is)?\s*:?|lives?\s+at|living\s+at|located\s+at|office\s+is\s+at|"
+         r"resides?\s+at|moved\s+to|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+(?:it\s+)?to|"
+         r"send\s+(?:it\s+|them\s+|a\s+new\s+one\s+|the\s+\w+\s+)?to|mail\s+(?:it\s+)?to)\s+"
+         r"(?P<value>\d[^\n?!;]{3,80}?)(?=\.\s|[?!;]|\.?\n|\.?$)", 0.6),
 )
 
 SECRET_RULES = (
@@ -184,6 +194,17 @@ ACCOUNT_RULES = (
          0.55, lambda value: sum(c.isdigit() for c in value) >= 4),
 )
 
+PHONE_DIGITS = r"\+?\(?\d[\d() .x-]{5,22}\d"
+PHONE_RULES = (
+    Rule("number_after_cue",
+         r"(?i)\b(?:call|phone|tel|telephone|mobile|cell|fax|reach (?:me|us)|answering|text me|"
+         r"whatsapp|ring)\b[^\d\n+(]{0,16}(?P<value>" + PHONE_DIGITS + ")", 0.55,
+         lambda value: sum(c.isdigit() for c in value) >= 6),
+    Rule("number_before_label",
+         r"(?P<value>" + PHONE_DIGITS + r")(?=[ -]?(?i:office|fax|mobile|cell|home|work)\b)", 0.55,
+         lambda value: sum(c.isdigit() for c in value) >= 6),
+)
+
 TITLE = r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mister|lady|lord|rev|fr|sr|jr)"
 NAME = r"[A-ZÀ-Þ][\w'’-]+"
 PERSON_RULES = (
@@ -222,6 +243,7 @@ def chat_recognizers(policy: Policy) -> list[RegexRecognizer]:
         RegexRecognizer("AgeRecognizer", "AGE", AGE_RULES, ["age", "old", "aged"]),
         RegexRecognizer("ContextNumberRecognizer", "ACCOUNT_NUMBER", ACCOUNT_RULES),
         RegexRecognizer("ChatNameRecognizer", "PERSON", PERSON_RULES),
+        RegexRecognizer("ContextPhoneRecognizer", "PHONE_NUMBER", PHONE_RULES),
     ]
     found.extend(_policy_recognizers(policy.patterns))
     return found

@@ -20,14 +20,15 @@ from reviewer.domain.policy import DenyTerm, Policy
 BLOCK_LINE = re.compile(r"[^\S\n]*(?P<line>[^\n.?!:;]{1,40}?)[^\S\n]*(?:\n|$)")
 BLOCK_LINES = 4
 BLOCK_STARTERS = frozenset({"street_number_first", "street_name_first", "street_prefix", "unit",
-                            "po_box"})
+                            "po_box", "street_line", "address_after_cue"})
 
 
 def shape(text: str, found: Sequence[Suggestion], policy: Policy) -> list[Suggestion]:
     """Allow, deny, address blocks and overlaps, for one (normalised) text."""
     kept = [s for s in found if not _allowed(text[s.start:s.end], policy)]
     kept.extend(_denied(text, policy.deny))
-    return resolve(extend_address_blocks(text, kept))
+    blocks = extend_address_blocks(text, kept)
+    return resolve([*blocks, *addressees(text, blocks), *listed_names(text, blocks)])
 
 
 def _allowed(value: str, policy: Policy) -> bool:
@@ -74,14 +75,80 @@ def _block_end(text: str, end: int) -> int:
     if rest.strip() and (len(rest) > 40 or re.search(r"[.?!:;]\s", rest + " ")):
         return end
     end = end + len(rest.rstrip())
-    position = end if line_end < 0 else line_end + 1
+    if line_end < 0:
+        return end
+    position, blank_allowed = line_end + 1, True
     for _ in range(BLOCK_LINES):
+        if blank_allowed and text.startswith("\n", position):
+            position, blank_allowed = position + 1, False  # one empty line inside a block
         match = BLOCK_LINE.match(text, position)
-        if line_end < 0 or match is None or not match.group("line").strip():
+        if match is None or not match.group("line").strip():
             break
-        end = match.end("line")
-        position = match.end()
+        end, position = match.end("line"), match.end()
     return end
+
+
+def addressees(text: str, found: Sequence[Suggestion]) -> list[Suggestion]:
+    """The short lines just above an address block: whom it is addressed to."""
+    out = []
+    for s in found:
+        if not s.explanation.get("address_block"):
+            continue
+        line_start = text.rfind("\n", 0, s.start) + 1
+        for match in _lines_above(text, line_start):
+            out.append(Suggestion(
+                start=match.start("line"), end=match.end("line"), entity="PERSON", score=0.5,
+                recognizer="AddresseeRecognizer",
+                explanation={"recognizer": "AddresseeRecognizer", "score": 0.5,
+                             "textual_explanation": "line above an address block"},
+            ))
+    return out
+
+
+def _lines_above(text: str, line_start: int) -> list[re.Match[str]]:
+    found = []
+    while line_start > 0 and len(found) < BLOCK_LINES:
+        previous = text.rfind("\n", 0, line_start - 1) + 1
+        match = ADDRESSEE_LINE.fullmatch(text, previous, line_start - 1)
+        if match is None:
+            break
+        if match.group("line"):
+            found.append(match)
+        line_start = previous
+    return found
+
+
+ADDRESSEE_LINE = re.compile(r"[^\w\n]*(?P<line>(?:[^\W\d_][\w'’&.,-]*[ \t]*){1,6})?[ \t]*")
+LIST_NEIGHBOUR = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)")
+CAPITALISED = re.compile(r"[A-ZÀ-Þ][\w'’-]+(?:\s+[A-ZÀ-Þ][\w'’-]+)?")
+
+
+def listed_names(text: str, found: Sequence[Suggestion]) -> list[Suggestion]:
+    """Capitalised words listed next to a name ("Anna, Ben and Carl") are names too."""
+    taken = [(s.start, s.end) for s in found]
+    out: list[Suggestion] = []
+    queue = [s for s in found if s.entity == "PERSON" and s.recognizer != "AddresseeRecognizer"]
+    while queue:
+        person = queue.pop()
+        match = LIST_NEIGHBOUR.match(text, person.end)
+        if match is None:
+            continue
+        name = CAPITALISED.match(text, match.end())
+        if name is None or name.group(0).split()[0].lower() in LIST_STOP or any(
+                a < name.end() and name.start() < b for a, b in taken):
+            continue
+        listed = replace(person, start=name.start(), end=name.end(), score=0.5,
+                         recognizer="ListedNameRecognizer",
+                         explanation={"recognizer": "ListedNameRecognizer", "score": 0.5,
+                                      "textual_explanation": "listed with a name"})
+        taken.append((listed.start, listed.end))
+        out.append(listed)
+        queue.append(listed)
+    return out
+
+
+LIST_STOP = frozenset({"the", "i", "we", "you", "he", "she", "they", "it", "a", "an", "mr", "mrs",
+                       "ms", "dr", "this", "that", "but", "so", "then", "my", "our", "his", "her"})
 
 
 def resolve(found: Iterable[Suggestion]) -> list[Suggestion]:
