@@ -28,7 +28,8 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "matter"
 NAMESPACE = uuid.UUID("6f1d3c52-8a4e-4f0b-9c57-2b1e0d9a7c31")
 EPOCH = datetime(2024, 3, 4, 8, 30, tzinfo=UTC)
-RNG = random.Random(20240304)
+SEED = 20240304
+RNG = random.Random(SEED)
 
 Plan = list[tuple[sc.Scenario, int]]
 
@@ -554,14 +555,19 @@ WRITERS: dict[str, Callable[[Path], None]] = {
 }
 
 
-def main() -> None:
+def write_all(out: Path) -> int:
+    """Write every file of the matter under ``out``; the number of conversations."""
+    RNG.seed(SEED)
     for relative, writer in WRITERS.items():
-        writer(OUT / relative)
-    total = sum(len(plan) for plan in (CHATGPT, CHATGPT_ZIP, OPENAI_CHAT, OPENAI_BATCH, CLAUDE,
-                                       SHAREGPT_JSON, SHAREGPT_JSONL, CSV_TICKETS))
+        writer(out / relative)
+    return sum(len(plan) for plan in (CHATGPT, CHATGPT_ZIP, OPENAI_CHAT, OPENAI_BATCH, CLAUDE,
+                                      SHAREGPT_JSON, SHAREGPT_JSONL, CSV_TICKETS))
+
+
+def main() -> None:
+    total = write_all(OUT)
     size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
-    summary = f"{total} conversations in {len(WRITERS)} files, {size:,} bytes under {OUT}\n"
-    sys.stdout.write(summary)
+    sys.stdout.write(f"{total} conversations in {len(WRITERS)} files, {size:,} bytes under {OUT}\n")
 
 
 if __name__ == "__main__":

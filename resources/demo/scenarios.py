@@ -319,7 +319,7 @@ OPENAI_KEY = "sk-proj-EXAMPLEq7Vd2kLmN9pXrT4wYz0aBcDeFgHiJkLmNoPqRsTuVwXyZ012345
 ANTHROPIC_KEY = "sk-ant-api03-EXAMPLE_r8Tq2VnWx4Yz6Ab8Cd0Ef2Gh4Ij6Kl8Mn0Op2Qr4St6Uv8WxEXAMPLE-AA"
 AWS_ACCESS = "AKIAIOSFODNN7EXAMPLE"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-GITHUB_TOKEN = "ghp_EXAMPLE1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o"
+GITHUB_TOKEN = "ghp_EXAMPLE1a2B3c4D5e6F7g8H9i0J1k2L3m4N5"
 SLACK_TOKEN = "xoxb-000000000000-000000000000-EXAMPLEa1b2c3d4e5f6g7h8"
 STRIPE_KEY = "sk_test_EXAMPLE51Hq2Lm3Nn4Op5Qr6St7Uv8Wx9Yz"
 GOOGLE_KEY = "AIzaSyEXAMPLE-a1B2c3D4e5F6g7H8i9J0kLmNo"
@@ -347,7 +347,8 @@ def code_openai_key(p: Person) -> Chat:
         "'type': 'invalid_request_error'}}"
     )
     return Chat("code-openai-key", "401 from OpenAI client", [
-        user(f"Getting this, my .env has OPENAI_API_KEY={OPENAI_KEY}\n\n{trace}"),
+        user(f"Getting this, my .env has\n\nOPENAI_API_KEY={OPENAI_KEY}\n"
+             f"ANTHROPIC_API_KEY={ANTHROPIC_KEY}\n\n{trace}"),
         bot("The 401 means the key the client sends is rejected. Common causes: the key was "
             "revoked, it has a trailing newline or quotes in .env, or a different variable "
             "overrides it in your shell. You also just pasted the full key here: revoke it in "
@@ -396,7 +397,7 @@ def code_compose(p: Person) -> Chat:
         "  app:\n    build: .\n    environment:\n"
         "      DATABASE_URL: postgresql://invoices:EXAMPLE-Tr0ub4dor&3@db:5432/invoices\n"
         f"      STRIPE_SECRET_KEY: {STRIPE_KEY}\n      SLACK_BOT_TOKEN: {SLACK_TOKEN}\n"
-        f"      ADMIN_EMAIL: {p.email}\n"
+        f"      GOOGLE_MAPS_API_KEY: {GOOGLE_KEY}\n      ADMIN_EMAIL: {p.email}\n"
     )
     return Chat("code-compose", "docker compose: app can't reach db", [
         user(f"My app container says 'connection refused' to postgres. compose file:\n\n{compose}"),

@@ -1,9 +1,10 @@
 """Where the shipped resources (policy, demo matter, icons) are on this machine.
 
-The ``resources/`` folder sits beside the ``reviewer`` package in a source
-checkout (and in an editable install). A wheel installs it as data files under
-``<prefix>/share/redaction-reviewer/resources``; a frozen build (PyInstaller)
-carries it under ``sys._MEIPASS``. ``REVIEWER_RESOURCES`` overrides all three.
+The ``resources/`` folder sits beside the ``reviewer`` package and
+``pyproject.toml`` in a source checkout (and an editable install). A wheel
+installs it as data files under ``<prefix>/share/redaction-reviewer/resources``;
+a frozen build (PyInstaller) carries it under ``sys._MEIPASS``.
+``REVIEWER_RESOURCES`` overrides all three.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ def candidate_roots() -> list[Path]:
     override = os.environ.get(ENV_OVERRIDE)
     if override:
         return [Path(override)]
-    roots = [Path(__file__).resolve().parents[2] / "resources"]
+    roots: list[Path] = []
+    checkout = Path(__file__).resolve().parents[2]
+    # Installed, that folder is site-packages: its "resources" may be anyone's.
+    if (checkout / "pyproject.toml").is_file():
+        roots.append(checkout / "resources")
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         roots.append(Path(frozen) / "resources")
