@@ -4,7 +4,7 @@ approval, manual spans, reason codes, totals, and review sessions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,9 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", "URL", "API_KEY",
     "MEDICAL", "ORGANIZATION", "OTHER",
 )
+
+
+DecisionOp = Callable[[], list[Decision]]
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,12 @@ def span_detail(store: Store, span_id: int) -> SpanDetail:
         history = spans.history(conn, span_id)
         conv = conversations.get_conversation(conn, span.conversation_id)
     return SpanDetail(span, covered_text(conv, span), tuple(history))
+
+
+def span_detail_history(store: Store, span_id: int) -> list[Decision]:
+    """The decision history of one span (who, when, what), oldest first."""
+    with store.reading() as conn:
+        return spans.history(conn, span_id)
 
 
 def spans_by_id(store: Store, span_ids: Sequence[int]) -> list[Span]:

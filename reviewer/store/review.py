@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -211,13 +212,13 @@ def roles(conn: Connection) -> list[str]:
 
 def bulk_conversations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Raw inserts of conversation rows (benchmarks build million-row stores with this)."""
-    conn.execute(ConversationRow.__table__.insert(), list(rows))
+    conn.execute(insert(ConversationRow), list(rows))
 
 
 def bulk_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    conn.execute(MessageRow.__table__.insert(), list(rows))
+    conn.execute(insert(MessageRow), list(rows))
 
 
 def bulk_spans(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Raw span rows; the caller keeps the conversation counters in step."""
-    conn.execute(SpanRow.__table__.insert(), list(rows))
+    conn.execute(insert(SpanRow), list(rows))

@@ -1,0 +1,119 @@
+"""Starting the desktop app: the application object, the reviewer's identity,
+the unlock dialog, the main window; ``run_gui`` is what the CLI calls."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QApplication, QDialog
+
+from reviewer.domain.resources import candidate_roots
+from reviewer.gui.dialogs import NameDialog, Opener, UnlockDialog
+from reviewer.gui.settings import APPLICATION, ORGANIZATION, Settings, WindowState
+from reviewer.gui.tasks import TaskRunner
+from reviewer.gui.window import MainWindow
+from reviewer.ops.stores import Store, create_store, open_store
+
+STYLE = """
+QMainWindow, QDialog { background: #fafbfc; }
+QTableView { background: #ffffff; alternate-background-color: #f5f7fa;
+             selection-background-color: #dbe7fb; selection-color: #1d2127; border: none; }
+QHeaderView::section { background: #f0f2f5; border: none; border-bottom: 1px solid #dde1e6;
+                       padding: 4px 6px; color: #3c4450; }
+QTextEdit { background: #ffffff; border: none; border-left: 1px solid #e3e6ea;
+            border-right: 1px solid #e3e6ea; }
+QLineEdit, QComboBox { padding: 4px 6px; border: 1px solid #cfd5dd; border-radius: 4px;
+                       background: #ffffff; }
+QLineEdit:focus { border: 1px solid #0b57d0; }
+QStatusBar { background: #f0f2f5; color: #3c4450; }
+QStatusBar QLabel { padding: 0 8px; }
+QSplitter::handle { background: #e3e6ea; }
+"""
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Redaction Reviewer")
+    app.setStyleSheet(STYLE)
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 10.5))
+    app.setFont(font)
+    icon = _icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    return app
+
+
+def _icon() -> QIcon | None:
+    for root in candidate_roots():
+        path = root / "icons" / "reviewer-256.png"
+        if path.exists():
+            return QIcon(str(path))
+    return None
+
+
+def reviewer_identity(settings: Settings, explicit: str | None) -> str | None:
+    """``--reviewer`` / REVIEWER_NAME when given, else the remembered name, else ask once."""
+    if explicit:
+        return explicit
+    remembered = str(settings.get("reviewer/name"))
+    if remembered:
+        return remembered
+    dialog = NameDialog(_os_user())
+    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.name.text().strip():
+        return None
+    name = dialog.name.text().strip()
+    settings.set("reviewer/name", name)
+    return name
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def opener(reviewer: str) -> Opener:
+    def open_or_create(path: Path, passphrase: str, create: bool) -> Store:
+        if create:
+            return create_store(path, passphrase, reviewer)
+        return open_store(path, passphrase)
+
+    return open_or_create
+
+
+def run_gui(store_path: Path | None, reviewer: str | None = None,
+            passphrase_hint: str | None = None) -> int:
+    """Open the app: the unlock dialog (on ``store_path`` when given), then the window."""
+    app = application()
+    settings = Settings()
+    name = reviewer_identity(settings, reviewer)
+    if name is None:
+        return 0
+    last = str(settings.get("store/last_path"))
+    path = store_path or (Path(last) if last else None)
+    dialog = UnlockDialog(opener(name), path, passphrase_hint)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.store is None:
+        return 0
+    store = dialog.store
+    settings.set("store/last_path", str(store.path))
+    window = MainWindow(store, name, settings, TaskRunner(), WindowState())
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    window.show()
+    window.start()
+    try:
+        code = app.exec()
+    finally:
+        store.close()
+    sys.stderr.write(window.session.summary() + "\n")
+    return int(code)

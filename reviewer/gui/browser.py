@@ -1,0 +1,290 @@
+"""The conversation browser: a table model over a keyset window of the store.
+
+The model holds a window of summary rows (ids and counters), fetched a page at
+a time in SQL order, never the whole matter. ``fetchMore`` extends the window
+downwards; scrolling to its top extends it upwards; Ctrl+End re-anchors it at
+the last row with one backwards page. ``data`` reads the window only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+)
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from reviewer.ops.browse import BrowseQuery, ConversationSummary, Page
+
+ConversationIdRole = Qt.ItemDataRole.UserRole
+ProgressRole = Qt.ItemDataRole.UserRole + 1
+
+PAGE_ROWS = 100
+ROW_HEIGHT = 26
+
+# (header, sort key, summary field)
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("#", "id", "id"),
+    ("Source", "source", "source_id"),
+    ("Title", "title", "title"),
+    ("Started", "created", "created_at"),
+    ("Msgs", "messages", "n_messages"),
+    ("◇", "pending", "n_pending"),
+    ("■", "approved", "n_approved"),
+    ("○", "rejected", "n_rejected"),
+    ("Progress", "pending", "n_pending"),
+)
+HEADER_TIPS = ("Conversation number in this store", "The conversation's id in its source file",
+               "Title", "When the conversation started", "Messages", "Pending spans",
+               "Approved spans (redacted)", "Rejected spans (kept)",
+               "Decided spans of all spans")
+WIDTHS = (40, 84, 160, 96, 50, 40, 40, 40, 92)
+STATE_COLUMN = len(COLUMNS) - 1
+NUMERIC = {"id", "n_messages", "n_pending", "n_approved", "n_rejected"}
+
+Fetcher = Callable[[BrowseQuery, ConversationSummary | None, int, bool], Page]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def state_text(row: ConversationSummary) -> str:
+    total = row.n_pending + row.n_approved + row.n_rejected
+    if total == 0:
+        return "no spans"
+    if row.n_pending == 0:
+        return "✓ done"
+    return f"● {row.n_pending} left"
+
+
+def display(row: ConversationSummary, column: int) -> str:
+    field = COLUMNS[column][2]
+    if column == STATE_COLUMN:
+        return state_text(row)
+    value = getattr(row, field)
+    if field == "created_at":
+        return (value or "")[:10]
+    return "" if value is None else str(value)
+
+
+class BrowserModel(QAbstractTableModel):
+    """A window of browser rows in the query's order; ``fetch`` reads one keyset page."""
+
+    def __init__(self, fetch: Fetcher, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fetch = fetch
+        self.query = BrowseQuery()
+        self.rows: list[ConversationSummary] = []
+        self.row_of: dict[int, int] = {}
+        self.complete_after = True
+        self.complete_before = True
+
+    # --- Qt model interface ---------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.title or row.source_id
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column][2] in NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ConversationIdRole:
+            return row.id
+        if role == ProgressRole:
+            return _progress(row)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
+            Qt.ItemFlag.ItemNeverHasChildren
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and not self.complete_after
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if parent.isValid() or self.complete_after:
+            return
+        page = self.fetch(self.query, self.rows[-1] if self.rows else None, PAGE_ROWS, False)
+        self.complete_after = page.complete
+        if page.rows:
+            first = len(self.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self.rows.extend(page.rows)
+            self._reindex()
+            self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(COLUMNS):
+            descending = order == Qt.SortOrder.DescendingOrder
+            self.set_query(self.query.with_changes(sort=COLUMNS[column][1],
+                                                   descending=descending))
+
+    # --- the window -------------------------------------------------------------------------
+    def set_query(self, query: BrowseQuery) -> None:
+        """Show the first page of ``query`` (sort and filter happen in SQL)."""
+        self.query = query
+        self.jump_to_start()
+
+    def show_page(self, page: Page) -> None:
+        """Show a first page fetched elsewhere (a background search)."""
+        self._replace(page.rows, complete_before=True, complete_after=page.complete)
+
+    def jump_to_start(self) -> None:
+        page = self.fetch(self.query, None, PAGE_ROWS, False)
+        self._replace(page.rows, complete_before=True, complete_after=page.complete)
+
+    def jump_to_end(self) -> None:
+        """Anchor the window at the last row: one backwards page, whatever the matter's size."""
+        page = self.fetch(self.query, None, PAGE_ROWS, True)
+        self._replace(page.rows, complete_before=page.complete, complete_after=True)
+
+    def fetch_before(self) -> int:
+        """Extend the window upwards by one page; returns how many rows were put in front."""
+        if self.complete_before or not self.rows:
+            return 0
+        page = self.fetch(self.query, self.rows[0], PAGE_ROWS, True)
+        self.complete_before = page.complete
+        if not page.rows:
+            return 0
+        self.beginInsertRows(QModelIndex(), 0, len(page.rows) - 1)
+        self.rows[:0] = page.rows
+        self._reindex()
+        self.endInsertRows()
+        return len(page.rows)
+
+    def update_rows(self, fresh: Iterable[ConversationSummary]) -> None:
+        """New counters for rows in the window (after decisions)."""
+        for row in fresh:
+            at = self.row_of.get(row.id)
+            if at is not None:
+                self.rows[at] = row
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+
+    def conversation_at(self, row: int) -> int | None:
+        return self.rows[row].id if 0 <= row < len(self.rows) else None
+
+    def _replace(self, rows: list[ConversationSummary], *, complete_before: bool,
+                 complete_after: bool) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.complete_before = complete_before
+        self.complete_after = complete_after
+        self._reindex()
+        self.endResetModel()
+
+    def _reindex(self) -> None:
+        self.row_of = {row.id: i for i, row in enumerate(self.rows)}
+
+
+def _progress(row: ConversationSummary) -> float | None:
+    total = row.n_pending + row.n_approved + row.n_rejected
+    return None if total == 0 else (total - row.n_pending) / total
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """The state column: a thin bar of decided / all spans under the state text."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        share = index.data(ProgressRole)
+        if share is None:
+            return
+        rect: QRect = option.rect.adjusted(6, option.rect.height() - 6, -6, -3)
+        painter.save()
+        painter.fillRect(rect, QColor("#e3e6ea"))
+        done = QRect(rect.left(), rect.top(), int(rect.width() * share), rect.height())
+        painter.fillRect(done, QColor("#3c8d5a" if share >= 1 else "#5b7fb8"))
+        painter.restore()
+
+
+class BrowserView(QTableView):
+    """The browser table: fixed row heights, sorting in SQL, a window that grows both ways."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setSortingEnabled(True)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.setItemDelegateForColumn(STATE_COLUMN, ProgressDelegate(self))
+        self.verticalScrollBar().valueChanged.connect(self._maybe_extend_up)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        header = self.horizontalHeader()
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate(WIDTHS):
+            if column != 2:
+                self.setColumnWidth(column, width)
+
+    def browser_model(self) -> BrowserModel:
+        model = self.model()
+        assert isinstance(model, BrowserModel)
+        return model
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction,
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        model = self.browser_model()
+        if action == QAbstractItemView.CursorAction.MoveEnd and not model.complete_after:
+            model.jump_to_end()
+            return model.index(model.rowCount() - 1, 0)
+        if action == QAbstractItemView.CursorAction.MoveHome and not model.complete_before:
+            model.jump_to_start()
+            return model.index(0, 0)
+        return super().moveCursor(action, modifiers)
+
+    def select_row(self, row: int) -> None:
+        index = self.model().index(row, 0)
+        self.selectionModel().setCurrentIndex(
+            index, self.selectionModel().SelectionFlag.ClearAndSelect |
+            self.selectionModel().SelectionFlag.Rows)
+        self.scrollTo(index)
+
+    def _maybe_extend_up(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        if value == bar.minimum():
+            added = self.browser_model().fetch_before()
+            if added:
+                bar.setValue(added)

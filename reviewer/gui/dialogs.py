@@ -1,0 +1,279 @@
+"""Small dialogs: unlock or create a store, the reviewer's name, the Shift+A
+confirmation, the entity picker, and the keyboard reference."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.domain.errors import KnownError
+from reviewer.gui.keymap import COMMANDS, KeyMap
+from reviewer.ops.stores import Store
+
+Opener = Callable[[Path, str, bool], Store]
+
+
+def passphrase_strength(passphrase: str) -> str:
+    """A plain-words hint: length and variety, the two things that matter."""
+    kinds = sum(any(test(c) for c in passphrase) for test in
+                (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
+    words = len(passphrase.split())
+    if len(passphrase) < 12:
+        return "Too short: use at least 12 characters, or four or more words."
+    if len(passphrase) >= 20 or words >= 4:
+        return "Strong."
+    return "Fair: longer is better." if kinds < 3 else "Good."
+
+
+class UnlockDialog(QDialog):
+    """Open an existing store or create a new one. ``opener(path, passphrase, create)``
+    does the work; a KnownError (wrong passphrase, in use) is shown in the dialog."""
+
+    def __init__(self, opener: Opener, path: Path | None = None, hint: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Unlock store — Redaction Reviewer")
+        self.opener = opener
+        self.store: Store | None = None
+        self.path_edit = QLineEdit(str(path) if path else "")
+        self.path_edit.setPlaceholderText("Store file (.db)")
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase")
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setPlaceholderText("Repeat the passphrase")
+        self.strength = QLabel("")
+        self.error = QLabel("")
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e;")
+        self.hint = QLabel(f"Demo store passphrase: <b>{hint}</b>" if hint else "")
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.create_mode = False
+        self._layout()
+        self.passphrase.textChanged.connect(self._update_strength)
+        self.set_create_mode(path is None or not Path(path).exists())
+        self.passphrase.setFocus()
+
+    def _layout(self) -> None:
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose)
+        self.toggle = QPushButton()
+        self.toggle.setFlat(True)
+        self.toggle.clicked.connect(lambda: self.set_create_mode(not self.create_mode))
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.setVerticalSpacing(10)
+        form.addRow("Store:", row)
+        form.addRow("Passphrase:", self.passphrase)
+        self.repeat_label = QLabel("Repeat:")
+        form.addRow(self.repeat_label, self.repeat)
+        form.addRow("", self.strength)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setDefault(True)
+        self.buttons.accepted.connect(self.try_unlock)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        title = QLabel("<span style='font-size:15pt; font-weight:600'>Redaction Reviewer</span>")
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.error)
+        layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(480)
+
+    def set_create_mode(self, create: bool) -> None:
+        self.create_mode = create
+        for widget in (self.repeat, self.repeat_label, self.strength):
+            widget.setVisible(create)
+        self.ok.setText("Create store" if create else "Unlock")
+        self.toggle.setText("Open an existing store instead" if create else
+                            "Create a new store instead")
+        self.error.setText("")
+        self.passphrase.setFocus()
+
+    def _update_strength(self, text: str) -> None:
+        self.strength.setText(passphrase_strength(text) if text else "")
+
+    def _choose(self) -> None:
+        if self.create_mode:
+            name, _ = QFileDialog.getSaveFileName(self, "New store", "", "Stores (*.db)")
+        else:
+            name, _ = QFileDialog.getOpenFileName(self, "Open store", "", "Stores (*.db)")
+        if name:
+            self.path_edit.setText(name)
+        self.passphrase.setFocus()
+
+    def try_unlock(self) -> None:
+        path_text, secret = self.path_edit.text().strip(), self.passphrase.text()
+        problem = self._problem(path_text, secret)
+        if problem:
+            self.error.setText(problem)
+            return
+        try:
+            self.store = self.opener(Path(path_text), secret, self.create_mode)
+        except KnownError as err:
+            self.error.setText(str(err))
+            self.passphrase.selectAll()
+            self.passphrase.setFocus()
+            return
+        self.passphrase.clear()
+        self.repeat.clear()
+        self.accept()
+
+    def _problem(self, path_text: str, secret: str) -> str:
+        if not path_text:
+            return "Choose a store file first."
+        if not secret:
+            return "Enter the passphrase."
+        if self.create_mode and secret != self.repeat.text():
+            return "The two passphrases differ."
+        return ""
+
+
+class PassphrasePrompt(QDialog):
+    """Unlocking a locked window: the passphrase again, checked by ``check``."""
+
+    def __init__(self, check: Callable[[str], bool], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Locked — Redaction Reviewer")
+        self.check = check
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b3261e;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self._try)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("The window is locked. Enter the passphrase to continue."))
+        layout.addWidget(self.passphrase)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.passphrase.setFocus()
+
+    def _try(self) -> None:
+        if self.check(self.passphrase.text()):
+            self.passphrase.clear()
+            self.accept()
+        else:
+            self.error.setText("Wrong passphrase: the window stays locked. Try again.")
+            self.passphrase.selectAll()
+
+
+class NameDialog(QDialog):
+    """Asks the reviewer's name once; it is remembered in the settings."""
+
+    def __init__(self, suggestion: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Your name — Redaction Reviewer")
+        self.name = QLineEdit(suggestion)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Your name is recorded with every decision you make."))
+        layout.addWidget(self.name)
+        layout.addWidget(buttons)
+
+
+class ConfirmDialog(QDialog):
+    """A yes/no question whose default button is the action: Enter confirms."""
+
+    def __init__(self, title: str, text: str, action: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        go = buttons.addButton(action, QDialogButtonBox.ButtonRole.AcceptRole)
+        go.setDefault(True)
+        go.setAutoDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        message = QLabel(text)
+        message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(message)
+        layout.addWidget(buttons)
+        go.setFocus()
+
+
+class EntityDialog(QDialog):
+    """Pick an entity (for M and E); Enter accepts."""
+
+    def __init__(self, title: str, entities: Sequence[str], current: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.entities = QComboBox()
+        self.entities.addItems(list(entities))
+        if current is not None and current in entities:
+            self.entities.setCurrentText(current)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Entity:"))
+        layout.addWidget(self.entities)
+        layout.addWidget(buttons)
+        self.entities.setFocus()
+
+    def entity(self) -> str:
+        return self.entities.currentText()
+
+
+class KeyReference(QDialog):
+    """``?``: every command and its key, from the key map in use."""
+
+    def __init__(self, keymap: KeyMap, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard reference — Redaction Reviewer")
+        table = QTableWidget(len(COMMANDS), 2)
+        table.setHorizontalHeaderLabels(["Key", "Action"])
+        table.verticalHeader().hide()
+        table.setShowGrid(False)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, command in enumerate(COMMANDS):
+            key = QTableWidgetItem(keymap.key_for(command.id))
+            key.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            table.setItem(row, 0, key)
+            table.setItem(row, 1, QTableWidgetItem(command.help))
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setColumnWidth(0, 120)
+        table.verticalHeader().setDefaultSectionSize(28)
+        self.table = table
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        note = QLabel("Letter keys act only when no text field has focus; Esc leaves a field. "
+                      "Change a key in the settings file under [keys], by command id.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #5f6773;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.addWidget(table)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.resize(640, 660)

@@ -1,0 +1,600 @@
+"""The main window: browser | conversation | inspector, the status bar, the
+key dispatcher, locking, and the background tasks (import, analysis, export,
+counting, search)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.domain.errors import CancelledError, KnownError
+from reviewer.domain.models import Status
+from reviewer.gui import look
+from reviewer.gui.browser import BrowserModel, BrowserView
+from reviewer.gui.conversation import ConversationView
+from reviewer.gui.dialogs import ConfirmDialog, EntityDialog, KeyReference, PassphrasePrompt
+from reviewer.gui.inspector import SpanInspector
+from reviewer.gui.keymap import BY_ID, KeyMap
+from reviewer.gui.reviewing import ReviewSession
+from reviewer.gui.settings import Settings, WindowState
+from reviewer.gui.tasks import Task, TaskRunner
+from reviewer.ops import browse, review
+from reviewer.ops.browse import BrowseQuery, Page
+from reviewer.ops.stores import Store
+
+STATES = (("All conversations", None), ("Has pending spans", "pending"), ("Done", "done"))
+SEARCH_DELAY_MS = 250
+
+
+def feature_available(module: str) -> bool:
+    """Whether an optional operation (import, analysis, export) is installed."""
+    return importlib.util.find_spec(f"reviewer.ops.{module}") is not None
+
+
+def is_text_field(widget: QWidget | None) -> bool:
+    """Insert mode: the focus is somewhere the user types text."""
+    if isinstance(widget, QLineEdit | QAbstractSpinBox):
+        return True
+    if isinstance(widget, QComboBox):
+        return widget.isEditable()
+    if isinstance(widget, QTextEdit | QPlainTextEdit):
+        return not widget.isReadOnly()
+    return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, reviewer: str, settings: Settings, runner: TaskRunner,
+                 state: WindowState | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.runner = runner
+        self.state = state
+        self.keymap = KeyMap(settings.key_overrides())
+        self.entities = review.entity_names()
+        self.locked = False
+        self.dialog: QDialog | None = None
+        self.task: Task | None = None
+        self._syncing = False
+        self.setWindowTitle(f"{store.path.name} — Redaction Reviewer")
+        self._build()
+        self.session = ReviewSession(store, reviewer, self.view, self.inspector, self)
+        self._connect()
+        self._build_menus()
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self.lock)
+        self._restart_idle()
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self._restore()
+
+    # --- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.model = BrowserModel(self._fetch, self)
+        self.table = BrowserView()
+        self.table.setModel(self.model)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search conversations  ( / )")
+        self.search.setClearButtonEnabled(True)
+        self.state_filter = _combo([label for label, _ in STATES])
+        self.entity_filter = _combo(["Any entity"])
+        self.role_filter = _combo(["Any role"])
+        self.view = ConversationView()
+        self.heading = QLabel("")
+        self.heading.setWordWrap(True)
+        self.heading.setContentsMargins(14, 10, 14, 4)
+        self.inspector = SpanInspector(review.reason_codes())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self._browser_pane())
+        self.splitter.addWidget(_column(self.heading, self.view))
+        self.splitter.addWidget(self.inspector)
+        self.splitter.setSizes([580, 520, 340])
+        self.splitter.setChildrenCollapsible(False)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self._lock_page())
+        self.setCentralWidget(self.stack)
+        self._build_status()
+        self.resize(1440, 860)
+
+    def _browser_pane(self) -> QWidget:
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for combo in (self.state_filter, self.entity_filter, self.role_filter):
+            filters.addWidget(combo)
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(8, 8, 0, 0)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        return pane
+
+    def _lock_page(self) -> QWidget:
+        page = QWidget()
+        text = QLabel("<p style='font-size:16pt'>Locked</p>"
+                      "<p>The review is hidden until the passphrase is entered again.</p>")
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.unlock_button = QPushButton("Unlock…")
+        self.unlock_button.clicked.connect(self.ask_unlock)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(text)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(2)
+        return page
+
+    def _build_status(self) -> None:
+        self.totals_label = QLabel("counting spans…")
+        self.pace_label = QLabel("")
+        self.who_label = QLabel("")
+        self.store_label = QLabel(self.store.path.name)
+        self.store_label.setToolTip(str(self.store.path))
+        self.lock_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(self._cancel_task)
+        bar = self.statusBar()
+        bar.addWidget(self.totals_label)
+        bar.addWidget(self.pace_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel)
+        for label in (self.who_label, self.store_label, self.lock_label):
+            bar.addPermanentWidget(label)
+        self.progress.hide()
+        self.cancel.hide()
+
+    def _build_menus(self) -> None:
+        self.command_actions: dict[str, QAction] = {}
+        groups = {"File": ("import", "export", "lock", "quit"),
+                  "Review": ("approve", "reject", "approve_same", "manual_span",
+                             "change_entity", "undo", "redo"),
+                  "Go": ("next_span", "previous_span", "next_pending", "next_conversation",
+                         "previous_conversation", "search", "toggle_hidden"),
+                  "Help": ("help",)}
+        menus = {}
+        for title, ids in groups.items():
+            menus[title] = menu = self.menuBar().addMenu(title)
+            menu.setToolTipsVisible(True)
+            for command_id in ids:
+                self.command_actions[command_id] = self._menu_action(menu, command_id)
+        self.analyze_action = menus["File"].addAction("Analyse…")
+        self.analyze_action.triggered.connect(self.run_analysis)
+        self._enable_optional()
+
+    def _menu_action(self, menu: Any, command_id: str) -> QAction:
+        action = menu.addAction(BY_ID[command_id].help.split(",")[0].capitalize())
+        # Shown in the menu; the key dispatcher acts on the key, so it never fires twice.
+        action.setShortcut(self.keymap.key_for(command_id))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(lambda: self.run_command(command_id))
+        return action
+
+    def _enable_optional(self) -> None:
+        for command_id, module, what in (("import", "importing", "Import"),
+                                         ("export", "exporting", "Export")):
+            ok = feature_available(module)
+            action = self.command_actions[command_id]
+            action.setEnabled(ok)
+            action.setToolTip("" if ok else f"{what} is not available yet")
+        ok = feature_available("analysis")
+        self.analyze_action.setEnabled(ok)
+        self.analyze_action.setToolTip("" if ok else "Analysis is not available yet")
+
+    def _connect(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.session.counts_changed.connect(self._show_counts)
+        self.session.rows_changed.connect(self._refresh_rows)
+        self.session.conversation_opened.connect(self._conversation_opened)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        for combo in (self.state_filter, self.entity_filter, self.role_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+
+    def _restore(self) -> None:
+        if self.state is None:
+            return
+        geometry, split = self.state.load("geometry"), self.state.load("splitter")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if split is not None:
+            self.splitter.restoreState(split)
+
+    # --- start, lock, quit --------------------------------------------------------------------
+    def start(self) -> None:
+        """After unlocking: first page, first pending span current, counts in the background."""
+        self.session.begin()
+        self.model.jump_to_start()
+        first = review.first_pending_span(self.store)
+        if first is not None:
+            self.session.open_conversation(first.conversation_id, first.id)
+        elif self.model.rowCount():
+            self.table.select_row(0)
+        self.view.setFocus()
+        self._show_counts()
+        self._submit("Counting spans", lambda _p: review.status_totals(self.store),
+                     self._set_totals, quiet=True)
+        self._submit("Reading filters", lambda _p: browse.filter_choices(self.store),
+                     self._set_choices, quiet=True)
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.locked = True
+        self.session.end()
+        self.view.clear_view()
+        self.inspector.show_span(None)
+        self.stack.setCurrentIndex(1)
+        self.unlock_button.setFocus()
+        self._show_counts()
+
+    def ask_unlock(self) -> None:
+        prompt = PassphrasePrompt(self.store.check_passphrase, self)
+        prompt.accepted.connect(self.unlocked)
+        self._open_dialog(prompt)
+
+    def unlocked(self) -> None:
+        self.locked = False
+        self.stack.setCurrentIndex(0)
+        self.session.begin()
+        conv = self.session.detail.conversation.id if self.session.detail else None
+        if conv is not None:
+            self.session.open_conversation(conv, self.session.current.id
+                                           if self.session.current else None)
+        self.view.setFocus()
+        self._restart_idle()
+        self._show_counts()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        self.idle.stop()
+        self.search_timer.stop()
+        self.runner.wait()
+        if not self.locked:
+            self.session.end()
+        if self.state is not None:
+            self.state.save("geometry", self.saveGeometry())
+            self.state.save("splitter", self.splitter.saveState())
+        self.statusBar().showMessage(self.session.summary())
+        super().closeEvent(event)
+
+    # --- keys ---------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._restart_idle()
+        if kind != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+            return False
+        if watched.window() is not self or not isinstance(event, QKeyEvent):
+            return False
+        insert = is_text_field(QApplication.focusWidget())
+        command = self.keymap.command_for(event.key(), event.modifiers(), event.text(), insert)
+        if command is None or (self.locked and command not in ("quit", "lock")):
+            return False
+        self.run_command(command)
+        return True
+
+    def run_command(self, command_id: str) -> None:
+        handler = self._handlers().get(command_id)
+        if handler is not None:
+            handler()
+
+    def _handlers(self) -> dict[str, Callable[[], None]]:
+        s = self.session
+        return {
+            "approve": lambda: s.decide_current(Status.APPROVED),
+            "reject": lambda: s.decide_current(Status.REJECTED),
+            "next_span": lambda: s.step(+1), "previous_span": lambda: s.step(-1),
+            "next_conversation": lambda: self.step_conversation(+1),
+            "previous_conversation": lambda: self.step_conversation(-1),
+            "next_pending": s.next_pending, "approve_same": self.confirm_approve_same,
+            "manual_span": self.ask_manual_span, "change_entity": self.ask_entity,
+            "toggle_hidden": lambda: self.view.set_collapsed(not self.view.collapsed),
+            "undo": s.undo_stack.undo, "redo": s.undo_stack.redo,
+            "search": self.focus_search, "leave_field": self.leave_field,
+            "help": self.show_keys, "import": self.run_import, "export": self.run_export,
+            "lock": self.lock, "quit": self.quit,
+        }
+
+    def quit(self) -> None:
+        self.close()
+
+    def _restart_idle(self) -> None:
+        minutes = int(self.settings.get("lock/idle_minutes"))
+        if minutes > 0 and not self.locked:
+            self.idle.start(minutes * 60_000)
+
+    # --- commands that need the window --------------------------------------------------------
+    def step_conversation(self, delta: int) -> None:
+        current = self.table.currentIndex().row()
+        target = current + delta
+        if target >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        if target < 0 and self.model.fetch_before():
+            target = self.table.currentIndex().row() + delta
+        if 0 <= target < self.model.rowCount():
+            self.table.select_row(target)
+        else:
+            self.statusBar().showMessage("No more conversations this way.", 4000)
+
+    def confirm_approve_same(self) -> None:
+        span = self.session.current
+        ids = self.session.same_text_pending()
+        if span is None or not ids:
+            self.statusBar().showMessage("No pending span with this text to approve.", 4000)
+            return
+        text = look.escape_text(self.session.detail.texts.get(span.id, "")
+                                if self.session.detail else "")
+        dialog = ConfirmDialog(
+            "Approve the same text everywhere",
+            f"Approve {len(ids)} pending {span.entity} span(s) with the text “{text}” "
+            "across the whole store?\n\nEnter approves; Esc cancels.",
+            f"Approve {len(ids)}", self)
+        dialog.accepted.connect(lambda: self.session.approve_all(ids))
+        self._open_dialog(dialog)
+
+    def ask_manual_span(self) -> None:
+        where = self.view.source_selection()
+        if where is None:
+            self.statusBar().showMessage(
+                "Select text within one message first, then press M.", 5000)
+            return
+        dialog = EntityDialog("New manual span", self.entities, parent=self)
+        dialog.accepted.connect(lambda: self.session.add_manual(where, dialog.entity()))
+        self._open_dialog(dialog)
+
+    def ask_entity(self) -> None:
+        span = self.session.current
+        if span is None:
+            return
+        choices = list(dict.fromkeys([*self.entities, span.entity]))
+        dialog = EntityDialog("Change entity", choices, span.entity, self)
+        dialog.accepted.connect(lambda: self.session.change_entity(dialog.entity()))
+        self._open_dialog(dialog)
+
+    def show_keys(self) -> None:
+        self._open_dialog(KeyReference(self.keymap, self))
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def leave_field(self) -> None:
+        self.view.setFocus()
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        if not self.locked:
+            self.view.setFocus()
+
+    # --- browser ------------------------------------------------------------------------------
+    def _fetch(self, query: BrowseQuery, after: Any, limit: int, backwards: bool) -> Page:
+        return browse.fetch_page(self.store, query, after, limit=limit, backwards=backwards)
+
+    def current_query(self) -> BrowseQuery:
+        entity = self.entity_filter.currentData()
+        role = self.role_filter.currentData()
+        return self.model.query.with_changes(
+            state=STATES[self.state_filter.currentIndex()][1], search=self.search.text(),
+            entity=entity, role=role)
+
+    def apply_filters(self) -> None:
+        """Filters and search run in SQL off the main thread; the first page lands here."""
+        self.search_timer.stop()
+        query = self.current_query()
+        self._submit("Searching", lambda _p: self._fetch(query, None, 100, False),
+                     lambda page: self._show_results(query, page), quiet=True)
+
+    def _show_results(self, query: BrowseQuery, page: Page) -> None:
+        self.model.query = query
+        self.model.show_page(page)
+        self.view.highlight(query.search)
+        if self.model.rowCount():
+            self.table.select_row(0)
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        conv_id = self.model.conversation_at(current.row())
+        if conv_id is None or self._syncing or self.locked:
+            return
+        if self.session.detail is None or self.session.detail.conversation.id != conv_id:
+            self.session.open_conversation(conv_id)
+            self.view.highlight(self.model.query.search)
+
+    def _conversation_opened(self, conv_id: int) -> None:
+        detail = self.session.detail
+        if detail is not None:
+            conv = detail.conversation
+            self.heading.setText(
+                f"<span style='font-size:13pt; font-weight:600'>"
+                f"{_html(look.escape_text(conv.title or '(untitled)'))}</span>"
+                f"<br><span style='color:#5f6773'>{_html(conv.source_id)} · "
+                f"{len(conv.messages)} messages · {len(detail.spans)} spans</span>")
+        row = self.model.row_of.get(conv_id)
+        if row is not None and self.table.currentIndex().row() != row:
+            self._syncing = True
+            self.table.select_row(row)
+            self._syncing = False
+
+    def _refresh_rows(self, conv_ids: list[int]) -> None:
+        self.model.update_rows(browse.refresh_rows(self.store, conv_ids).values())
+
+    # --- status bar ---------------------------------------------------------------------------
+    def _set_totals(self, totals: dict[str, int]) -> None:
+        self.session.totals = totals
+        self._show_counts()
+
+    def _set_choices(self, choices: tuple[list[str], list[str]]) -> None:
+        entities, roles = choices
+        for combo, values in ((self.entity_filter, entities), (self.role_filter, roles)):
+            combo.blockSignals(True)
+            for value in values:
+                combo.addItem(value, value)
+            combo.blockSignals(False)
+
+    def _show_counts(self) -> None:
+        totals = self.session.totals
+        if totals is not None:
+            self.totals_label.setText(
+                f"◇ {totals['pending']:,} pending   ■ {totals['approved']:,} approved   "
+                f"○ {totals['rejected']:,} rejected")
+        self.pace_label.setText(f"   pace {self.session.pace():.0f} spans/hour")
+        self.who_label.setText(f"reviewer: {self.session.reviewer}")
+        self.lock_label.setText("🔒 locked" if self.locked else "unlocked")
+
+    # --- background tasks ---------------------------------------------------------------------
+    def _submit(self, label: str, work: Callable[[Any], Any], done: Callable[[Any], None],
+                quiet: bool = False) -> Task:
+        def failed(err: BaseException) -> None:
+            self._task_ended()
+            if isinstance(err, CancelledError | KnownError):
+                self.statusBar().showMessage(str(err), 8000)
+            else:
+                raise err
+
+        def succeeded(result: Any) -> None:
+            self._task_ended()
+            done(result)
+
+        task = self.runner.submit(label, work, succeeded, failed,
+                                  None if quiet else self._task_progress)
+        if not quiet:
+            self.task = task
+            self.progress.setFormat(f"{label} %p%")
+            self.progress.setRange(0, 0)
+            self.progress.show()
+            self.cancel.show()
+        return task
+
+    def _task_progress(self, done: int, total: int | None, label: str) -> None:
+        self.progress.setRange(0, total or 0)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{label[:24]} %v/%m" if total else label[:24])
+
+    def _task_ended(self) -> None:
+        self.task = None
+        self.progress.hide()
+        self.cancel.hide()
+
+    def _cancel_task(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def run_import(self) -> None:
+        if not feature_available("importing") or self.task is not None:
+            return
+        names, _ = QFileDialog.getOpenFileNames(self, "Import conversation files")
+        if names:
+            self.import_paths([Path(n) for n in names])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        import_files = _optional("importing", "import_files")
+        reviewer = self.session.reviewer
+        self._submit("Importing", lambda p: import_files(self.store, paths, reviewer, progress=p),
+                     self._after_import)
+
+    def _after_import(self, report: Any) -> None:
+        self.statusBar().showMessage(_first_line(report), 8000)
+        self.model.jump_to_start()
+        if feature_available("analysis"):
+            self.run_analysis()
+
+    def run_analysis(self) -> None:
+        if not feature_available("analysis") or self.task is not None:
+            return
+        analyze = _optional("analysis", "analyze")
+        reviewer = self.session.reviewer
+        self._submit("Analysing", lambda p: analyze(self.store, reviewer, progress=p),
+                     self._after_analysis)
+
+    def _after_analysis(self, report: Any) -> None:
+        self.statusBar().showMessage(_first_line(report), 8000)
+        self.model.jump_to_start()
+        self._submit("Counting spans", lambda _p: review.status_totals(self.store),
+                     self._set_totals, quiet=True)
+
+    def run_export(self) -> None:
+        if not feature_available("exporting") or self.task is not None:
+            return
+        parent = QFileDialog.getExistingDirectory(self, "Folder for the packet")
+        if parent:
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            self.export_to(Path(parent) / f"packet-{stamp}")
+
+    def export_to(self, out_dir: Path) -> None:
+        export_packet = _optional("exporting", "export_packet")
+        reviewer = self.session.reviewer
+        self._submit("Exporting",
+                     lambda p: export_packet(self.store, out_dir, reviewer, progress=p),
+                     lambda report: self.statusBar().showMessage(_first_line(report), 10000))
+
+
+def _optional(module: str, name: str) -> Any:
+    """An operation that may not be installed in this build (see ``feature_available``)."""
+    return getattr(importlib.import_module(f"reviewer.ops.{module}"), name)
+
+
+def _first_line(report: Any) -> str:
+    lines = getattr(report, "summary_lines", None)
+    return str(lines()[0]) if callable(lines) and lines() else "Done."
+
+
+def _combo(items: list[str]) -> QComboBox:
+    combo = QComboBox()
+    for item in items:
+        combo.addItem(item, None)
+    combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    return combo
+
+
+def _column(*widgets: QWidget) -> QWidget:
+    pane = QWidget()
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    for widget in widgets:
+        layout.addWidget(widget, 1 if isinstance(widget, ConversationView) else 0)
+    return pane
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,69 @@
+"""GUI fixtures: a main window over a small store, settings in a temporary INI
+file, a synchronous task runner, and checks that no window or thread leaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication
+
+from reviewer.gui.settings import Settings
+from reviewer.gui.tasks import SyncRunner
+from reviewer.gui.window import MainWindow
+from tests.ops.review_builders import add_branchy_chat, add_chat
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(qapp: QApplication) -> Iterator[None]:
+    """Fail a test that leaves a visible window or a running thread behind."""
+    before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    qapp.processEvents()
+    leaked = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    for widget in leaked:
+        widget.close()
+    assert not leaked, f"windows left open: {[type(w).__name__ for w in leaked]}"
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(tmp_path / "settings.ini")
+
+
+def fill(store: Any) -> dict[str, int]:
+    """Three conversations: two people chats and one with hidden content."""
+    ids = {
+        "lease": add_chat(store, "lease-1", [
+            ("user", "Hi, I am Maria Lopez and my landlord is Tom Baker."),
+            ("assistant", "Hello Maria Lopez, write to Tom Baker at tom@baker.example."),
+        ], [(0, "Maria Lopez", "PERSON"), (0, "Tom Baker", "PERSON"),
+            (1, "Maria Lopez", "PERSON"), (1, "tom@baker.example", "EMAIL_ADDRESS")],
+            title="Lease dispute"),
+        "code": add_chat(store, "code-2", [
+            ("user", "My key sk-test-123 fails for Maria Lopez."),
+        ], [(0, "Maria Lopez", "PERSON")], title="Stack trace help"),
+    }
+    ids["branchy"] = add_branchy_chat(store)
+    return ids
+
+
+@pytest.fixture
+def conversations(store: Any) -> dict[str, int]:
+    return fill(store)
+
+
+@pytest.fixture
+def window(qtbot: Any, store: Any, settings: Settings,
+           conversations: dict[str, int]) -> Iterator[MainWindow]:
+    win = MainWindow(store, "tester", settings, SyncRunner(), None)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.start()
+    yield win
+    win.close()
