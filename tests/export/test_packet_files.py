@@ -1,0 +1,133 @@
+"""The packet folder (private, atomic) and the verifier, on a packet made by hand."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from reviewer.domain.errors import UsageError
+from reviewer.export import manifest
+from reviewer.export.folder import PacketFolder
+from reviewer.export.verify import verify_packet
+
+
+def raw_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+        serialization.NoEncryption())
+
+
+def make_packet(tmp_path: Path, key: bytes | None = None) -> Path:
+    key = key or raw_key()
+    folder = PacketFolder(tmp_path / "packet")
+    folder.write("conversations.jsonl", b'{"control_id": "RR-000001"}\n')
+    folder.write("TEXT/RR-000001.txt", b"hello\n")
+    data = manifest.manifest_bytes({"packet_id": "p1"}, list(folder.entries.values()),
+                                   manifest.public_key_b64(key))
+    folder.write(manifest.MANIFEST, data, listed=False)
+    folder.write(manifest.SIGNATURE, manifest.sign(key, data), listed=False)
+    return folder.commit()
+
+
+def test_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o000)
+    try:
+        packet = make_packet(tmp_path)
+    finally:
+        os.umask(old)
+    for path in [packet, *packet.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_nothing_is_visible_under_the_name_until_commit(tmp_path: Path) -> None:
+    folder = PacketFolder(tmp_path / "packet")
+    folder.write("a.txt", b"x")
+    assert not (tmp_path / "packet").exists()
+    folder.discard()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_out_dir_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "packet").mkdir()
+    with pytest.raises(UsageError, match="already exists"):
+        PacketFolder(tmp_path / "packet")
+
+
+def test_a_sound_packet_verifies(tmp_path: Path) -> None:
+    report = verify_packet(make_packet(tmp_path))
+    assert report.ok, report.problem
+    assert report.files == 2
+    assert "verifies" in report.summary_lines()[0]
+
+
+def test_edited_byte_is_named(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    target = packet / "TEXT" / "RR-000001.txt"
+    target.write_bytes(b"hellO\n")
+    report = verify_packet(packet)
+    assert not report.ok
+    assert report.problem == (
+        "TEXT/RR-000001.txt was changed: its SHA-256 does not match the manifest")
+
+
+def test_extra_file_and_empty_folder_are_named(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    (packet / "TEXT" / "extra.txt").write_bytes(b"")
+    assert verify_packet(packet).problem == (
+        "TEXT/extra.txt is in the packet but not listed in the manifest")
+    (packet / "TEXT" / "extra.txt").unlink()
+    (packet / "EMPTY").mkdir()
+    assert verify_packet(packet).problem == "EMPTY/ is in the packet but not listed in the manifest"
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    (packet / "conversations.jsonl").unlink()
+    assert verify_packet(packet).problem == (
+        "conversations.jsonl is listed in the manifest but missing")
+
+
+def test_bad_signature_is_refused(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    sig = base64.b64decode((packet / "manifest.sig").read_bytes())
+    (packet / "manifest.sig").write_bytes(base64.b64encode(bytes([sig[0] ^ 1]) + sig[1:]))
+    report = verify_packet(packet)
+    assert not report.ok
+    assert "signature does not match" in (report.problem or "")
+
+
+def test_manifest_edited_to_match_a_changed_file_breaks_the_signature(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    (packet / "TEXT" / "RR-000001.txt").write_bytes(b"changed\n")
+    body = json.loads((packet / "manifest.json").read_bytes())
+    for entry in body["files"]:
+        if entry["path"] == "TEXT/RR-000001.txt":
+            entry["bytes"] = 8
+    (packet / "manifest.json").write_bytes(json.dumps(body).encode())
+    assert "signature does not match" in (verify_packet(packet).problem or "")
+
+
+def test_missing_signature_and_non_folder(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    (packet / "manifest.sig").unlink()
+    assert verify_packet(packet).problem == "manifest.sig is missing or unreadable"
+    assert not verify_packet(tmp_path / "nowhere").ok
+
+
+def test_paths_escaping_the_packet_are_refused(tmp_path: Path) -> None:
+    key = raw_key()
+    packet = make_packet(tmp_path, key)
+    body = json.loads((packet / "manifest.json").read_bytes())
+    body["files"].append({"path": "../outside", "sha256": "0" * 64, "bytes": 0})
+    data = json.dumps(body).encode()
+    (packet / "manifest.json").write_bytes(data)
+    (packet / "manifest.sig").write_bytes(manifest.sign(key, data))
+    assert verify_packet(packet).problem == "manifest.json has a malformed file list"

@@ -1,0 +1,91 @@
+"""Redaction into segments, the redaction log, the load file and the text rendering."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from reviewer.domain.models import Conversation, Message, Origin, Span, Status
+from reviewer.export.leaks import Needles
+from reviewer.export.loadfile import FIELDS, dat_header, dat_row
+from reviewer.export.log import HEADER, csv_rows, log_rows, safe_cell
+from reviewer.export.redact import redact_conversation, segments
+from reviewer.export.text import jsonl_record, render_text
+
+
+def span(start: int, end: int, status: Status = Status.APPROVED, entity: str = "PERSON",
+         message_id: int | None = 10, span_id: int = 1) -> Span:
+    return Span(span_id, 1, message_id, start, end, entity, 0.9, "test", Origin.SUGGESTED,
+                status, decided_by="alice")
+
+
+def token(entity: str, text: str) -> str:
+    return f"[{entity}-{len(text)}]"
+
+
+def test_approved_spans_become_bars_rejected_and_pending_stay() -> None:
+    text = "Ann met Bob and Cy"
+    cut = segments(text, [span(0, 3), span(8, 11, Status.REJECTED), span(16, 18, Status.PENDING)],
+                   token, allow_pending=False)
+    assert "".join(s.text for s in cut) == "[PERSON-3] met Bob and Cy"
+    assert [s.redacted for s in cut] == [True, False]
+
+
+def test_pending_is_redacted_when_allowed_and_overlaps_merge() -> None:
+    text = "Call Ann Lee now"
+    cut = segments(text, [span(5, 8), span(5, 12, entity="NAME"), span(13, 16, Status.PENDING)],
+                   token, allow_pending=True)
+    assert "".join(s.text for s in cut) == "Call [PERSON-3][NAME-7] [PERSON-3]"
+
+
+def test_redacted_conversation_scrubs_metadata_and_reports_leaks() -> None:
+    conv = Conversation("chat ANN LEE", "About Ann Lee", (
+        Message(0, "user", "I am Ann Lee.", id=10),
+        Message(1, "assistant", "Hello ann lee!", id=11),
+    ), id=1)
+    needles = Needles([("Ann Lee", "PERSON", "[PERSON-1]")])
+    done = redact_conversation(conv, [span(5, 12)], lambda e, t: "[PERSON-1]", needles, False)
+    assert done.source_id == "chat [PERSON-1]"
+    assert done.title_text == "About Ann Lee"  # the title itself is scanned, not scrubbed
+    assert [(leak.message_id, leak.hit.start, leak.hit.end) for leak in done.leaks] == [
+        (None, 6, 13), (11, 6, 13)]
+    assert done.messages[0].text == "I am [PERSON-1]."
+
+
+def test_log_cells_are_formula_safe_and_rfc4180() -> None:
+    assert [safe_cell(v) for v in ["=1+1", "+x", "-2", "@a", "\tt", "\rr", "ok", 5]] == [
+        "'=1+1", "'+x", "'-2", "'@a", "'\tt", "'\rr", "ok", "5"]
+    data = csv_rows([["a,b", 'say "hi"', "two\nlines"]])
+    assert data == b'"a,b","say ""hi""","two\nlines"\r\n'
+    assert next(csv.reader(io.StringIO(data.decode()))) == ["a,b", 'say "hi"', "two\nlines"]
+
+
+def test_log_rows_never_hold_the_original_text() -> None:
+    conv = Conversation("c", None, (Message(0, "user", "I am Zed Quix.", id=10),), id=1)
+    done = redact_conversation(conv, [span(5, 13), span(0, 1, Status.REJECTED, "X", span_id=2)],
+                               lambda e, t: f"[{e}-1]", Needles([]), False)
+    rows = log_rows("RR-000001", 1, done.log).decode()
+    assert "Zed" not in rows
+    assert "Quix" not in rows
+    assert "RR-000001,1,0,user,5,13,PERSON,approved,suggested,,alice,,[PERSON-1]" in rows
+    assert len(HEADER) == 13
+
+
+def test_dat_uses_thorn_dc4_and_registered_newlines() -> None:
+    assert dat_header().startswith(b"\xef\xbb\xbf\xc3\xbeBEGBATES\xc3\xbe\x14")
+    assert dat_header().decode("utf-8-sig").count("\x14") == len(FIELDS) - 1
+    row = dat_row(["a\nb", "c\r\nd", "þx"]).decode()
+    assert row == "þa®bþ\x14þc®dþ\x14þxþ\r\n"
+
+
+def test_text_and_jsonl_carry_labels_and_placeholders() -> None:
+    conv = Conversation("c", "T", (
+        Message(0, "tool", "out", id=10, placeholders=2, content_type="tool_result"),), id=1)
+    done = redact_conversation(conv, [], token, Needles([]), False)
+    text = render_text(done, "RR-000001", "RR-000001", "LEGEND")
+    assert text.startswith("LEGEND\nControl ID: RR-000001")
+    assert "[0] TOOL · tool_result" in text
+    assert "[withheld: 2 non-text part(s) not produced]" in text
+    record = jsonl_record(done, "RR-000001")
+    assert '"withheld_parts": 2' in record
+    assert '"control_id": "RR-000001"' in record
