@@ -1,0 +1,231 @@
+"""ChatGPT data export: ``conversations.json`` (or ``conversations-NNN.json``).
+
+The file is a JSON array, read one conversation at a time. Each conversation
+is a ``mapping`` tree of nodes (``parent``/``children``); the branch that
+ends at ``current_node`` is what the user last saw (when ``current_node`` is
+missing or unknown, the newest leaf stands in). Message order, which is
+``Message.index``:
+
+1. the active branch, root to ``current_node`` (``branch=active``);
+2. then every other node that holds a message (edits, regenerations), in
+   depth-first order from the root following each node's ``children`` list,
+   then any node no root reaches, in file order (``branch=alternate``).
+
+Walks are cycle-safe. Nodes whose message is null, and messages with no text
+and no placeholder, carry nothing to review and are skipped. Content parts
+and content fields are joined with a newline. Hidden content is kept and
+marked: system and custom-instruction/memory context (``system``), tool
+output and tool calls (``tool``), visually hidden messages and reasoning
+(``hidden``). Image, audio and file pointers become ``[image: file-abc]``
+style placeholders, counted in ``Message.placeholders``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from reviewer.domain.models import Branch, Conversation, Visibility
+from reviewer.ingest import common
+from reviewer.ingest.common import Builder, Where
+from reviewer.ingest.errors import record
+from reviewer.ingest.guard import InputStream
+from reviewer.ingest.jsonstream import array_items
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "code": ("text",),
+    "execution_output": ("text",),
+    "system_error": ("name", "text"),
+    "tether_quote": ("title", "url", "text"),
+    "tether_browsing_display": ("result", "summary"),
+    "user_editable_context": ("user_profile", "user_instructions"),
+    "model_editable_context": ("model_set_context", "repository", "repo_summary"),
+    "reasoning_recap": ("content",),
+    "sonic_webpage": ("title", "url", "text"),
+}
+SYSTEM_CONTENT = {"user_editable_context", "model_editable_context"}
+HIDDEN_CONTENT = {"thoughts", "reasoning_recap"}
+POINTER_SCHEMES = ("file-service://", "sediment://")
+
+
+def conversations(stream: InputStream) -> Iterator[Conversation]:
+    for index, item in array_items(stream):
+        yield parse_conversation(item, Where(stream.name, record(index)), index)
+
+
+def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
+    conv = common.mapping(item, where, "the record")
+    nodes = common.mapping(conv.get("mapping") or {}, where, "mapping")
+    builder = Builder()
+    active = active_path(nodes, conv.get("current_node"))
+    for node_id in active:
+        _add_node(builder, nodes[node_id], Branch.ACTIVE, where)
+    chosen = set(active)
+    for node_id in tree_order(nodes):
+        if node_id not in chosen:
+            _add_node(builder, nodes[node_id], Branch.ALTERNATE, where)
+    source_id = (common.ident(conv.get("id"), where, "id")
+                 or common.ident(conv.get("conversation_id"), where, "conversation_id")
+                 or f"{where.file}:{index}")
+    return builder.build(
+        source_id, common.optional_text(conv.get("title"), where, "title"),
+        created_at=common.timestamp(conv.get("create_time"), where, "create_time"),
+        updated_at=common.timestamp(conv.get("update_time"), where, "update_time"),
+    )
+
+
+def _node(nodes: Mapping[str, Any], node_id: Any) -> Mapping[str, Any]:
+    node = nodes.get(node_id) if isinstance(node_id, str) else None
+    return node if isinstance(node, dict) else {}
+
+
+def active_path(nodes: Mapping[str, Any], current: Any) -> list[str]:
+    """Node ids from the root down to ``current`` (or the newest leaf), cycle-safe."""
+    if not isinstance(current, str) or current not in nodes:
+        current = newest_leaf(nodes)
+    path: list[str] = []
+    seen: set[str] = set()
+    while isinstance(current, str) and current in nodes and current not in seen:
+        seen.add(current)
+        path.append(current)
+        current = _node(nodes, current).get("parent")
+    path.reverse()
+    return path
+
+
+def _children(node: Mapping[str, Any]) -> list[Any]:
+    children = node.get("children")
+    return children if isinstance(children, list) else []
+
+
+def newest_leaf(nodes: Mapping[str, Any]) -> str | None:
+    """The leaf whose message is newest (later in the file wins ties)."""
+    best, best_time = None, float("-inf")
+    for node_id, node in nodes.items():
+        if not isinstance(node, dict) or any(c in nodes for c in _children(node)):
+            continue
+        message = node.get("message")
+        moment = message.get("create_time") if isinstance(message, dict) else None
+        value = float(moment) if isinstance(moment, int | float | Decimal) else float("-inf")
+        if best is None or value >= best_time:
+            best, best_time = node_id, value
+    return best
+
+
+def tree_order(nodes: Mapping[str, Any]) -> Iterator[str]:
+    """Every node once: depth-first from each root, then the unreached ones."""
+    seen: set[str] = set()
+    roots = [k for k, n in nodes.items() if _node(nodes, _node(nodes, k).get("parent")) == {}]
+    for start in [*roots, *nodes.keys()]:
+        stack = [start]
+        while stack:
+            node_id = stack.pop()
+            if not isinstance(node_id, str) or node_id not in nodes or node_id in seen:
+                continue
+            seen.add(node_id)
+            yield node_id
+            stack.extend(reversed(_children(_node(nodes, node_id))))
+
+
+def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None:
+    message = node.get("message") if isinstance(node, dict) else None
+    if message is None:
+        return
+    message = common.mapping(message, where, "a message")
+    author = common.obj(message.get("author"))
+    content = common.obj(message.get("content"))
+    body, placeholders = content_text(content, message.get("metadata"), where)
+    role = common.text(author.get("role") or "unknown", where, "author role")
+    builder.add(
+        role, body, placeholders=placeholders, branch=branch,
+        author=common.optional_text(author.get("name"), where, "author name"),
+        created_at=common.timestamp(message.get("create_time"), where, "create_time"),
+        visibility=visibility(role, message, content),
+        content_type=common.text(content.get("content_type") or "text", where, "content_type"),
+        source_message_id=common.ident(message.get("id"), where, "message id"),
+    )
+
+
+def visibility(role: str, message: Mapping[str, Any], content: Mapping[str, Any]) -> Visibility:
+    meta = common.obj(message.get("metadata"))
+    ctype = content.get("content_type")
+    if role == "system" or meta.get("is_user_system_message") or ctype in SYSTEM_CONTENT:
+        return Visibility.SYSTEM
+    if role == "tool" or message.get("recipient") not in (None, "all"):
+        return Visibility.TOOL
+    if meta.get("is_visually_hidden_from_conversation") or ctype in HIDDEN_CONTENT:
+        return Visibility.HIDDEN
+    return Visibility.VISIBLE
+
+
+def content_text(content: Mapping[str, Any], metadata: Any, where: Where) -> tuple[str, int]:
+    """The message's reviewable text and how many placeholders stand in it."""
+    ctype = content.get("content_type")
+    pieces: list[str] = []
+    seen_ids: set[str] = set()
+    placeholders = 0
+    if "parts" in content:
+        placeholders += _parts(common.array(content["parts"], where, "parts"), pieces,
+                               seen_ids, where)
+    if ctype == "thoughts":
+        for thought in common.array(content.get("thoughts"), where, "thoughts"):
+            if isinstance(thought, dict):
+                _fields(thought, ("summary", "content"), pieces, where)
+    elif ctype in FIELDS:
+        _fields(content, FIELDS[ctype], pieces, where)
+    elif "parts" not in content:
+        _fields(content, tuple(k for k in content if k != "content_type"), pieces, where)
+    placeholders += _attachments(metadata, pieces, seen_ids, where)
+    return "\n".join(pieces), placeholders
+
+
+def _fields(source: Mapping[str, Any], keys: tuple[str, ...], pieces: list[str],
+            where: Where) -> None:
+    for key in keys:
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            pieces.append(common.text(value, where, key))
+
+
+def _parts(parts: list[Any], pieces: list[str], seen_ids: set[str], where: Where) -> int:
+    count = 0
+    for part in parts:
+        if isinstance(part, str):
+            if part:
+                pieces.append(common.text(part, where, "a content part"))
+        elif isinstance(part, dict):
+            count += _pointer_part(part, pieces, seen_ids, where)
+    return count
+
+
+def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: set[str],
+                  where: Where) -> int:
+    """A non-text part: its text if it has one, else a counted placeholder."""
+    if isinstance(part.get("text"), str):
+        if part["text"]:
+            pieces.append(common.text(part["text"], where, "a content part"))
+        return 0
+    ctype = str(part.get("content_type") or "attachment")
+    kind = "image" if "image" in ctype else "audio" if "audio" in ctype else \
+        "video" if "video" in ctype else "file"
+    pointer = str(part.get("asset_pointer") or ctype)
+    for scheme in POINTER_SCHEMES:
+        pointer = pointer.removeprefix(scheme)
+    seen_ids.add(pointer)
+    pieces.append(common.text(f"[{kind}: {pointer}]", where, "an asset pointer"))
+    return 1
+
+
+def _attachments(metadata: Any, pieces: list[str], seen_ids: set[str], where: Where) -> int:
+    """Uploaded files not already shown as a pointer: their names are reviewable."""
+    if not isinstance(metadata, dict):
+        return 0
+    count = 0
+    for item in common.array(metadata.get("attachments"), where, "attachments"):
+        if not isinstance(item, dict) or item.get("id") in seen_ids:
+            continue
+        name = item.get("name") or item.get("id") or "attachment"
+        pieces.append(common.text(f"[file: {name}]", where, "an attachment name"))
+        count += 1
+    return count

@@ -1,0 +1,93 @@
+"""Which format a file is in, from its first bytes (never from its name)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import ijson
+
+from reviewer.ingest.errors import InputError
+from reviewer.ingest.guard import InputStream
+from reviewer.ingest.jsonstream import BACKEND
+
+HEAD = 1 << 20
+SUPPORTED = (
+    "supported are a ChatGPT export (conversations.json or its .zip), OpenAI chat JSONL "
+    '({"messages": [...]} a line), OpenAI batch JSONL (custom_id, body), a Claude export '
+    "conversations.json, ShareGPT JSON or JSONL, and CSV with the header "
+    "conversation_id,role,text"
+)
+ARRAY_KEYS = (("mapping", "chatgpt"), ("chat_messages", "claude"), ("conversations", "sharegpt"))
+LINE_KEYS = (("custom_id", "openai-batch"), ("messages", "openai-jsonl"),
+             ("conversations", "sharegpt"))
+
+
+def read_head(stream: InputStream) -> bytes:
+    """Up to :data:`HEAD` bytes from the start of a (guarded) stream."""
+    chunks, size = [], 0
+    while size < HEAD and (chunk := stream.read(HEAD - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def shape(head: bytes) -> str:
+    """"array", "lines" (JSON Lines) or "other", from the first non-blank byte."""
+    start = head.lstrip()[:1]
+    return {b"[": "array", b"{": "lines"}.get(start, "other")
+
+
+def detect(name: str, head: bytes) -> str:
+    if not head.strip():
+        raise InputError(name, "", "it is empty")
+    kind = shape(head)
+    if kind == "array":
+        found = _pick(_first_element_keys(head), ARRAY_KEYS)
+    elif kind == "lines":
+        found = _pick(_first_line_keys(head), LINE_KEYS)
+    else:
+        found = "csv" if _is_csv(head) else None
+    if found is None:
+        raise InputError(name, "", f"its shape is not one that can be imported; {SUPPORTED}")
+    return found
+
+
+def _pick(keys: set[str], table: tuple[tuple[str, str], ...]) -> str | None:
+    return next((fmt for key, fmt in table if key in keys), None)
+
+
+def _first_element_keys(head: bytes) -> set[str]:
+    """Keys of the array's first element, as far as the head reaches."""
+    keys: set[str] = set()
+    try:
+        for prefix, event, value in BACKEND.parse(io.BytesIO(head)):
+            if prefix == "item" and event == "map_key":
+                keys.add(value)
+            elif (prefix == "item" and event == "end_map") or (prefix, event) == ("", "end_array"):
+                break
+    except (ijson.JSONError, ValueError):
+        pass  # the head cut the element short: the keys seen so far decide
+    if head.lstrip()[1:].lstrip().startswith(b"]"):
+        keys.add("mapping")  # an empty array: nothing to import, in any array format
+    return keys
+
+
+def _first_line_keys(head: bytes) -> set[str]:
+    first = head.lstrip().split(b"\n", 1)[0]
+    try:
+        value: Any = json.loads(first.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return set()
+    return set(value) if isinstance(value, dict) else set()
+
+
+def _is_csv(head: bytes) -> bool:
+    try:
+        first = head.decode("utf-8", "ignore").splitlines()[0]
+        header = next(csv.reader([first]))
+    except (IndexError, StopIteration, csv.Error):
+        return False
+    return {"conversation_id", "role", "text"} <= {h.strip() for h in header}

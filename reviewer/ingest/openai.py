@@ -1,0 +1,133 @@
+"""OpenAI chat JSON Lines: fine-tuning style ``{"messages": [...]}`` lines and
+Batch API lines (requests ``{"custom_id", "body": {"messages"}}`` and
+results ``{"custom_id", "response": {"body": {"choices"}}}``).
+
+``content`` is a string or a list of parts (``text``, ``refusal``,
+``image_url``, ``input_audio``, ``file``); parts are joined with a newline,
+pointers become counted placeholders. Each ``tool_calls`` entry (and a legacy
+``function_call``) becomes its own message, role of its sender, content type
+``tool_call``, visibility ``tool``, author the function name, text the
+``arguments`` string exactly as sent, so the text a reviewer sees is what the
+model wrote. ``source_id``: ``custom_id`` for batch lines, else ``id`` when
+the line has one, else ``FILE:LINE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from reviewer.domain.models import Conversation, Visibility
+from reviewer.ingest import common
+from reviewer.ingest.common import Builder, Where
+from reviewer.ingest.errors import line
+from reviewer.ingest.guard import InputStream
+from reviewer.ingest.jsonstream import jsonl_records
+
+
+def chat_conversations(stream: InputStream) -> Iterator[Conversation]:
+    for number, value in jsonl_records(stream):
+        where = Where(stream.name, line(number))
+        item = common.mapping(value, where, "the line")
+        if "messages" not in item:
+            raise where.error('it has no "messages" list')
+        builder = Builder()
+        add_messages(builder, common.array(item["messages"], where, "messages"), where)
+        source_id = common.ident(item.get("id"), where, "id") or f"{stream.name}:{number}"
+        yield builder.build(source_id, None)
+
+
+def batch_conversations(stream: InputStream) -> Iterator[Conversation]:
+    for number, value in jsonl_records(stream):
+        where = Where(stream.name, line(number))
+        item = common.mapping(value, where, "the line")
+        source_id = common.ident(item.get("custom_id"), where, "custom_id")
+        if source_id is None:
+            raise where.error('it has no "custom_id"')
+        builder = Builder()
+        if "body" in item:
+            body = common.mapping(item["body"], where, "body")
+            add_messages(builder, common.array(body.get("messages"), where, "messages"), where)
+        if "response" in item:
+            _add_response(builder, item["response"], where)
+        yield builder.build(source_id, None)
+
+
+def _add_response(builder: Builder, response: Any, where: Where) -> None:
+    if response is None:
+        return
+    body = common.mapping(common.mapping(response, where, "response").get("body") or {},
+                          where, "response body")
+    choices = common.array(body.get("choices"), where, "choices")
+    messages = [c.get("message") for c in choices if isinstance(c, dict) and c.get("message")]
+    add_messages(builder, messages, where)
+
+
+def add_messages(builder: Builder, messages: list[Any], where: Where) -> None:
+    for raw in messages:
+        message = common.mapping(raw, where, "a message")
+        role = common.text(message.get("role") or "unknown", where, "role")
+        body, placeholders = content_text(message.get("content"), where)
+        refusal = message.get("refusal")
+        if isinstance(refusal, str) and refusal:
+            body = "\n".join(p for p in (body, common.text(refusal, where, "refusal")) if p)
+        builder.add(role, body, placeholders=placeholders, visibility=common.role_visibility(role),
+                    author=common.optional_text(message.get("name"), where, "name"),
+                    source_message_id=common.ident(message.get("tool_call_id"), where,
+                                                   "tool_call_id"))
+        for call in _calls(message, where):
+            _add_call(builder, role, call, where)
+
+
+def _calls(message: Mapping[str, Any], where: Where) -> list[Mapping[str, Any]]:
+    calls = [common.mapping(c, where, "a tool call")
+             for c in common.array(message.get("tool_calls"), where, "tool_calls")]
+    if isinstance(message.get("function_call"), dict):
+        calls.append({"function": message["function_call"]})
+    return calls
+
+
+def _add_call(builder: Builder, role: str, call: Mapping[str, Any], where: Where) -> None:
+    function = common.obj(call.get("function")) or call
+    arguments = function.get("arguments")
+    if not isinstance(arguments, str):
+        arguments = common.canonical(arguments, where, "tool call arguments")
+    builder.add(role, common.text(arguments, where, "tool call arguments"),
+                content_type="tool_call", visibility=Visibility.TOOL,
+                author=common.optional_text(function.get("name"), where, "function name"),
+                source_message_id=common.ident(call.get("id"), where, "tool call id"))
+
+
+def content_text(content: Any, where: Where) -> tuple[str, int]:
+    """Text of a string or a list of content parts, and the placeholder count."""
+    if content is None or isinstance(content, str):
+        return common.text(content, where, "content"), 0
+    pieces: list[str] = []
+    count = 0
+    for part in common.array(content, where, "content"):
+        piece, is_placeholder = _part(common.mapping(part, where, "a content part"), where)
+        if piece:
+            pieces.append(piece)
+            count += is_placeholder
+    return "\n".join(pieces), count
+
+
+def _part(part: Mapping[str, Any], where: Where) -> tuple[str, bool]:
+    kind = part.get("type")
+    if kind in ("text", "input_text", "output_text") or (kind is None and "text" in part):
+        return common.text(part.get("text"), where, "text part"), False
+    if kind == "refusal":
+        return common.text(part.get("refusal"), where, "refusal"), False
+    if kind == "image_url":
+        url = part.get("image_url")
+        url = url.get("url") if isinstance(url, dict) else url
+        shown = "inline data" if isinstance(url, str) and url.startswith("data:") else url
+        return common.text(f"[image: {shown}]", where, "image url"), True
+    if kind == "input_audio":
+        audio = common.obj(part.get("input_audio"))
+        return f"[audio: {audio.get('format') or 'inline data'}]", True
+    if kind == "file":
+        file = common.obj(part.get("file"))
+        name = file.get("filename") or file.get("file_id") or "inline data"
+        return common.text(f"[file: {name}]", where, "file name"), True
+    return common.text(f"[{kind}]", where, "content part type"), True

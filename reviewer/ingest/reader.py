@@ -1,0 +1,119 @@
+"""The ingest layer's front door: open a path, learn its format(s), stream its
+conversations, and say how far reading has got (for progress bars).
+
+A path is one plain file or an export ZIP (see ``container``); each entry's
+format is detected from its content unless one is forced. Format names are
+those of ``reviewer import --format``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from reviewer.domain.models import Conversation
+from reviewer.ingest import chatgpt, claude, csvfile, openai, sharegpt
+from reviewer.ingest.container import Entry, open_entries
+from reviewer.ingest.detect import detect, read_head, shape
+from reviewer.ingest.errors import InputError
+from reviewer.ingest.guard import InputStream
+
+Parser = Callable[[InputStream], Iterator[Conversation]]
+
+PARSERS: dict[str, Parser] = {
+    "chatgpt": chatgpt.conversations,
+    "openai-jsonl": openai.chat_conversations,
+    "openai-batch": openai.batch_conversations,
+    "claude": claude.conversations,
+    "sharegpt": sharegpt.json_conversations,
+    "csv": csvfile.conversations,
+}
+FORMATS = tuple(PARSERS)
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(size, SHA-256 hex) of a file, read in blocks."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            return handle.tell(), digest.hexdigest()
+    except OSError as err:
+        raise InputError(path.name, "", f"it cannot be read ({err.strerror or err})") from None
+
+
+def parser_for(fmt: str, head: bytes) -> Parser:
+    if fmt == "sharegpt" and shape(head) == "lines":
+        return sharegpt.jsonl_conversations
+    return PARSERS[fmt]
+
+
+@dataclass
+class Part:
+    """One entry with the format it is read in."""
+
+    entry: Entry
+    format: str
+    parser: Parser
+
+
+@dataclass
+class SourceFile:
+    """An opened input: its entries, their formats, and reading progress."""
+
+    path: Path
+    parts: list[Part]
+    _done: int = 0
+    _current: InputStream | None = None
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [p.entry for p in self.parts]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(p.entry.size for p in self.parts)
+
+    @property
+    def bytes_read(self) -> int:
+        return self._done + (self._current.bytes_read if self._current else 0)
+
+    @property
+    def format(self) -> str:
+        """The format name, or several joined by commas for a mixed archive."""
+        return ",".join(dict.fromkeys(p.format for p in self.parts))
+
+    def conversations(self) -> Iterator[Conversation]:
+        """Every conversation of every entry, in file order."""
+        for part in self.parts:
+            with contextlib.closing(part.entry.open()) as raw:
+                self._current = _stream(raw, part.entry, part.format)
+                yield from part.parser(self._current)
+            self._done += part.entry.size
+            self._current = None
+
+
+def _stream(raw: BinaryIO, entry: Entry, fmt: str | None) -> InputStream:
+    return InputStream(raw, entry.name, json=fmt != "csv", limit=entry.limit)
+
+
+def _part(entry: Entry, forced: str | None) -> Part:
+    """Read the start of an entry to choose (or check) its format."""
+    with contextlib.closing(entry.open()) as raw:
+        head = read_head(_stream(raw, entry, forced))
+    fmt = forced or detect(entry.name, head)
+    return Part(entry, fmt, parser_for(fmt, head))
+
+
+@contextlib.contextmanager
+def open_source(path: Path, fmt: str | None = None) -> Iterator[SourceFile]:
+    """A :class:`SourceFile` for ``path``; ``fmt`` forces a format for every entry."""
+    if fmt is not None and fmt not in PARSERS:
+        raise InputError(path.name, "", f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    with open_entries(path) as entries:
+        yield SourceFile(path, [_part(entry, fmt) for entry in entries])

@@ -1,0 +1,52 @@
+"""ShareGPT: ``{"id", "conversations": [{"from", "value"}, ...]}`` as a JSON
+array or as JSON Lines.
+
+Any ``from`` is accepted: ``human``/``user`` become role ``user``, ``gpt``
+and other assistant names become ``assistant``, others (``system``,
+``function_call``, ``observation``, ...) are kept as they are, with system
+and tool roles marked as such. ``role``/``content`` turns are read too.
+``source_id``: ``id``, else ``FILE:INDEX`` (array, 0-based) or ``FILE:LINE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from reviewer.domain.models import Conversation
+from reviewer.ingest import common
+from reviewer.ingest.common import Builder, Where
+from reviewer.ingest.errors import line, record
+from reviewer.ingest.guard import InputStream
+from reviewer.ingest.jsonstream import array_items, jsonl_records
+
+ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
+         "chatgpt": "assistant", "bard": "assistant", "bing": "assistant", "model": "assistant"}
+
+
+def json_conversations(stream: InputStream) -> Iterator[Conversation]:
+    for index, item in array_items(stream):
+        yield parse_conversation(item, Where(stream.name, record(index)),
+                                 f"{stream.name}:{index}")
+
+
+def jsonl_conversations(stream: InputStream) -> Iterator[Conversation]:
+    for number, item in jsonl_records(stream):
+        yield parse_conversation(item, Where(stream.name, line(number)),
+                                 f"{stream.name}:{number}")
+
+
+def parse_conversation(item: Any, where: Where, fallback_id: str) -> Conversation:
+    conv = common.mapping(item, where, "the record")
+    if "conversations" not in conv:
+        raise where.error('it has no "conversations" list')
+    builder = Builder()
+    for raw in common.array(conv["conversations"], where, "conversations"):
+        turn = common.mapping(raw, where, "a turn")
+        speaker = common.text(turn.get("from", turn.get("role")) or "unknown", where, "from")
+        role = ROLES.get(speaker.lower(), speaker)
+        body = common.text(turn.get("value", turn.get("content")), where, "value")
+        builder.add(role, body, visibility=common.role_visibility(role),
+                    author=speaker if speaker != role else None)
+    source_id = common.ident(conv.get("id"), where, "id") or fallback_id
+    return builder.build(source_id, common.optional_text(conv.get("title"), where, "title"))

@@ -1,0 +1,139 @@
+"""Importing conversation files into a store.
+
+Each file is one transaction: its source row, its conversations and messages
+(indexed for search by the store's triggers) and one ``import`` audit entry
+commit together, or, when the file fails anywhere, nothing of it does. A
+conversation whose content hash is already in the store is counted as
+already present and not stored again, so importing twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewer.domain.errors import BadInputError
+from reviewer.domain.models import Branch, Conversation, Provenance, Visibility
+from reviewer.domain.progress import Progress, no_progress
+from reviewer.ingest.reader import SourceFile, file_digest, open_source
+from reviewer.store import audit, conversations
+from reviewer.store.database import Store
+
+PROGRESS_EVERY = 100
+
+
+@dataclass
+class FileResult:
+    """What one file brought: counts of what was stored and what was already there."""
+
+    path: Path
+    format: str = ""
+    conversations: int = 0
+    messages: int = 0
+    alternates: int = 0
+    hidden: int = 0
+    placeholders: int = 0
+    already_present: int = 0
+    error: str | None = None
+
+    def count(self, conv: Conversation) -> None:
+        self.conversations += 1
+        self.messages += len(conv.messages)
+        self.alternates += sum(m.branch is Branch.ALTERNATE for m in conv.messages)
+        self.hidden += sum(m.visibility is not Visibility.VISIBLE for m in conv.messages)
+        self.placeholders += sum(m.placeholders for m in conv.messages)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "conversations": self.conversations, "messages": self.messages,
+            "alternates": self.alternates, "hidden": self.hidden,
+            "placeholders": self.placeholders, "already_present": self.already_present,
+        }
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one ``import``: stored files and refused ones."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[FileResult]:
+        return [f for f in self.files if f.error is None]
+
+    @property
+    def refused(self) -> list[FileResult]:
+        return [f for f in self.files if f.error is not None]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.refused)
+
+    def totals(self) -> dict[str, int]:
+        keys = FileResult(Path()).counts()
+        return {k: sum(f.counts()[k] for f in self.imported) for k in keys}
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{f.path.name} [{f.format}]: {_describe(f.counts())}" for f in self.imported]
+        lines.append(f"Imported {_describe(self.totals())}; "
+                     f"{len(self.imported)} file(s) stored, {len(self.refused)} refused.")
+        return lines
+
+    def error_lines(self) -> list[str]:
+        return [f.error for f in self.refused if f.error]
+
+
+def _describe(counts: dict[str, int]) -> str:
+    return (f"{counts['conversations']} conversations ({counts['messages']} messages, "
+            f"{counts['alternates']} alternates, {counts['hidden']} hidden, "
+            f"{counts['placeholders']} placeholders), "
+            f"{counts['already_present']} already present")
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path],
+    actor: str,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import every path; a bad file is refused and reported, the others are stored."""
+    report = ImportReport()
+    for path in paths:
+        result = FileResult(Path(path))
+        try:
+            import_file(store, Path(path), actor, fmt, progress or no_progress, result)
+        except BadInputError as err:
+            result = FileResult(Path(path), error=str(err))
+        report.files.append(result)
+    return report
+
+
+def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress: Progress,
+                result: FileResult) -> None:
+    """Import one file in one transaction, filling ``result``."""
+    size, digest = file_digest(path)
+    with open_source(path, fmt) as source, store.transaction() as conn:
+        provenance = Provenance(path.name, size, digest, source.format)
+        source_row = conversations.add_source(conn, provenance, actor)
+        for conv in source.conversations():
+            if conversations.add_conversation(conn, conv, source_row) is None:
+                result.already_present += 1
+            else:
+                result.count(conv)
+            if (result.conversations + result.already_present) % PROGRESS_EVERY == 0:
+                progress(source.bytes_read, source.total_bytes, path.name)
+        result.format = source.format
+        audit.append(conn, actor, "import", _audit_payload(provenance, source, result))
+    progress(source.total_bytes, source.total_bytes, path.name)
+
+
+def _audit_payload(provenance: Provenance, source: SourceFile,
+                   result: FileResult) -> dict[str, Any]:
+    return {
+        "file_name": provenance.file_name, "file_size": provenance.file_size,
+        "sha256": provenance.file_sha256, "format": source.format,
+        "entries": [e.name for e in source.entries], **result.counts(),
+    }
