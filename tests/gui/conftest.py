@@ -16,6 +16,16 @@ from reviewer.gui.tasks import SyncRunner
 from reviewer.gui.window import MainWindow
 from tests.ops.review_builders import add_branchy_chat, add_chat
 
+# The offscreen platform cannot resize native windows to size hints; it says so on
+# every top-level show. That is the test platform talking, not the app.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
 
 @pytest.fixture(autouse=True)
 def _no_leaks(qapp: QApplication) -> Iterator[None]:
