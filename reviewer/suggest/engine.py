@@ -88,12 +88,12 @@ def _listened_to(nlp: Language) -> set[str]:
     return found
 
 
-class ChatNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
+class ChatNlpEngine(SpacyNlpEngine):
     """A spaCy NLP engine over an already loaded pipeline (no download, no reload)."""
 
     def __init__(self, nlp: Language, model_name: str) -> None:
         super().__init__(models=[{"lang_code": LANGUAGE, "model_name": model_name}])
-        self.nlp = {LANGUAGE: nlp}
+        self.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]
 
     def load(self) -> None:
         """Loaded on construction."""

@@ -113,7 +113,8 @@ class _Reader:
 
     def number(self, node: yaml.Node, what: str, low: float = 0.0, high: float = 1.0) -> float:
         value = self.scalar(node, what)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not low <= value <= high:
             raise self.fail(node, f"{what} must be a number from {low} to {high}")
         return float(value)
 

@@ -28,13 +28,14 @@ class Rule:
     check: Callable[[str], bool] | None = None
 
 
-class RegexRecognizer(LocalRecognizer):  # type: ignore[misc]
+class RegexRecognizer(LocalRecognizer):
     """Regular-expression rules for one entity, with a ``value`` group for the span."""
 
     def __init__(self, name: str, entity: str, rules: Sequence[Rule],
                  context: Sequence[str] = ()) -> None:
         self.rules = tuple(rules)
         self.compiled = [re.compile(rule.regex) for rule in self.rules]
+        self.label = name
         super().__init__(supported_entities=[entity], name=name, context=list(context))
 
     def load(self) -> None:
@@ -57,13 +58,13 @@ class RegexRecognizer(LocalRecognizer):  # type: ignore[misc]
 
     def _result(self, entity: str, rule: Rule, start: int, end: int) -> RecognizerResult:
         explanation = AnalysisExplanation(
-            recognizer=self.name, original_score=rule.score, pattern_name=rule.name,
-            pattern=rule.regex, validation_result=None,
+            recognizer=self.label, original_score=rule.score, pattern_name=rule.name,
+            pattern=rule.regex,
         )
         return RecognizerResult(
             entity_type=entity, start=start, end=end, score=rule.score,
             analysis_explanation=explanation,
-            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.label,
                                   RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
         )
 
@@ -92,7 +93,8 @@ STREET_PREFIXES = _words(
     "travessa", "largo", "rodovia", "estrada", "alameda", "plaza", "paseo", "piazza", "corso",
     "boulevard", "ulica", "ul", "place", "quai", "chemin", "impasse", "allée", "route",
 )
-UNIT = r"(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|bldg|building|flat|no)\.?\s*#?\s*\d+[a-z]?"
+UNIT = (r"(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|bldg|building|flat|no)"
+        r"\.?\s*#?\s*\d+[a-z]?")
 WORD = r"[^\W\d_][\w'’.-]*"
 
 ADDRESS_RULES = (
@@ -141,21 +143,23 @@ SECRET_RULES = (
          r"(?P<value>[^\s\"',;]{4,})", 0.7),
 )
 
-USERNAME_RULES = (
-    Rule("home_path",
-         r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)(?P<value>[A-Za-z0-9._-]+)",
-         0.75, lambda value: value.lower() not in NOT_USERS),
-    Rule("handle", r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w(/@])",
-         0.5, lambda value: value.lower() not in NOT_USERS),
-    Rule("username_label",
-         r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",
-         0.7),
-)
 NOT_USERS = frozenset({
     "shared", "public", "default", "all", "guest", "admin", "root", "runner", "user", "username",
     "property", "staticmethod", "classmethod", "dataclass", "override", "param", "return",
     "returns", "here", "everyone", "channel",
 })
+
+USERNAME_RULES = (
+    Rule("home_path",
+         r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)(?P<value>[A-Za-z0-9._-]+)",
+         0.75, lambda value: value.lower() not in NOT_USERS),
+    Rule("handle",
+         r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w(/@])",
+         0.5, lambda value: value.lower() not in NOT_USERS),
+    Rule("username_label",
+         r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",
+         0.7),
+)
 
 URL_RULES = (
     Rule("social_profile",
@@ -205,10 +209,17 @@ PHONE_RULES = (
          lambda value: sum(c.isdigit() for c in value) >= 6),
 )
 
+NOT_NAMES = frozenset({
+    "the", "a", "an", "it", "this", "that", "not", "here", "there", "sure", "sorry", "just",
+    "going", "trying", "looking", "working", "chatgpt", "claude", "assistant", "everyone", "all",
+    "team", "again", "thanks", "thank", "please", "yes", "no", "ok", "okay", "what", "how",
+})
+
 TITLE = r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mister|lady|lord|rev|fr|sr|jr)"
 NAME = r"[A-ZÀ-Þ][\w'’-]+"
 PERSON_RULES = (
-    Rule("title_name", rf"(?i:\b{TITLE}\.?)[ \t]+(?i:[a-zà-þ][\w'’-]+)(?:[ \t]+{NAME}){{0,2}}", 0.6),
+    Rule("title_name",
+         rf"(?i:\b{TITLE}\.?)[ \t]+(?i:[a-zà-þ][\w'’-]+)(?:[ \t]+{NAME}){{0,2}}", 0.6),
     Rule("introduced_name",
          rf"(?i:\b(?:my name is|my name's|name is|i am|i'm|this is|call me|named|called|"
          rf"dear|hi|hello|regards,?|thanks,?|sincerely,?|cheers,?|signed,?))[ \t]+"
@@ -219,11 +230,6 @@ PERSON_RULES = (
          r"cardholder|recipient|patient|client|beneficiary)\s*[:=]\s*"
          r"(?P<value>[^\W\d_][\w'’-]+(?:[ \t]+[^\W\d_][\w'’-]+){0,2})", 0.6),
 )
-NOT_NAMES = frozenset({
-    "the", "a", "an", "it", "this", "that", "not", "here", "there", "sure", "sorry", "just",
-    "going", "trying", "looking", "working", "chatgpt", "claude", "assistant", "everyone", "all",
-    "team", "again", "thanks", "thank", "please", "yes", "no", "ok", "okay", "what", "how",
-})
 
 
 def chat_recognizers(policy: Policy) -> list[RegexRecognizer]:

@@ -68,12 +68,20 @@ class SuggestionService:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def warm_up(self) -> None:
+        """Load the pipeline now (in every worker), so the first batch is not slow."""
+        if self.workers == 1:
+            self._local()
+        else:
+            list(self._executor().map(_detect_in_worker, [[""]] * self.workers))
+
     def suggest(self, texts: Sequence[str]) -> list[list[Suggestion]]:
         """Suggestions per text (markers included), offsets into the original texts."""
         views = [normalize(text) for text in texts]
         keys = [hashlib.sha256(view.text.encode("utf-8")).hexdigest() for view in views]
         self._fill_cache(views, keys)
-        return [self._for_text(view, self.cache[key]) for view, key in zip(views, keys, strict=True)]
+        return [self._for_text(view, self.cache[key])
+                for view, key in zip(views, keys, strict=True)]
 
     def _fill_cache(self, views: Sequence[NormalizedText], keys: Sequence[str]) -> None:
         todo: dict[str, str] = {}

@@ -17,7 +17,7 @@ from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import DenyTerm, Policy
 
 # A line that can continue an address block: short, no sentence in it.
-BLOCK_LINE = re.compile(r"[^\S\n]*(?P<line>[^\n.?!:;]{1,40}?)[^\S\n]*(?:\n|$)")
+BLOCK_LINE = re.compile(r"[^\S\n]*(?P<line>[^\n?!:;]{1,40}?)[^\S\n]*(?:\n|$)")
 BLOCK_LINES = 4
 BLOCK_STARTERS = frozenset({"street_number_first", "street_name_first", "street_prefix", "unit",
                             "po_box", "street_line", "address_after_cue"})
@@ -106,7 +106,7 @@ def addressees(text: str, found: Sequence[Suggestion]) -> list[Suggestion]:
 
 
 def _lines_above(text: str, line_start: int) -> list[re.Match[str]]:
-    found = []
+    found: list[re.Match[str]] = []
     while line_start > 0 and len(found) < BLOCK_LINES:
         previous = text.rfind("\n", 0, line_start - 1) + 1
         match = ADDRESSEE_LINE.fullmatch(text, previous, line_start - 1)

@@ -1,0 +1,166 @@
+"""`reviewer analyze`: run the suggestion service over what is not yet analysed.
+
+Incremental and resumable: conversations are taken in keyset pages of what
+is stale under the current policy hash; each batch is detected outside any
+transaction, then committed with its audit entry, so a kill loses at most one
+batch and a re-run continues. Decided spans are never changed or dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reviewer.domain.models import Suggestion
+from reviewer.domain.progress import Progress, no_progress
+from reviewer.store import analysis as stored
+from reviewer.store import audit, meta
+from reviewer.store.database import Store
+from reviewer.suggest.conversation import ConversationText, finish_conversation
+from reviewer.suggest.policy import LoadedPolicy, load_policy
+from reviewer.suggest.service import SuggestionService, default_workers
+
+BATCH_CONVERSATIONS = 32
+PATTERN_ONLY_KEY = "analysis_pattern_only"
+
+
+@dataclass
+class AnalyzeReport:
+    """What one ``analyze`` run did."""
+
+    policy_hash: str
+    policy_path: str
+    workers: int
+    pattern_only: bool
+    spacy_model: str
+    conversations: int = 0
+    texts: int = 0
+    spans: Counter[str] = field(default_factory=Counter)
+    replaced: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+
+    def summary_lines(self) -> list[str]:
+        added = sum(self.spans.values())
+        by_origin = ", ".join(f"{n} {origin}" for origin, n in sorted(self.spans.items()))
+        lines = [
+            f"Analysed {self.texts} texts in {self.conversations} conversations "
+            f"in {self.seconds:.1f} s ({self.workers} worker{'s' if self.workers > 1 else ''}).",
+            f"Added {added} spans" + (f" ({by_origin})." if added else "."),
+            f"Policy {self.policy_path}, hash {self.policy_hash[:12]}.",
+        ]
+        if self.replaced:
+            lines.append(f"Replaced {self.replaced} pending suggestions of an earlier policy.")
+        if self.cache_hits:
+            lines.append(f"{self.cache_hits} repeated texts were analysed once.")
+        return lines
+
+    def warning_lines(self) -> list[str]:
+        if not self.pattern_only:
+            return []
+        return [f"the spaCy pipeline {self.spacy_model} is not installed: names, places and "
+                "organisations were NOT looked for (patterns only). Install it and re-run "
+                "analyze with a changed policy to find them."]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"policy_hash": self.policy_hash, "conversations": self.conversations,
+                "texts": self.texts, "spans": dict(self.spans), "replaced": self.replaced,
+                "pattern_only": self.pattern_only, "workers": self.workers}
+
+
+def analyze(
+    store: Store,
+    actor: str,
+    policy_path: Path | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> AnalyzeReport:
+    """Analyse every conversation with a text not yet analysed under the policy."""
+    loaded = load_policy(policy_path)
+    report_progress = progress or no_progress
+    count = workers if workers is not None else default_workers()
+    started = time.perf_counter()
+    with SuggestionService(loaded.policy, workers=count) as service:
+        report = AnalyzeReport(loaded.hash, str(loaded.path), service.workers,
+                               service.pattern_only, loaded.policy.spacy_model)
+        with store.reading() as conn:
+            _, total = stored.count_stale(conn, loaded.hash)
+        after = 0
+        report_progress(0, total, "Analysing")
+        while True:
+            with store.reading() as conn:
+                ids = stored.stale_conversations(conn, loaded.hash, after, BATCH_CONVERSATIONS)
+                work = [stored.load_work(conn, conv_id, loaded.hash) for conv_id in ids]
+            if not ids:
+                break
+            _run_batch(store, actor, loaded, service, work, report)
+            after = ids[-1]
+            report.cache_hits = service.cache_hits
+            report_progress(min(report.texts, total), total, "Analysing")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: SuggestionService,
+               work: list[stored.ConversationWork], report: AnalyzeReport) -> None:
+    pending = [t for w in work for t in w.texts if t.pending]
+    found = iter(service.suggest([t.text for t in pending]))
+    results = [
+        result for conv in work
+        for result in _finish(conv, {t.message_id: next(found) for t in conv.texts if t.pending},
+                              loaded)
+    ]
+    with store.transaction() as conn:
+        added, replaced = stored.save_batch(conn, results, loaded.hash, actor)
+        meta.put(conn, PATTERN_ONLY_KEY, "1" if report.pattern_only else "0")
+        audit.append(conn, actor, "analyze", {
+            "policy_hash": loaded.hash, "conversation_ids": [w.conversation_id for w in work],
+            "texts": len(pending), "spans": dict(added), "replaced": replaced,
+            "pattern_only": report.pattern_only,
+        })
+    report.conversations += len(work)
+    report.texts += len(pending)
+    report.spans += added
+    report.replaced += replaced
+
+
+def _finish(conv: stored.ConversationWork, detected: dict[int | None, list[Suggestion]],
+            loaded: LoadedPolicy) -> list[stored.AnalysedText]:
+    """Conversation-aware final suggestions of the conversation's pending texts."""
+    items = [
+        ConversationText(t.text, list(detected.get(t.message_id, [])), t.pending,
+                         conv.kept(t.message_id) if t.pending else [])
+        for t in conv.texts
+    ]
+    final = finish_conversation(items, _known_terms(conv), conv.rejected, loaded.policy.propagate)
+    return [
+        stored.AnalysedText(conv.conversation_id, t.message_id, suggestions)
+        for t, suggestions in zip(conv.texts, final, strict=True) if t.pending
+    ]
+
+
+def _known_terms(conv: stored.ConversationWork) -> list[tuple[str, str]]:
+    """(text, entity) of the conversation's stored spans that were not rejected."""
+    text_of = {t.message_id: t.text for t in conv.texts}
+    return [
+        (text_of[message_id][start:end], entity)
+        for message_id, found in conv.spans.items() if message_id in text_of
+        for start, end, entity, status, _ in found if status != "rejected"
+    ]
+
+
+def pattern_only(store: Store) -> bool | None:
+    """Whether the last analysis ran on patterns only (None: never analysed), for ``stats``."""
+    with store.reading() as conn:
+        value = meta.get(conn, PATTERN_ONLY_KEY)
+    return None if value is None else value == "1"
+
+
+def analysis_stats(store: Store) -> dict[str, Any]:
+    """Extra ``stats --json`` fields: upstream markers per type, pattern-only flag."""
+    with store.reading() as conn:
+        markers = stored.marker_counts(conn)
+    return {"upstream_markers": markers, "analysis_pattern_only": pattern_only(store)}

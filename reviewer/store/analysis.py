@@ -1,0 +1,202 @@
+"""What the suggestion service still has to analyse, and recording that it did.
+
+A message (or a conversation title) is analysed under a policy hash; work is
+selected by conversation in keyset pages, so a run that was stopped continues
+where it left off. Re-analysis replaces only pending machine spans that no
+reviewer ever touched; decided, manual and upstream spans stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, or_, select, update
+
+from reviewer.domain.models import Origin, Status, Suggestion
+from reviewer.store import spans
+from reviewer.store.schema import ConversationRow, DecisionRow, MessageRow, SpanRow
+
+REPLACEABLE = (str(Origin.SUGGESTED), str(Origin.PROPAGATED))
+
+
+@dataclass
+class TextToAnalyse:
+    """A message (``message_id`` None: the title) and whether it needs analysis."""
+
+    message_id: int | None
+    text: str
+    pending: bool
+
+
+@dataclass
+class ConversationWork:
+    """One conversation's texts, its stored spans and the texts reviewers rejected.
+
+    ``spans`` maps a message id (None: the title) to (start, end, entity, status,
+    replaceable) of its stored spans; replaceable ones go when the text is re-analysed.
+    """
+
+    conversation_id: int
+    texts: list[TextToAnalyse]
+    spans: dict[int | None, list[tuple[int, int, str, str, bool]]] = field(default_factory=dict)
+    rejected: set[str] = field(default_factory=set)
+
+    def kept(self, message_id: int | None) -> list[tuple[int, int]]:
+        """Spans of a text that re-analysis keeps: new spans must not overlap them."""
+        return [(s[0], s[1]) for s in self.spans.get(message_id, []) if not s[4]]
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """The final suggestions for one text of one conversation."""
+
+    conversation_id: int
+    message_id: int | None
+    suggestions: Sequence[Suggestion]
+
+
+def _message_stale(policy_hash: str) -> ColumnElement[bool]:
+    return or_(MessageRow.analyzed_policy.is_(None), MessageRow.analyzed_policy != policy_hash)
+
+
+def _conversation_stale(policy_hash: str) -> ColumnElement[bool]:
+    title_stale = and_(
+        ConversationRow.title.is_not(None), ConversationRow.title != "",
+        or_(ConversationRow.title_policy.is_(None), ConversationRow.title_policy != policy_hash),
+    )
+    message_stale = exists().where(
+        MessageRow.conversation_id == ConversationRow.id, _message_stale(policy_hash)
+    )
+    return or_(title_stale, message_stale)
+
+
+def count_stale(conn: Connection, policy_hash: str) -> tuple[int, int]:
+    """(conversations, messages) not yet analysed under ``policy_hash``."""
+    conversations = conn.execute(
+        select(func.count()).select_from(ConversationRow).where(_conversation_stale(policy_hash))
+    ).scalar_one()
+    messages = conn.execute(
+        select(func.count()).select_from(MessageRow).where(_message_stale(policy_hash))
+    ).scalar_one()
+    return int(conversations), int(messages)
+
+
+def stale_conversations(conn: Connection, policy_hash: str, after: int, limit: int) -> list[int]:
+    """Ids of conversations with something not analysed under ``policy_hash`` (keyset page)."""
+    query = (
+        select(ConversationRow.id)
+        .where(ConversationRow.id > after, _conversation_stale(policy_hash))
+        .order_by(ConversationRow.id).limit(limit)
+    )
+    return [int(row[0]) for row in conn.execute(query).all()]
+
+
+def load_work(conn: Connection, conversation_id: int, policy_hash: str) -> ConversationWork:
+    """Everything the analysis of one conversation needs."""
+    conv = conn.execute(
+        select(ConversationRow.title, ConversationRow.title_policy)
+        .where(ConversationRow.id == conversation_id)
+    ).one()
+    texts = []
+    if conv.title:
+        texts.append(TextToAnalyse(None, conv.title, conv.title_policy != policy_hash))
+    rows = conn.execute(
+        select(MessageRow.id, MessageRow.text, MessageRow.analyzed_policy)
+        .where(MessageRow.conversation_id == conversation_id)
+        .order_by(MessageRow.idx, MessageRow.id)
+    ).all()
+    texts.extend(TextToAnalyse(r.id, r.text, r.analyzed_policy != policy_hash) for r in rows)
+    work = ConversationWork(conversation_id, texts)
+    _attach_spans(conn, work)
+    return work
+
+
+def _attach_spans(conn: Connection, work: ConversationWork) -> None:
+    text_of = {t.message_id: t.text for t in work.texts}
+    rows = conn.execute(
+        select(SpanRow.message_id, SpanRow.start, SpanRow.end, SpanRow.entity, SpanRow.status,
+               _replaceable().label("replaceable"))
+        .where(SpanRow.conversation_id == work.conversation_id)
+    ).all()
+    for row in rows:
+        work.spans.setdefault(row.message_id, []).append(
+            (row.start, row.end, row.entity, row.status, bool(row.replaceable)))
+        if row.status == str(Status.REJECTED) and row.message_id in text_of:
+            work.rejected.add(text_of[row.message_id][row.start:row.end])
+
+
+def _replaceable() -> ColumnElement[bool]:
+    """Pending machine spans that no reviewer ever touched."""
+    return and_(
+        SpanRow.status == str(Status.PENDING), SpanRow.origin.in_(REPLACEABLE),
+        ~exists().where(DecisionRow.span_id == SpanRow.id),
+    )
+
+
+def _of_text(conversation_id: int, message_id: int | None) -> ColumnElement[bool]:
+    return and_(
+        SpanRow.conversation_id == conversation_id,
+        SpanRow.message_id.is_(None) if message_id is None else SpanRow.message_id == message_id,
+    )
+
+
+def save_batch(conn: Connection, results: Sequence[AnalysedText], policy_hash: str,
+               actor: str) -> tuple[Counter[str], int]:
+    """Store a batch's suggestions, replacing untouched pending ones; mark texts analysed.
+
+    Returns the spans added per origin and how many old suggestions were replaced.
+    """
+    added: Counter[str] = Counter()
+    replaced = 0
+    for result in results:
+        replaced += clear_replaceable(conn, result.conversation_id, result.message_id)
+        kept = kept_spans(conn, result.conversation_id, result.message_id)
+        fresh = [s for s in result.suggestions
+                 if not any(a < s.end and s.start < b for a, b in kept)]
+        spans.add(conn, result.conversation_id, result.message_id, fresh, policy_hash,
+                  decided_by=actor)
+        added.update(str(s.origin) for s in fresh)
+        mark_analyzed(conn, result.conversation_id, [result.message_id], policy_hash)
+    return added, replaced
+
+
+def clear_replaceable(conn: Connection, conversation_id: int, message_id: int | None) -> int:
+    """Delete the pending machine spans of one text that no reviewer ever touched."""
+    where = and_(_of_text(conversation_id, message_id), _replaceable())
+    removed = conn.execute(delete(SpanRow).where(where)).rowcount or 0
+    if removed:
+        conn.execute(update(ConversationRow).where(ConversationRow.id == conversation_id)
+                     .values(n_pending=ConversationRow.n_pending - removed))
+    return int(removed)
+
+
+def kept_spans(conn: Connection, conversation_id: int, message_id: int | None
+               ) -> list[tuple[int, int]]:
+    """The spans of one text that survive re-analysis (after ``clear_replaceable``)."""
+    rows = conn.execute(
+        select(SpanRow.start, SpanRow.end).where(_of_text(conversation_id, message_id))
+    ).all()
+    return [(int(r.start), int(r.end)) for r in rows]
+
+
+def mark_analyzed(conn: Connection, conversation_id: int, message_ids: Sequence[int | None],
+                  policy_hash: str) -> None:
+    """Record that these texts were analysed under ``policy_hash``."""
+    ids = [m for m in message_ids if m is not None]
+    if ids:
+        conn.execute(update(MessageRow).where(MessageRow.id.in_(ids))
+                     .values(analyzed_policy=policy_hash))
+    if None in message_ids:
+        conn.execute(update(ConversationRow).where(ConversationRow.id == conversation_id)
+                     .values(title_policy=policy_hash))
+
+
+def marker_counts(conn: Connection) -> dict[str, int]:
+    """Spans from upstream redaction markers, per marker type, for ``stats``."""
+    query = (
+        select(SpanRow.recognizer, func.count()).where(SpanRow.origin == str(Origin.UPSTREAM))
+        .group_by(SpanRow.recognizer)
+    )
+    return {str(name).removeprefix("upstream:"): int(n) for name, n in conn.execute(query).all()}

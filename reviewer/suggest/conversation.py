@@ -1,0 +1,127 @@
+"""Conversation-aware suggestions: what is found once is suggested everywhere.
+
+An entity found in one message (or already a span in the conversation) is
+suggested at its other occurrences (origin ``propagated``), and so are the
+parts of a detected full name where they stand alone ("Jane Doe" ... "Jane").
+A text a reviewer rejected in the conversation is not suggested again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from reviewer.domain.models import Origin, Status, Suggestion
+from reviewer.domain.normalize import normalize
+from reviewer.suggest.shaping import resolve
+
+# Entities whose text identifies someone wherever it recurs.
+NOT_PROPAGATED = frozenset({"DATE_TIME", "AGE", "REDACTED"})
+NAME_PART_STOP = frozenset({
+    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "the", "and", "van", "von", "der", "den", "de",
+    "la", "le", "del", "da", "di", "du", "jr", "sr", "phd", "md",
+})
+PROPAGATED_SCORE = 0.6
+
+
+@dataclass
+class ConversationText:
+    """One text of a conversation (a message or the title) being analysed."""
+
+    text: str
+    found: list[Suggestion] = field(default_factory=list)
+    target: bool = True
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+
+def finish_conversation(
+    items: Sequence[ConversationText],
+    known: Iterable[tuple[str, str]] = (),
+    rejected: Iterable[str] = (),
+    propagate: bool = True,
+) -> list[list[Suggestion]]:
+    """The final suggestions of each target text.
+
+    ``known`` holds (text, entity) of spans already in the conversation that
+    were not rejected; ``rejected`` the texts reviewers rejected; ``taken`` of
+    each item the spans already stored there, which new spans must not overlap.
+    """
+    refused = {_key(text) for text in rejected}
+    for item in items:
+        item.found = [s for s in item.found if _key(item.text[s.start:s.end]) not in refused]
+    terms = _terms(items, known, refused) if propagate else {}
+    matcher = _matcher(terms)
+    out: list[list[Suggestion]] = []
+    for item in items:
+        if not item.target:
+            out.append([])
+            continue
+        extra = _occurrences(item, matcher, terms) if matcher is not None else []
+        merged = resolve([*item.found, *extra])
+        out.append([s for s in merged if not _overlaps(item.taken, s.start, s.end)])
+    return out
+
+
+def _key(text: str) -> str:
+    return " ".join(normalize(text, casefold=True).text.split())
+
+
+def _terms(items: Sequence[ConversationText], known: Iterable[tuple[str, str]],
+           refused: set[str]) -> dict[str, tuple[str, str]]:
+    """casefolded term -> (entity, how it was learnt)."""
+    pairs = [(i.text[s.start:s.end], s.entity) for i in items for s in i.found
+             if s.origin is Origin.SUGGESTED]
+    terms: dict[str, tuple[str, str]] = {}
+    for text, entity in [*pairs, *known]:
+        if entity in NOT_PROPAGATED:
+            continue
+        _add(terms, text, entity, "entity", refused)
+        parts = text.split()
+        if entity == "PERSON" and len(parts) > 1:
+            for part in parts:
+                if part[:1].isupper() and part.isalpha() and part.lower() not in NAME_PART_STOP:
+                    _add(terms, part, entity, "name_part", refused)
+    return terms
+
+
+def _add(terms: dict[str, tuple[str, str]], text: str, entity: str, source: str,
+         refused: set[str]) -> None:
+    key = _key(text)
+    if len(key) >= 3 and not (key.isdigit() and len(key) < 4) and key not in refused:
+        terms.setdefault(key, (entity, source))
+
+
+def _matcher(terms: dict[str, tuple[str, str]]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    ordered = sorted(terms, key=lambda t: (-len(t), t))
+    alternatives = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in ordered)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _occurrences(item: ConversationText, matcher: re.Pattern[str],
+                 terms: dict[str, tuple[str, str]]) -> list[Suggestion]:
+    view = normalize(item.text, casefold=True)
+    blocked = [*item.taken, *((s.start, s.end) for s in item.found)]
+    found = []
+    for match in matcher.finditer(view.text):
+        start, end = view.to_original(match.start(), match.end())
+        if _overlaps(blocked, start, end):
+            continue
+        entity, source = terms[" ".join(match.group(0).split())]
+        if source == "name_part" and not item.text[start:end][:1].isupper():
+            continue  # a lone "will" or "may" is a word, "Will" may be the name
+        found.append(Suggestion(
+            start=start, end=end, entity=entity, score=PROPAGATED_SCORE,
+            recognizer="ConversationPropagation", origin=Origin.PROPAGATED, status=Status.PENDING,
+            explanation={"recognizer": "ConversationPropagation", "score": PROPAGATED_SCORE,
+                         "source": source,
+                         "textual_explanation": "found elsewhere in this conversation"},
+        ))
+        blocked.append((start, end))
+    return found
+
+
+def _overlaps(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in spans)

@@ -1,0 +1,55 @@
+"""Propagation across a conversation, name parts, rejected texts."""
+
+from __future__ import annotations
+
+from reviewer.domain.models import Origin, Suggestion
+from reviewer.suggest.conversation import ConversationText, finish_conversation
+
+
+def _person(text: str, value: str) -> Suggestion:
+    start = text.index(value)
+    return Suggestion(start, start + len(value), "PERSON", 0.85, "SpacyRecognizer")
+
+
+def test_entities_and_name_parts_propagate_to_other_messages() -> None:
+    first = "I am Margaret Thornbury."
+    second = "Margaret said margaret thornbury and THORNBURY will sign; may Will come?"
+    items = [ConversationText(first, [_person(first, "Margaret Thornbury")]),
+             ConversationText(second)]
+    _, found = finish_conversation(items)
+    texts = [(second[s.start:s.end], s.origin) for s in found]
+    assert ("Margaret", Origin.PROPAGATED) in texts
+    assert ("margaret thornbury", Origin.PROPAGATED) in texts
+    assert ("THORNBURY", Origin.PROPAGATED) in texts
+    assert all(s.recognizer == "ConversationPropagation" for s in found)
+
+
+def test_lower_case_name_parts_alone_are_not_names() -> None:
+    first = "Contact Will Harper."
+    second = "It will rain."
+    items = [ConversationText(first, [_person(first, "Will Harper")]), ConversationText(second)]
+    assert finish_conversation(items)[1] == []
+
+
+def test_rejected_text_is_not_suggested_again() -> None:
+    first = "Ask Jordan Lee."
+    second = "Jordan Lee agreed."
+    items = [ConversationText(first, [_person(first, "Jordan Lee")]),
+             ConversationText(second, [_person(second, "Jordan Lee")])]
+    assert finish_conversation(items, rejected=["jordan  LEE"]) == [[], []]
+
+
+def test_stored_spans_are_not_overlapped_and_non_targets_get_nothing() -> None:
+    first = "Ask Jordan Lee."
+    second = "Jordan Lee agreed."
+    items = [ConversationText(first, [], target=False),
+             ConversationText(second, [], taken=[(0, 6)])]
+    out = finish_conversation(items, known=[("Jordan Lee", "PERSON")])
+    assert out == [[], []]
+
+
+def test_propagation_can_be_switched_off() -> None:
+    first = "I am Margaret Thornbury."
+    items = [ConversationText(first, [_person(first, "Margaret Thornbury")]),
+             ConversationText("Margaret Thornbury again")]
+    assert finish_conversation(items, propagate=False)[1] == []
