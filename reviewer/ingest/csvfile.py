@@ -9,7 +9,6 @@ adjacent); message order is row order. The conversation id is the
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from reviewer.ingest import common
 from reviewer.ingest.common import Builder, Where
 from reviewer.ingest.errors import InputError, line
 from reviewer.ingest.guard import InputStream
+from reviewer.ingest.jsonstream import iter_lines
 
 REQUIRED = ("conversation_id", "role", "text")
 # A message may be long; the csv module's default cap (128 KiB) would refuse it.
@@ -50,8 +50,7 @@ def conversations(stream: InputStream) -> Iterator[Conversation]:
 
 def _rows(stream: InputStream) -> Iterator[tuple[int, dict[str, Any]]]:
     """(first line of the row, row by column name) for every non-blank row."""
-    text = io.TextIOWrapper(io.BufferedReader(stream), encoding="utf-8", newline="")
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(_decoded_lines(stream), strict=True)
     start = 1
     try:
         header = next(reader, None)
@@ -66,10 +65,17 @@ def _rows(stream: InputStream) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(stream.name, line(first), "it has more fields than the header")
             if row:
                 yield first, dict(zip(header, row, strict=False))
-    except UnicodeDecodeError:
-        raise InputError(stream.name, line(start), "it is not valid UTF-8 text") from None
     except csv.Error as err:
         raise InputError(stream.name, line(start), f"it is not valid CSV ({err})") from None
+
+
+def _decoded_lines(stream: InputStream) -> Iterator[str]:
+    """Each physical line with its end kept (quoted fields may span lines)."""
+    for number, raw in iter_lines(stream):
+        try:
+            yield raw.decode("utf-8") + "\n"
+        except UnicodeDecodeError:
+            raise InputError(stream.name, line(number), "it is not valid UTF-8 text") from None
 
 
 def _check_header(name: str, header: list[str]) -> None:

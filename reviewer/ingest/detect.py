@@ -41,13 +41,14 @@ def shape(head: bytes) -> str:
 
 
 def detect(name: str, head: bytes) -> str:
+    """The format name of an entry whose first bytes are ``head``."""
     if not head.strip():
         raise InputError(name, "", "it is empty")
     kind = shape(head)
     if kind == "array":
         found = _pick(_first_element_keys(head), ARRAY_KEYS)
     elif kind == "lines":
-        found = _pick(_first_line_keys(head), LINE_KEYS)
+        found = _pick(_first_line_keys(name, head), LINE_KEYS)
     else:
         found = "csv" if _is_csv(head) else None
     if found is None:
@@ -75,10 +76,16 @@ def _first_element_keys(head: bytes) -> set[str]:
     return keys
 
 
-def _first_line_keys(head: bytes) -> set[str]:
+def _first_line_keys(name: str, head: bytes) -> set[str]:
     first = head.lstrip().split(b"\n", 1)[0]
     try:
-        value: Any = json.loads(first.decode("utf-8"))
+        decoded = first.decode("utf-8")
+    except UnicodeDecodeError:
+        if len(first) < len(head.lstrip()) or len(head) < HEAD:  # not cut by the head's end
+            raise InputError(name, "line 1", "it is not valid UTF-8 text") from None
+        return set()
+    try:
+        value: Any = json.loads(decoded)
     except (ValueError, RecursionError):
         return set()
     return set(value) if isinstance(value, dict) else set()
