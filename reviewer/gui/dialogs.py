@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -73,11 +74,26 @@ class UnlockDialog(QDialog):
         self.set_create_mode(path is None or not Path(path).exists())
         self.passphrase.setFocus()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.passphrase.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in any field means "unlock", exactly once, whichever button has the default.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.try_unlock()
+            return
+        super().keyPressEvent(event)
+
     def _layout(self) -> None:
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose)
         self.toggle = QPushButton()
         self.toggle.setFlat(True)
+        # Enter must always mean "unlock", never a side button that had the default.
+        for side in (browse, self.toggle):
+            side.setAutoDefault(False)
+            side.setDefault(False)
         self.toggle.clicked.connect(lambda: self.set_create_mode(not self.create_mode))
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
