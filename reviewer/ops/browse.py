@@ -31,7 +31,17 @@ class BrowseQuery:
         return replace(self, **changes)
 
     def filter(self) -> review.PageFilter:
-        return review.PageFilter(self.state, self.entity, self.role, self.search or None)
+        return review.PageFilter(self.state, self.entity, self.role,
+                                 as_you_type(self.search) or None)
+
+
+def as_you_type(words: str) -> str:
+    """Search while typing: the last, unfinished word matches as a prefix
+    (``lea`` finds "lease"); quoted phrases and explicit ``*`` are left alone."""
+    words = words.rstrip()
+    if words and words[-1].isalnum() and words.count('"') % 2 == 0:
+        return words + "*"
+    return words
 
 
 @dataclass(frozen=True)

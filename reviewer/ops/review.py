@@ -213,7 +213,10 @@ def _pair(item: Any) -> tuple[str, str]:
 def entity_names(policy_path: Path | None = None) -> list[str]:
     """Entities a reviewer can pick for a manual span or an entity change."""
     raw = _policy(policy_path).get("entities")
-    items = list(raw) if isinstance(raw, dict | list) else []
+    if isinstance(raw, dict):
+        raw = [name for name, conf in raw.items()
+               if not (isinstance(conf, dict) and conf.get("enabled") is False)]
+    items = list(raw) if isinstance(raw, list) else []
     names = [str(i.get("name") or i.get("entity")) if isinstance(i, dict) else str(i)
              for i in items]
     return names or list(DEFAULT_ENTITIES)

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from reviewer.domain.models import Status
 from reviewer.store.conversations import ConversationSummary
 from reviewer.store.schema import ConversationRow, MessageRow, SpanRow
+from reviewer.store.search import fts_query
 
 SORT_COLUMNS: dict[str, Any] = {
     "id": ConversationRow.id,
@@ -55,16 +56,6 @@ class PageFilter:
     entity: str | None = None
     role: str | None = None
     match: str | None = None
-
-
-def fts_query(words: str) -> str | None:
-    """A safe FTS5 query: every word quoted, the last one a prefix; None when empty."""
-    tokens = [w.replace('"', '""') for w in words.split() if w.strip('"')]
-    if not tokens:
-        return None
-    quoted = [f'"{t}"' for t in tokens]
-    quoted[-1] += "*"
-    return " ".join(quoted)
 
 
 def _filter_clauses(flt: PageFilter) -> list[ColumnElement[bool]]:

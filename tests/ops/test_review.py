@@ -80,3 +80,11 @@ def test_reason_codes_fall_back_and_read_policy(tmp_path: Path) -> None:
     policy.write_text("reason_codes:\n  - code: PII\n    label: personal\nentities: [PERSON]\n")
     assert review.reason_codes(policy) == [("", "no reason"), ("PII", "personal")]
     assert review.entity_names(policy) == ["PERSON"]
+
+
+def test_shipped_policy_gives_reasons_and_enabled_entities() -> None:
+    codes = [code for code, _label in review.reason_codes()]
+    assert "PII" in codes
+    entities = review.entity_names()
+    assert "PERSON" in entities
+    assert "NRP" not in entities
