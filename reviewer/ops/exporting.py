@@ -96,7 +96,7 @@ class _Plan:
 
     by_entity: dict[str, Counter[str]] = field(default_factory=dict)
     pending_places: Counter[str] = field(default_factory=Counter)
-    redacted_pairs: set[tuple[str, str]] = field(default_factory=set)
+    redacted_pairs: dict[tuple[str, str], None] = field(default_factory=dict)
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)
     needles: Needles = field(default_factory=lambda: Needles([]))
 
@@ -182,7 +182,7 @@ def _plan(store: Store, conn: Any, allow_pending: bool, active_only: bool) -> _P
         if item.status is Status.PENDING:
             plan.pending_places[item.source_id] += 1
         if item.status is Status.APPROVED or (allow_pending and item.status is Status.PENDING):
-            plan.redacted_pairs.add((item.entity, item.text))
+            plan.redacted_pairs[(item.entity, item.text)] = None
     if plan.pending_places and not allow_pending:
         raise _pending_error(plan.pending_places)
     with store.transaction() as write:

@@ -162,15 +162,19 @@ def _secret(conn: Connection) -> bytes:
 def replacement_numbers(
     conn: Connection, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
-    """(entity, text) -> its stable number; new pairs get the entity's next number.
+    """(entity, text) -> its stable number; new pairs get the entity's next numbers.
+
+    Texts that normalise alike (case, width, invisibles, runs of white space)
+    share a number.
 
     Call inside a write transaction.
     """
     secret = _secret(conn)
-    keyed = {pair: (pair[0], _text_key(secret, pair[1])) for pair in set(pairs)}
+    keyed = {pair: (pair[0], _text_key(secret, pair[1])) for pair in pairs}
     known = _known_numbers(conn, set(keyed.values()))
-    for entity_key in sorted(set(keyed.values()) - known.keys()):
-        known[entity_key] = _insert_next(conn, *entity_key)
+    # New numbers follow the order of ``pairs``: the first person met is the lowest N.
+    new = [key for key in dict.fromkeys(keyed.values()) if key not in known]
+    known.update(_number_new(conn, new))
     return {pair: known[entity_key] for pair, entity_key in keyed.items()}
 
 
@@ -187,10 +191,21 @@ def _known_numbers(conn: Connection, wanted: set[tuple[str, str]]) -> dict[tuple
     return found
 
 
-def _insert_next(conn: Connection, entity: str, text_key: str) -> int:
-    highest = conn.execute(
-        select(func.max(ReplacementRow.number)).where(ReplacementRow.entity == entity)
-    ).scalar_one_or_none()
-    number = int(highest or 0) + 1
-    conn.execute(insert(ReplacementRow).values(entity=entity, text_key=text_key, number=number))
-    return number
+def _number_new(
+    conn: Connection, new: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    if not new:
+        return {}
+    highest = dict(conn.execute(
+        select(ReplacementRow.entity, func.max(ReplacementRow.number))
+        .group_by(ReplacementRow.entity)
+    ).all())
+    numbered: dict[tuple[str, str], int] = {}
+    for entity, key in new:
+        highest[entity] = int(highest.get(entity) or 0) + 1
+        numbered[(entity, key)] = highest[entity]
+    conn.execute(insert(ReplacementRow), [
+        {"entity": entity, "text_key": key, "number": number}
+        for (entity, key), number in numbered.items()
+    ])
+    return numbered

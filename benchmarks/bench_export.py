@@ -1,0 +1,158 @@
+"""Exporting a signed packet vs writing the same conversations unredacted as JSONL.
+
+Builds a store of N conversations (6 messages of ~400 characters, 3 approved
+and 1 rejected span each, names and e-mail addresses drawn from pools so the
+same person recurs as in a real matter), then, in one run:
+
+- baseline: read every conversation through the export's own keyset reader and
+  write it unredacted as one JSON line (no redaction, no PDF, no scan);
+- export: ``export_packet`` (redaction, leak scan, JSONL, TEXT, PDF, DAT, log,
+  audit, manifest, signature).
+
+Prints conversations/s for both, PDF pages/s of the export, and both as ratios
+to the baseline's conversations/s. Each size runs in a fresh process, whose
+peak RSS is reset after the store is opened (Argon2 alone peaks at 128 MiB),
+so the printed peak is the export's own; it should stay flat in N.
+
+    .venv/bin/python benchmarks/bench_export.py [--sizes 1000,5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from reviewer.domain.models import Conversation, Message, Status, Suggestion
+from reviewer.ops.exporting import export_packet
+from reviewer.ops.stores import create_store
+from reviewer.store import conversations, packets, spans
+
+PASSPHRASE = "benchmark passphrase"
+FIRST = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Julia"]
+LAST = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "Silva", "Haddad", "Kowalski"]
+FILLER = ("the tenant wrote to the landlord about the deposit and the repair of the boiler, "
+          "asking whether the invoice could be paid in two parts before the end of the month. ")
+
+
+def person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def build(path: Path, n: int) -> None:
+    rng = random.Random(7)
+    store = create_store(path, PASSPHRASE, "bench")
+    with store.transaction() as conn:
+        for c in range(n):
+            _add(conn, c, rng)
+    store.close()
+
+
+def _add(conn: Any, c: int, rng: random.Random) -> None:
+    name, other = person(rng), person(rng)
+    mail = f"{name.split()[0].lower()}.{rng.randrange(300)}@example.com"
+    texts = [f"Hi, I am {name}, reach me at {mail}. {FILLER * 2}",
+             f"Thanks {name}. {FILLER * 2}", f"Also cc {other} please. {FILLER}",
+             FILLER * 3, f"Call 555-01{c % 100:02d} later. {FILLER}", FILLER * 2]
+    msgs = tuple(Message(i, "user" if i % 2 == 0 else "assistant", t) for i, t in enumerate(texts))
+    conv_id = conversations.add_conversation(
+        conn, Conversation(f"bench-{c}", f"Matter {c}", msgs), None)
+    assert conv_id is not None
+    ids = [m.id for m in conversations.get_conversation(conn, conv_id).messages]
+    marks = [(0, name, "PERSON", Status.APPROVED), (0, mail, "EMAIL_ADDRESS", Status.APPROVED),
+             (1, name, "PERSON", Status.APPROVED), (2, other, "PERSON", Status.APPROVED),
+             (4, "555-01", "PHONE_NUMBER", Status.REJECTED)]
+    for index, needle, entity, status in marks:
+        start = texts[index].index(needle)
+        found = Suggestion(start, start + len(needle), entity, 0.9, "bench", status=status)
+        spans.add(conn, conv_id, ids[index], [found], "bench", decided_by="bench")
+
+
+def baseline(store: Any, out: Path) -> float:
+    start = time.perf_counter()
+    with store.reading() as conn, out.open("w", encoding="utf-8") as handle:
+        for batch in packets.conversation_batches(conn, active_only=False):
+            for conv, _ in batch:
+                handle.write(json.dumps({
+                    "conversation_id": conv.id, "source_id": conv.source_id, "title": conv.title,
+                    "messages": [{"index": m.index, "role": m.role, "text": m.text}
+                                 for m in conv.messages],
+                }, ensure_ascii=False) + "\n")
+    return time.perf_counter() - start
+
+
+def peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def reset_peak_rss() -> None:
+    # "5" resets the peak resident set size (Linux >= 4.0).
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def child(n: int) -> dict[str, Any]:
+    from reviewer.ops.stores import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        build(path, n)
+        store = open_store(path, PASSPHRASE)
+        base = baseline(store, Path(tmp) / "plain.jsonl")
+        reset_peak_rss()
+        start = time.perf_counter()
+        report = export_packet(store, Path(tmp) / "packet", "bench")
+        took = time.perf_counter() - start
+        store.close()
+    return {"n": n, "baseline_s": base, "export_s": took, "pages": report.pages,
+            "peak_rss_mib": peak_rss_mib()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        print(json.dumps(child(args.child)))
+        return 0
+    results = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        run = subprocess.run([sys.executable, __file__, "--child", str(n)], check=True,
+                             capture_output=True, text=True)
+        results.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    for r in results:
+        _report(r)
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        print(f"peak RSS of the export: {first['peak_rss_mib']:.0f} MiB at {first['n']:,} "
+              f"conversations, {last['peak_rss_mib']:.0f} MiB at {last['n']:,} "
+              f"(x{last['peak_rss_mib'] / first['peak_rss_mib']:.2f} for "
+              f"x{last['n'] / first['n']:.0f} conversations)")
+    return 0
+
+
+def _report(r: dict[str, Any]) -> None:
+    base_rate, conv_rate = r["n"] / r["baseline_s"], r["n"] / r["export_s"]
+    page_rate = r["pages"] / r["export_s"]
+    print(f"{r['n']:,} conversations ({r['pages']:,} PDF pages)")
+    print(f"  baseline (unredacted JSONL): {base_rate:10.0f} conversations/s")
+    print(f"  export (signed packet):      {conv_rate:10.1f} conversations/s  "
+          f"ratio {conv_rate / base_rate:.4f} (x{base_rate / conv_rate:.0f} slower)")
+    print(f"  export PDF pages:            {page_rate:10.1f} pages/s          "
+          f"ratio {page_rate / base_rate:.4f} to baseline conversations/s")
+    print(f"  peak RSS during export:      {r['peak_rss_mib']:10.0f} MiB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
