@@ -36,14 +36,21 @@ class Person:
         return f"{self.first} {self.last}"
 
     @property
+    def locality(self) -> str:
+        """'City, ST 12345' in the US, 'City N16 4XQ' where there is no region."""
+        if self.region:
+            return f"{self.city}, {self.region} {self.postcode}"
+        return f"{self.city} {self.postcode}"
+
+    @property
     def address_line(self) -> str:
         unit = f", {self.unit}" if self.unit else ""
-        return f"{self.street}{unit}, {self.city}, {self.region} {self.postcode}"
+        return f"{self.street}{unit}, {self.locality}"
 
     @property
     def address_block(self) -> str:
         unit = f"\n{self.unit}" if self.unit else ""
-        return f"{self.name}\n{self.street}{unit}\n{self.city}, {self.region} {self.postcode}"
+        return f"{self.name}\n{self.street}{unit}\n{self.locality}"
 
 
 PEOPLE: tuple[Person, ...] = (

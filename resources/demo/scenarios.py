@@ -74,10 +74,10 @@ def lease_dispute(p: Person) -> Chat:
             "Do you want me to draft the letter? If so, tell me the landlord's mailing address "
             "and the deposit amount."),
         user("Yes please. Deposit was $1,850. His office is 600 Granary Street, Suite 4, "
-             f"{p.city}, {p.region} {p.postcode}. His email is gideon.ml@example.com and the "
+             f"{p.locality}. His email is gideon.ml@example.com and the "
              f"office line is (541) 555-0199. Sign it from me, {p.name}, {p.phone}."),
         bot(f"Here's a draft:\n\n{p.address_block}\n\nGideon Marchetti-Lowry\nHalvorsen Court "
-            f"Properties\n600 Granary Street, Suite 4\n{p.city}, {p.region} {p.postcode}\n\n"
+            f"Properties\n600 Granary Street, Suite 4\n{p.locality}\n\n"
             "Re: Return of security deposit ($1,850)\n\nDear Mr. Marchetti-Lowry,\n\nI vacated "
             f"{p.street}, {p.unit} on April 30 and returned all keys. More than 30 days have "
             "passed and I have received neither my deposit nor an itemized statement of "
