@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import spacy
@@ -54,7 +54,7 @@ LABELS = {
     "PERSON": "PERSON", "PER": "PERSON", "NORP": "NRP", "FAC": "LOCATION", "GPE": "LOCATION",
     "LOC": "LOCATION", "ORG": "ORGANIZATION", "DATE": "DATE_TIME", "TIME": "DATE_TIME",
 }
-NER_SCORE = 0.85
+NER_SCORE = 0.65
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +100,20 @@ class ChatNlpEngine(SpacyNlpEngine):
 
     def artifacts(self, doc: Doc) -> NlpArtifacts:
         ents = [Span(doc, e.start, e.end, label=LABELS[e.label_]) for e in doc.ents
-                if e.label_ in LABELS]
+                if e.label_ in LABELS and not _numeric_name(e)]
         return NlpArtifacts(
             entities=ents, tokens=doc, tokens_indices=[t.idx for t in doc],
             lemmas=[t.lower_ for t in doc], nlp_engine=self, language=LANGUAGE,
             scores=[NER_SCORE] * len(ents),
         )
+
+
+def _numeric_name(entity: Span) -> bool:
+    """A "name" made mostly of digits ("Card 4111") is a number the model misread."""
+    if LABELS[entity.label_] not in ("PERSON", "LOCATION", "ORGANIZATION", "NRP"):
+        return False
+    text = entity.text
+    return sum(char.isdigit() for char in text) * 5 >= 2 * len(text)
 
 
 class Detector:
@@ -119,9 +127,11 @@ class Detector:
             log.warning("spaCy pipeline %s is not installed: patterns only", policy.spacy_model)
             nlp = spacy.blank(LANGUAGE)
         self.nlp = nlp
+        self.recase = Recaser(nlp)
         self.nlp_engine = ChatNlpEngine(nlp, policy.spacy_model)
         self.analyzer = AnalyzerEngine(
-            registry=build_registry(policy), nlp_engine=self.nlp_engine,
+            registry=build_registry(policy, self.recase.ordinary if self.recase.words else None),
+            nlp_engine=self.nlp_engine,
             supported_languages=[LANGUAGE], default_score_threshold=0.0,
         )
         self.entities = [e for e in self.analyzer.get_supported_entities(LANGUAGE)
@@ -129,7 +139,7 @@ class Detector:
 
     def detect(self, texts: Sequence[str], batch_size: int = 64) -> list[list[Suggestion]]:
         """Suggestions per text, offsets into the given (normalised) texts."""
-        docs = self.nlp.pipe([recase(text) for text in texts], batch_size=batch_size)
+        docs = self.nlp.pipe([self.recase(text) for text in texts], batch_size=batch_size)
         return [self.detect_doc(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def detect_doc(self, text: str, doc: Doc) -> list[Suggestion]:
@@ -142,20 +152,54 @@ class Detector:
         return shape(text, [_suggestion(r) for r in kept], self.policy)
 
 
-def recase(text: str) -> str:
+class Recaser:
     """The text as the NER model expects its casing, with every offset kept.
 
     The model leans on capitals: an all lower-case message hides its names, an
-    all-caps word (a city on an envelope) reads as an acronym. Stop words stay
-    as they are so ordinary words are not promoted to names.
+    all-caps word (a city on an envelope) reads as an acronym. In lower-case
+    text only words that are not ordinary English (by the WordNet word index
+    the pipeline's lemmatizer ships) are capitalised, so "laid" stays a verb
+    while "julie" becomes a candidate name.
     """
-    if not any(char.isupper() for char in text):
-        recased = WORD_RE.sub(_capitalize, text)
-    elif CAPS_RE.search(text):
-        recased = CAPS_RE.sub(lambda m: m.group(0).capitalize(), text)
-    else:
-        return text
-    return recased if len(recased) == len(text) else text
+
+    POS = ("noun", "verb", "adj", "adv")
+
+    def __init__(self, nlp: Language) -> None:
+        self.words: set[str] = set()
+        self.exceptions: set[str] = set()
+        self.rules: list[tuple[str, str]] = []
+        if "lemmatizer" in nlp.component_names:
+            self._load(nlp.get_pipe("lemmatizer").lookups)
+
+    def _load(self, lookups: Any) -> None:
+        tables = {name: lookups.get_table(name) for name in lookups.tables}
+        for pos in self.POS:
+            self.words.update(tables.get("lemma_index", {}).get(pos, []))
+            self.exceptions.update(tables.get("lemma_exc", {}).get(pos, {}))
+            self.rules.extend(tuple(rule) for rule in tables.get("lemma_rules", {}).get(pos, []))
+
+    def ordinary(self, word: str) -> bool:
+        """True for an English dictionary word (or an inflection of one)."""
+        lower = word.lower()
+        if lower in STOP_WORDS or lower in self.words or lower in self.exceptions:
+            return True
+        return any(lower.endswith(old) and lower[:len(lower) - len(old)] + new in self.words
+                   for old, new in self.rules)
+
+    def __call__(self, text: str) -> str:
+        if not any(char.isupper() for char in text):
+            if not self.words:
+                return text
+            recased = WORD_RE.sub(self._capitalize, text)
+        elif CAPS_RE.search(text):
+            recased = CAPS_RE.sub(lambda m: m.group(0).capitalize(), text)
+        else:
+            return text
+        return recased if len(recased) == len(text) else text
+
+    def _capitalize(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        return word if len(word) < 3 or self.ordinary(word) else word[0].upper() + word[1:]
 
 
 WORD_RE = re.compile(r"(?<![\w'’])[^\W\d_][\w'’-]*")
@@ -166,11 +210,6 @@ CALENDAR_DATE = re.compile(
     r"\d\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + "|".join(MONTHS) + r")|"
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
 )
-
-
-def _capitalize(match: re.Match[str]) -> str:
-    word = match.group(0)
-    return word if word in STOP_WORDS or len(word) < 3 else word[0].upper() + word[1:]
 
 
 def _vague_date(text: str, result: RecognizerResult) -> bool:
@@ -184,7 +223,8 @@ def _recognizer_name(result: RecognizerResult) -> str:
     return str(result.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY, ""))
 
 
-def build_registry(policy: Policy) -> RecognizerRegistry:
+def build_registry(policy: Policy, ordinary: Callable[[str], bool] | None = None
+                   ) -> RecognizerRegistry:
     """Presidio's recognizers that matter for English chat logs, plus the chat ones."""
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
     predefined: list[Any] = [
@@ -195,7 +235,7 @@ def build_registry(policy: Policy) -> RecognizerRegistry:
         PhoneRecognizer(supported_regions=list(policy.phone_regions)),
         SpacyRecognizer(supported_entities=sorted(set(LABELS.values()))),
     ]
-    for recognizer in [*predefined, *chat_recognizers(policy)]:
+    for recognizer in [*predefined, *chat_recognizers(policy, ordinary)]:
         registry.add_recognizer(recognizer)
     return registry
 

@@ -69,6 +69,109 @@ class RegexRecognizer(LocalRecognizer):
         )
 
 
+@dataclass(frozen=True)
+class Cue:
+    """Words that announce a name: the candidate words are the group ``value``.
+
+    ``side`` says where the cue stands: "after" (the name follows the cue, so
+    it is trimmed from its end) or "before" (the name precedes the cue).
+    """
+
+    name: str
+    entity: str
+    regex: str
+    score: float
+    side: str = "after"
+    capitalised_only: bool = False
+
+
+class CueRecognizer(RegexRecognizer):
+    """Names after (or before) words that announce them: "grew up in X", "X said".
+
+    A candidate word counts as part of a name when it is capitalised, or,
+    in lower-case text, when it is not an ordinary English word.
+    """
+
+    def __init__(self, name: str, cues: Sequence[Cue],
+                 ordinary: Callable[[str], bool]) -> None:
+        self.cues = tuple(cues)
+        self.ordinary = ordinary
+        rules = [Rule(cue.name, cue.regex, cue.score) for cue in self.cues]
+        super().__init__(name, self.cues[0].entity, rules)
+        self.supported_entities = sorted({cue.entity for cue in self.cues})
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        results = []
+        for cue, rule, regex in zip(self.cues, self.rules, self.compiled, strict=True):
+            if cue.entity not in entities:
+                continue
+            for match in regex.finditer(text):
+                span = self._name_in(text, match, cue)
+                if span is not None:
+                    results.append(self._result(cue.entity, rule, *span))
+        return results
+
+    def _name_in(self, text: str, match: re.Match[str], cue: Cue) -> tuple[int, int] | None:
+        words = list(re.finditer(r"[^\W\d_][\w'’-]*", match.group("value")))
+        if cue.side == "before":
+            words.reverse()
+        kept = []
+        for word in words:
+            if not self._name_like(word.group(0), cue.capitalised_only):
+                break
+            kept.append(word)
+        if not kept:
+            return None
+        offset = match.start("value")
+        first, last = (kept[0], kept[-1]) if cue.side != "before" else (kept[-1], kept[0])
+        return offset + first.start(), offset + last.end()
+
+    def _name_like(self, word: str, capitalised_only: bool) -> bool:
+        lower = word.lower()
+        if lower in NOT_NAMES or lower in CUE_STOP or len(word) < 2:
+            return False
+        if word[0].isupper():
+            return not capitalised_only or not self.ordinary(word)
+        return not capitalised_only and not self.ordinary(word)
+
+
+CUE_STOP = frozenset({
+    "i", "me", "my", "you", "your", "he", "him", "his", "she", "her", "we", "us", "our", "they",
+    "them", "their", "it", "its", "the", "a", "an", "and", "or", "but", "of", "in", "at", "on",
+    "to", "for", "from", "with", "by", "is", "was", "are", "were", "be", "this", "that", "who",
+    "what", "when", "where", "why", "how", "user", "assistant", "bot", "system", "mr", "mrs",
+    "ms", "dr", "so", "then", "there", "here",
+})
+NAME_WORDS = r"(?P<value>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3})"
+NAME_BEFORE = r"(?P<value>(?:[^\W\d_][\w'’-]*[ \t]+){0,2}[^\W\d_][\w'’-]*)"
+CUES = (
+    Cue("place_after_cue", "LOCATION",
+        r"(?i:\b(?:grew up in|grown up in|lives? in|living in|born in|raised in|moved to|"
+        r"moving to|arrived (?:at|in)|home (?:city|town|village)(?: of)?|coming to|"
+        r"travel(?:l?ing)? to|trip to|flight to|visiting|originally from|based in|located in|"
+        r"where:|city of|town of|village of))[ \t]+" + NAME_WORDS, 0.5),
+    Cue("organisation_after_cue", "ORGANIZATION",
+        r"(?i:\b(?:works? (?:at|for)|working (?:at|for)|worked (?:at|for)|employed (?:at|by)|"
+        r"spent (?:a|\w+) years? at|(?:is|am|are) from|recorded for|joined|intern(?:ed)? at|"
+        r"job at|position at|account (?:at|with)))[ \t]+" + NAME_WORDS, 0.45),
+    Cue("person_after_cue", "PERSON",
+        r"(?i:\b(?:my name is|name is|call(?:s|ed)? me|named (?:him|her|them)?|i am|i'm|"
+        r"this is|shouted at|said to|talk(?:ed|ing)? to|spoke to|speak to|meet|met|ask|asked|"
+        r"tell|told|thank|married|daughter of|son of|wife of|husband of|assistant to|"
+        r"dear|hi|hello|hey|regards,?|sincerely,?|user:|name:))[ \t]+" + NAME_WORDS, 0.5),
+    Cue("person_before_cue", "PERSON",
+        NAME_BEFORE + r"(?i:[ \t]+(?:said|says|shouted|asked|told|replied|wrote|explained|"
+        r"is from|was a huge|will be talking|had given|is very|has|had|was born))\b", 0.45,
+        side="before"),
+    Cue("possessive", "PERSON", NAME_BEFORE + r"(?:'s|’s)\b", 0.4, side="before",
+        capitalised_only=True),
+    Cue("speaker_or_vocative", "PERSON",
+        r"(?m)^[ \t>]*" + NAME_BEFORE + r"[ \t]*(?:,[ \t]|:)", 0.45, side="before",
+        capitalised_only=True),
+)
+
+
 def _words(*items: str) -> str:
     return "|".join(items)
 
@@ -96,24 +199,31 @@ STREET_PREFIXES = _words(
 UNIT = (r"(?:apt|apartment|suite|ste|unit|floor|fl|room|rm|bldg|building|flat|no)"
         r"\.?\s*#?\s*\d+[a-z]?")
 WORD = r"[^\W\d_][\w'’.-]*"
+# A building number may precede the street number ("27 29 Hornsey Road").
+NUMBERS = r"(?:\d{1,5}[a-z]?[ \t]+)?\d{1,6}[a-z]?"
 
 ADDRESS_RULES = (
     Rule("street_number_first",
-         rf"(?i)\b\d{{1,6}}[a-z]?(?:[ \t]+{WORD}){{1,4}}?[ \t]+(?:{STREET_TYPES})\b\.?"
+         rf"(?i)\b{NUMBERS}(?:[ \t]+{WORD}){{1,4}}?[ \t]+(?:{STREET_TYPES})\b\.?"
          rf"(?:,?[ \t]+{UNIT})?", 0.6),
     Rule("street_name_first",
-         rf"(?i)\b(?:{WORD}[ \t]+){{0,3}}?{WORD}(?:{STREET_SUFFIXES})[ \t]+\d{{1,5}}[a-z]?\b", 0.6),
+         rf"(?i)\b(?:{NUMBERS}[ \t]+)?(?:{WORD}[ \t]+){{0,3}}?{WORD}(?:{STREET_SUFFIXES})[ \t]+"
+         rf"\d{{1,5}}[a-z]?\b", 0.6),
     Rule("street_prefix",
-         rf"(?i)\b(?:{STREET_PREFIXES})\.?[ \t]+(?:{WORD}[ \t,]+){{1,5}}?\d{{1,5}}[a-z]?\b", 0.55),
+         rf"(?i)\b(?:{NUMBERS}[ \t]+)?(?:{STREET_PREFIXES})\.?[ \t]+(?:{WORD}[ \t,]+){{1,5}}?"
+         rf"\d{{1,5}}[a-z]?\b", 0.55),
     Rule("unit", rf"(?i)\b{UNIT}\b", 0.45),
-    Rule("po_box", r"(?i)\bp\.?\s?o\.?\s+box\s+\d+\b", 0.6),
+    Rule("po_box", r"(?i)\b(?:\d{1,5}[ \t]+)?p\.?\s?o\.?\s+box\s+\d+\b", 0.6),
+    Rule("military_box", r"(?i)\b(?:psc|unit|cmr)\s+\d{3,5},?\s+box\s+\d{3,5}\b", 0.6),
+    Rule("military_post", r"\b(?:USNS|USS|USNV|USCGC)\s+[A-Z][a-z]+\b|\b[ADF]PO\s+A[AEP]\s+\d{5}\b",
+         0.6),
     Rule("corner", rf"(?i)\bcorner of[ \t]+(?:{WORD}[ \t]+){{0,3}}?{WORD}[ \t]+and[ \t]+"
                    rf"(?:{WORD}[ \t]+){{0,3}}?{WORD}", 0.5),
     Rule("zip_in_context", r"\b\d{5}(?:-\d{4})?\b", 0.1),
     # A line of its own that reads "12 Some Street Name 34": the number-name-number
     # shape of addresses across Europe and Latin America.
     Rule("street_line",
-         rf"(?im)^[^\w\n]*(?P<value>\d{{1,5}}[a-z]?(?:[ \t]+{WORD}){{1,5}}[ \t]+\d{{1,5}}[a-z]?\.?)"
+         rf"(?im)^[^\w\n]*(?P<value>{NUMBERS}(?:[ \t]+{WORD}){{1,5}}[ \t]+\d{{1,5}}[a-z]?\.?)"
          rf"[ \t]*$", 0.5),
     Rule("address_after_cue",
          r"(?i)\b(?:address(?:\s+is)?\s*:?|lives?\s+at|living\s+at|located\s+at|office\s+is\s+at|"
@@ -155,7 +265,7 @@ USERNAME_RULES = (
          0.75, lambda value: value.lower() not in NOT_USERS),
     Rule("handle",
          r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w(/@])",
-         0.5, lambda value: value.lower() not in NOT_USERS),
+         0.7, lambda value: value.lower() not in NOT_USERS),
     Rule("username_label",
          r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",
          0.7),
@@ -195,7 +305,7 @@ ACCOUNT_RULES = (
          r"order|ticket|reference|ref|mrn|file|docket|loan|contract|employee|badge|license|"
          r"licence|passport|routing|sort code|iban|id)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*"
          r"(?:is\s+)?(?P<value>[A-Z]{0,4}[-]?\d[\d -]{3,22}\d|[A-Z0-9]{2,5}-\d{3,}(?:-\w+)?)",
-         0.55, lambda value: sum(c.isdigit() for c in value) >= 4),
+         0.8, lambda value: sum(c.isdigit() for c in value) >= 4),
 )
 
 PHONE_DIGITS = r"\+?\(?\d[\d() .x-]{5,22}\d"
@@ -232,8 +342,13 @@ PERSON_RULES = (
 )
 
 
-def chat_recognizers(policy: Policy) -> list[RegexRecognizer]:
-    """The chat-specific recognizers plus the policy's own patterns."""
+def chat_recognizers(policy: Policy, ordinary: Callable[[str], bool] | None = None
+                     ) -> list[RegexRecognizer]:
+    """The chat-specific recognizers plus the policy's own patterns.
+
+    ``ordinary`` tells an ordinary English word from a possible name; without it
+    the name cues are left out.
+    """
     found = [
         RegexRecognizer("ChatSecretRecognizer", "SECRET", SECRET_RULES,
                         ["key", "token", "secret", "password", "credential"]),
@@ -251,6 +366,8 @@ def chat_recognizers(policy: Policy) -> list[RegexRecognizer]:
         RegexRecognizer("ChatNameRecognizer", "PERSON", PERSON_RULES),
         RegexRecognizer("ContextPhoneRecognizer", "PHONE_NUMBER", PHONE_RULES),
     ]
+    if ordinary is not None:
+        found.append(CueRecognizer("NameCueRecognizer", CUES, ordinary))
     found.extend(_policy_recognizers(policy.patterns))
     return found
 

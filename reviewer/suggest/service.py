@@ -86,10 +86,10 @@ class SuggestionService:
     def _fill_cache(self, views: Sequence[NormalizedText], keys: Sequence[str]) -> None:
         todo: dict[str, str] = {}
         for view, key in zip(views, keys, strict=True):
-            if key in self.cache:
+            if key in self.cache or key in todo:
                 self.cache_hits += 1
             else:
-                todo.setdefault(key, view.text)
+                todo[key] = view.text
         if len(self.cache) + len(todo) > CACHE_LIMIT:
             self.cache.clear()
         results = self._detect(list(todo.values()))
