@@ -18,6 +18,7 @@ from typing import IO, Any
 from reviewer.export import loadfile, log, manifest
 from reviewer.export.folder import PacketFolder
 from reviewer.export.html import conversation_html
+from reviewer.export.leaks import Needles
 from reviewer.export.pdf import Stamp, bates_number, render_pdf
 from reviewer.export.redact import RedactedConversation
 from reviewer.export.text import jsonl_record, render_text
@@ -90,10 +91,24 @@ class PacketWriter:
         return Produced(control_id, end, pages)
 
     def write_audit(self, entries: Iterable[dict[str, Any]]) -> None:
+        self._streams.close()  # the log is complete once every conversation is in
         with self.folder.open(AUDIT) as handle:
             for entry in entries:
                 handle.write((json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
                              .encode("utf-8"))
+
+    def unreviewed_leaks(self, needles: Needles) -> list[str]:
+        """Files holding redacted text where no reviewed text belongs: the file names,
+        the redaction log and the audit log. Everything in them was scrubbed field by
+        field; this reads back what was actually written."""
+        found = [f"the file name {name}" for name in self.folder.entries
+                 if next(needles.find(name), None)]
+        for relative in (REDACTION_LOG, AUDIT):
+            if relative in self.folder.entries:
+                text = self.folder.path(relative).read_text(encoding="utf-8")
+                if next(needles.find(text), None):
+                    found.append(relative)
+        return found
 
     def seal(self, fields: dict[str, Any], private_key: bytes) -> bytes:
         """Close the streams, write the manifest and its signature; returns the manifest."""

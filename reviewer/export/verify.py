@@ -111,11 +111,13 @@ def _file_problem(root: Path, path: str, entry: dict[str, Any]) -> str | None:
 
 
 def _present(root: Path) -> list[str]:
-    """Every file and empty folder under ``root`` except the manifest and its signature."""
+    """Every file, empty folder and linked folder under ``root`` except the manifest and
+    its signature."""
     found = []
     for folder, dirs, files in os.walk(root):
         rel = Path(folder).relative_to(root)
         found += [(rel / name).as_posix() for name in files]
+        # os.walk does not enter linked folders: a link or an empty folder is itself extra.
         found += [(rel / name).as_posix() + "/" for name in dirs
-                  if not any((Path(folder) / name).iterdir())]
+                  if (Path(folder) / name).is_symlink() or not any((Path(folder) / name).iterdir())]
     return sorted(f for f in found if f not in (MANIFEST, SIGNATURE))

@@ -265,6 +265,10 @@ def _seal(
 ) -> tuple[bytes, AuditEntry | None]:
     head = audit.head(conn)
     writer.write_audit(_audit_lines(conn, plan.needles))
+    unreviewed = writer.unreviewed_leaks(plan.needles)
+    if unreviewed:
+        raise RefusedError(f"Export refused: redacted text was found in {', '.join(unreviewed)}, "
+                           "which no span can cover. Nothing was written; please report this.")
     key = packets.signing_key(conn)
     fields = {
         "packet_id": str(uuid.uuid4()),

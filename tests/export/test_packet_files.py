@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from reviewer.domain.errors import UsageError
 from reviewer.export import manifest
 from reviewer.export.folder import PacketFolder
+from reviewer.export.leaks import Needles
+from reviewer.export.packet import PacketWriter
 from reviewer.export.verify import verify_packet
 
 
@@ -131,3 +133,25 @@ def test_paths_escaping_the_packet_are_refused(tmp_path: Path) -> None:
     (packet / "manifest.json").write_bytes(data)
     (packet / "manifest.sig").write_bytes(manifest.sign(key, data))
     assert verify_packet(packet).problem == "manifest.json has a malformed file list"
+
+
+def test_read_back_scan_finds_redacted_text_in_the_logs(tmp_path: Path) -> None:
+    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
+    try:
+        writer.write_audit([{"seq": 1, "payload": {"file": "zelda quarterfield.json"}}])
+        needles = Needles([("Zelda Quarterfield", "PERSON", "[PERSON-1]")])
+        assert writer.unreviewed_leaks(needles) == ["audit.jsonl"]
+        assert writer.unreviewed_leaks(Needles([("someone else", "PERSON", "[PERSON-2]")])) == []
+    finally:
+        writer.discard()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_linked_folder_is_extra(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.txt").write_text("x")
+    (packet / "LINKED").symlink_to(elsewhere)
+    assert verify_packet(packet).problem == (
+        "LINKED/ is in the packet but not listed in the manifest")
