@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from reviewer.domain.errors import KnownError
@@ -46,6 +46,13 @@ class ReviewSession(QObject):
         self.totals: dict[str, int] | None = None
         self.decided = 0
         self.started = datetime.now(UTC)
+        # What is not the decision itself (inspector, browser counters) follows one
+        # event-loop turn later, after the conversation view has repainted.
+        self.touched: set[int] = set()
+        self.later = QTimer(self)
+        self.later.setSingleShot(True)
+        self.later.setInterval(0)
+        self.later.timeout.connect(self.catch_up)
 
     # --- sessions -----------------------------------------------------------------------------
     def begin(self) -> None:
@@ -82,7 +89,16 @@ class ReviewSession(QObject):
     def go_to(self, span_id: int | None) -> None:
         self.current = self.spans.get(span_id) if span_id is not None else None
         self.view.set_current(self.current.id if self.current else None)
+        self.later.start()
+
+    def catch_up(self) -> None:
+        """The inspector and the browser's counters, after the view has shown the change."""
+        self.later.stop()
         self.show_inspector()
+        if self.touched:
+            fresh = review.spans_by_id(self.store, sorted(self.touched))
+            self.touched.clear()
+            self.rows_changed.emit(sorted({s.conversation_id for s in fresh}))
 
     def show_inspector(self) -> None:
         span = self.current
@@ -185,16 +201,17 @@ class ReviewSession(QObject):
     # --- the Applier protocol of the undo commands -------------------------------------------
     def apply_decisions(self, made: list[Decision], sign: int) -> None:
         """Show decisions that are already in the store."""
-        fresh = review.spans_by_id(self.store, sorted({d.span_id for d in made}))
-        for span in fresh:
-            if span.id in self.spans:
+        for decision in made:
+            span = self.spans.get(decision.span_id)
+            if span is not None:
+                span = review.after_decision(span, decision)
                 self.spans[span.id] = span
                 self.view.update_span(span)
         if self.current is not None:
             self.current = self.spans.get(self.current.id, self.current)
-            self.show_inspector()
+        self.touched.update(d.span_id for d in made)
         self._count(made, sign)
-        self.rows_changed.emit(sorted({s.conversation_id for s in fresh}))
+        self.later.start()
 
     def _count(self, made: list[Decision], sign: int) -> None:
         self.decided += sign * sum(1 for d in made if d.status is not d.previous_status)

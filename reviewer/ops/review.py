@@ -5,7 +5,7 @@ approval, manual spans, reason codes, totals, and review sessions."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,16 @@ def span_detail(store: Store, span_id: int) -> SpanDetail:
         history = spans.history(conn, span_id)
         conv = conversations.get_conversation(conn, span.conversation_id)
     return SpanDetail(span, covered_text(conv, span), tuple(history))
+
+
+def after_decision(span: Span, made: Decision) -> Span:
+    """``span`` as ``made`` left it (the store holds the same; this spares a read)."""
+    if made.entity != made.previous_entity:
+        return replace(span, entity=made.entity or span.entity)
+    decided = made.status is not Status.PENDING
+    return replace(span, status=made.status, reason=made.reason,
+                   decided_by=made.reviewer if decided else None,
+                   decided_at=made.decided_at if decided else None)
 
 
 def span_detail_history(store: Store, span_id: int) -> list[Decision]:

@@ -17,7 +17,6 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -201,15 +200,16 @@ def roles(conn: Connection) -> list[str]:
     return [str(r[0]) for r in conn.execute(query).all()]
 
 
-def bulk_conversations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Raw inserts of conversation rows (benchmarks build million-row stores with this)."""
-    conn.execute(insert(ConversationRow), list(rows))
+BULK_TABLES = {"conversations": ConversationRow, "messages": MessageRow, "spans": SpanRow}
 
 
-def bulk_messages(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    conn.execute(insert(MessageRow), list(rows))
-
-
-def bulk_spans(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Raw span rows; the caller keeps the conversation counters in step."""
-    conn.execute(insert(SpanRow), list(rows))
+def bulk_insert(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Raw rows straight to the driver's executemany (benchmarks build million-row stores
+    with this). For spans the caller keeps the conversation counters in step."""
+    if not rows:
+        return
+    columns = [c.name for c in BULK_TABLES[table].__table__.columns]
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                         [tuple(row[c] for c in columns) for row in rows])

@@ -125,4 +125,5 @@ def test_status_bar_counts_follow_decisions(qtbot: Any, window: MainWindow) -> N
     assert "7 pending" in window.totals_label.text()
     assert "1 approved" in window.totals_label.text()
     assert "reviewer: tester" in window.who_label.text()
-    assert window.model.rows[0].n_approved == 1
+    qtbot.waitUntil(lambda: window.model.rows[0].n_approved == 1)
+    assert window.inspector.fields["Text"].text() == "Tom Baker"

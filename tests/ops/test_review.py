@@ -88,3 +88,18 @@ def test_shipped_policy_gives_reasons_and_enabled_entities() -> None:
     entities = review.entity_names()
     assert "PERSON" in entities
     assert "NRP" not in entities
+
+
+def test_after_decision_matches_the_store(store: Any) -> None:
+    from reviewer.ops.decisions import change_entity
+
+    add_many(store, 1)
+    (before,) = review.spans_by_id(store, [1])
+    (made,) = decide(store, [1], Status.APPROVED, "tester", "PII")
+    (stored,) = review.spans_by_id(store, [1])
+    assert review.after_decision(before, made) == stored
+    changed = change_entity(store, 1, "LOCATION", "tester")
+    assert review.after_decision(stored, changed) == review.spans_by_id(store, [1])[0]
+    (undone,) = undo(store, [made.id or 0], "tester")
+    after_undo = review.spans_by_id(store, [1])[0]
+    assert review.after_decision(review.after_decision(stored, changed), undone) == after_undo
