@@ -16,8 +16,6 @@ import platformdirs
 from reviewer.domain.errors import BadInputError, StoreOpenError
 from reviewer.domain.progress import Progress
 from reviewer.domain.resources import resource_path
-from reviewer.ops.analysis import analyze
-from reviewer.ops.importing import import_files
 from reviewer.ops.stores import create_store, open_store
 
 # Shown on screen by `reviewer demo`: the demo matter is synthetic, so its key is no secret.
@@ -62,6 +60,10 @@ def build_demo(
 
 
 def _build(path: Path, actor: str, progress: Progress | None) -> None:
+    # Imported here: analysis loads spaCy and Presidio (seconds), which reopening needs not.
+    from reviewer.ops.analysis import analyze
+    from reviewer.ops.importing import import_files
+
     store = create_store(path, DEMO_PASSPHRASE, actor)
     try:
         report = import_files(store, demo_files(), actor, fmt=None, progress=progress)

@@ -15,7 +15,7 @@ import pytest
 
 from reviewer.domain.errors import BadInputError, CancelledError, StoreOpenError
 from reviewer.domain.resources import resource_path
-from reviewer.ops import demo
+from reviewer.ops import analysis, importing
 from reviewer.ops.demo import DEMO_PASSPHRASE, build_demo, default_demo_path, demo_files
 from reviewer.ops.importing import FileResult, ImportReport, import_files
 from reviewer.ops.stats import store_stats
@@ -100,8 +100,8 @@ def fake_steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("import")
         return ImportReport()
 
-    monkeypatch.setattr(demo, "import_files", fake_import)
-    monkeypatch.setattr(demo, "analyze", lambda *_a, **_k: calls.append("analyze"))
+    monkeypatch.setattr(importing, "import_files", fake_import)
+    monkeypatch.setattr(analysis, "analyze", lambda *_a, **_k: calls.append("analyze"))
     return calls
 
 
@@ -150,8 +150,8 @@ def test_a_failed_build_leaves_no_store_behind(
     def cancel(*_args: object, **_kwargs: object) -> None:
         raise CancelledError("Cancelled.")
 
-    monkeypatch.setattr(demo, "import_files", lambda *_a, **_k: ImportReport())
-    monkeypatch.setattr(demo, "analyze", cancel)
+    monkeypatch.setattr(importing, "import_files", lambda *_a, **_k: ImportReport())
+    monkeypatch.setattr(analysis, "analyze", cancel)
     with pytest.raises(CancelledError):
         build_demo(tmp_path / "demo.db", "tester")
     assert list(tmp_path.iterdir()) == []
@@ -160,12 +160,13 @@ def test_a_failed_build_leaves_no_store_behind(
 def test_a_demo_file_that_does_not_import_stops_the_build(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     refused = FileResult(Path("conversations.json"), error="conversations.json: record 3: bad")
-    monkeypatch.setattr(demo, "import_files", lambda *_a, **_k: ImportReport([refused]))
+    monkeypatch.setattr(importing, "import_files", lambda *_a, **_k: ImportReport([refused]))
     with pytest.raises(BadInputError, match=r"did not import whole.*record 3"):
         build_demo(tmp_path / "demo.db", "tester")
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # the whole analysis: 25 to 40 s on a shared two-core machine
 def test_the_demo_builds_analyses_and_is_reused(tmp_path: Path) -> None:
     progress: list[str] = []
     target = build_demo(tmp_path / "demo.db", "tester",
