@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,12 @@ def _part(entry: Entry, forced: str | None) -> Part:
         head = read_head(_stream(raw, entry, forced))
     fmt = forced or detect(entry.name, head)
     return Part(entry, fmt, parser_for(fmt, head))
+
+
+def from_bytes(name: str, data: bytes, fmt: str | None = None) -> SourceFile:
+    """A :class:`SourceFile` over bytes in memory (pasted or dropped text, tests)."""
+    entry = Entry(name, len(data), lambda: io.BytesIO(data))
+    return SourceFile(Path(name), [_part(entry, fmt)])
 
 
 @contextlib.contextmanager

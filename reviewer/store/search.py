@@ -4,7 +4,8 @@ The user's words are never passed to FTS5 as syntax: :func:`fts_query` turns
 them into quoted strings, so ``AND``, ``NEAR``, ``-``, ``:`` or stray quotes
 are just words. What the user can ask for:
 
-- words: every one must occur (``dana leeds``);
+- words: every one must occur in the same message, or in the title
+  (``dana leeds``);
 - a phrase in double quotes: the words in that order (``"canal street"``);
 - a trailing ``*`` on a word or a phrase: a prefix (``whitf*``, ``"dana wh"*``).
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,8 +65,10 @@ def test_tool_code_browsing_and_reasoning(parse: Parse) -> None:
     assert kinds["a"] == ("text", Visibility.VISIBLE)
     texts = {m.source_message_id: m.text for m in conv.messages}
     assert "Evan Brooks" in texts["out"]
-    assert "3 Wharf Road" in texts["disp"] and "Director: Evan Brooks" in texts["quote"]
-    assert conv.title is None and conv.created_at is None
+    assert "3 Wharf Road" in texts["disp"]
+    assert "Director: Evan Brooks" in texts["quote"]
+    assert conv.title is None
+    assert conv.created_at is None
 
 
 def test_missing_current_node_uses_newest_leaf_and_cycles_end(parse: Parse) -> None:
@@ -111,9 +113,11 @@ def test_export_zip_is_read_in_place(tmp_path: Path, fixtures: Path, parse: Pars
 
 
 def test_record_errors_name_the_record(parse: Parse) -> None:
-    with pytest.raises(BadInputError, match=r"mapping_not_object.json, record 1: mapping is an array"):
+    with pytest.raises(BadInputError,
+                       match=r"mapping_not_object.json, record 1: mapping is an array"):
         parse("bad/mapping_not_object.json")
-    with pytest.raises(BadInputError, match=r"truncated_conversations.json, record 2: .*not valid JSON"):
+    with pytest.raises(BadInputError,
+                       match=r"truncated_conversations.json, record 2: .*not valid JSON"):
         parse("bad/truncated_conversations.json")
 
 

@@ -18,7 +18,8 @@ def test_openai_chat_content_string_and_parts(parse: Parse) -> None:
     assert [c.source_id for c in convs] == ["chat.jsonl:1", "chat.jsonl:2", "chatcmpl-9xYz",
                                             "chat.jsonl:4"]
     system, user, refusal = convs[1].messages
-    assert system.role == "developer" and system.visibility is Visibility.SYSTEM
+    assert system.role == "developer"
+    assert system.visibility is Visibility.SYSTEM
     assert user.text == (
         "What does this payslip say about Aisha Khan?\n"
         "[image: https://files.example.com/payslips/aisha-khan-2024-03.png]\n"
@@ -37,7 +38,8 @@ def test_openai_tool_call_arguments_are_reviewable_text(parse: Parse) -> None:
     tool = [m for m in conv.messages if m.role == "tool"]
     assert [t.source_message_id for t in tool] == ["call_Ab12", "call_Cd34"]
     legacy = parse("openai/chat.jsonl")[3].messages
-    assert legacy[1].author == "get_weather" and "Kai Larsen" in legacy[1].text
+    assert legacy[1].author == "get_weather"
+    assert "Kai Larsen" in legacy[1].text
     assert legacy[2].visibility is Visibility.TOOL
 
 
@@ -68,15 +70,19 @@ def test_claude_blocks_attachments_and_senders(parse: Parse) -> None:
     assert "Sofia Mendes" in first.messages[1].text
     assert first.messages[2].text == "[file: deposit_receipt.jpg]"
     assert first.messages[2].placeholders == 1
-    assert first.messages[4].text == '{"query": "Scotland tenancy deposit scheme 30 days Gareth Pryce"}'
-    assert second.title is None and second.messages[0].role == "user"
+    assert first.messages[4].text == (
+        '{"query": "Scotland tenancy deposit scheme 30 days Gareth Pryce"}')
+    assert second.title is None
+    assert second.messages[0].role == "user"
     assert second.messages[0].text == "My NHS number is 943 476 5919, is that valid?"
-    assert empty.messages == () and empty.title == ""
+    assert empty.messages == ()
+    assert empty.title == ""
 
 
 def test_sharegpt_json_and_jsonl(parse: Parse) -> None:
     first, second = parse("sharegpt/sharegpt.json")
-    assert first.source_id == "QWERTY1" and second.source_id == "sharegpt.json:1"
+    assert first.source_id == "QWERTY1"
+    assert second.source_id == "sharegpt.json:1"
     assert [m.role for m in first.messages] == ["system", "user", "assistant", "function_call",
                                                 "observation"]
     assert [m.visibility for m in first.messages][3:] == [Visibility.TOOL, Visibility.TOOL]
@@ -89,7 +95,8 @@ def test_sharegpt_json_and_jsonl(parse: Parse) -> None:
 
 def test_csv_quoting_bom_grouping_and_times(parse: Parse) -> None:
     first, second = parse("csv/conversations.csv")
-    assert first.source_id == "c-100" and first.title == "Callback for O'Neil"
+    assert first.source_id == "c-100"
+    assert first.title == "Callback for O'Neil"
     assert [m.text for m in first.messages] == [
         "Call Mrs O'Neil on 020 7946 0321, please",
         "Noted. I'll call \"Mrs O'Neil\" at 3pm.\r\nShe asked about invoice #8812.",
