@@ -40,7 +40,6 @@ ROW_HEIGHT = 26
 # (header, sort key, summary field)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("#", "id", "id"),
-    ("Source", "source", "source_id"),
     ("Title", "title", "title"),
     ("Started", "created", "created_at"),
     ("Msgs", "messages", "n_messages"),
@@ -48,13 +47,15 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("■", "approved", "n_approved"),
     ("○", "rejected", "n_rejected"),
     ("Progress", "pending", "n_pending"),
+    ("Source id", "source", "source_id"),
 )
-HEADER_TIPS = ("Conversation number in this store", "The conversation's id in its source file",
-               "Title", "When the conversation started", "Messages", "Pending spans",
-               "Approved spans (redacted)", "Rejected spans (kept)",
-               "Decided spans of all spans")
-WIDTHS = (40, 84, 160, 96, 50, 40, 40, 40, 92)
-STATE_COLUMN = len(COLUMNS) - 1
+HEADER_TIPS = ("Conversation number in this store", "Title", "When the conversation started",
+               "Messages", "Pending spans", "Approved spans (redacted)",
+               "Rejected spans (kept)", "Decided spans of all spans",
+               "The conversation's id in its source file")
+TITLE_COLUMN = 1
+WIDTHS = (40, 200, 88, 52, 38, 38, 38, 92, 120)
+STATE_COLUMN = 7
 NUMERIC = {"id", "n_messages", "n_pending", "n_approved", "n_rejected"}
 
 Fetcher = Callable[[BrowseQuery, ConversationSummary | None, int, bool], Page]
@@ -107,7 +108,7 @@ class BrowserModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.title or row.source_id
+            return f"{row.title or '(untitled)'}\n{row.source_id}"
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column][2] in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ConversationIdRole:
@@ -254,10 +255,9 @@ class BrowserView(QTableView):
         header = self.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         for column, width in enumerate(WIDTHS):
-            if column != 2:
-                self.setColumnWidth(column, width)
+            self.setColumnWidth(column, width)
 
     def browser_model(self) -> BrowserModel:
         model = self.model()

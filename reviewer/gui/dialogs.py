@@ -120,7 +120,7 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(560)
 
     def set_create_mode(self, create: bool) -> None:
         self.create_mode = create
@@ -278,8 +278,10 @@ class KeyReference(QDialog):
             table.setItem(row, 0, key)
             table.setItem(row, 1, QTableWidgetItem(command.help))
         table.horizontalHeader().setStretchLastSection(True)
-        table.setColumnWidth(0, 120)
-        table.verticalHeader().setDefaultSectionSize(28)
+        table.setColumnWidth(0, 130)
+        table.verticalHeader().setDefaultSectionSize(30)
+        table.setWordWrap(True)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table = table
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -292,4 +294,4 @@ class KeyReference(QDialog):
         layout.addWidget(table)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(640, 660)
+        self.resize(760, 30 * len(COMMANDS) + 190)

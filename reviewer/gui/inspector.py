@@ -48,12 +48,15 @@ class SpanInspector(QWidget):
             self.fields[name] = label
             form.addRow(f"{name}:", label)
         self.reason = QComboBox()
+        self.reason.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reason.setMinimumContentsLength(12)
         self.reason.setToolTip("The reason code recorded with your next decision")
         for code, label_text in reasons:
             self.reason.addItem(f"{code} — {label_text}" if code else label_text, code)
         form.addRow("Reason code:", self.reason)
-        self.explanation = _readonly_text(90)
-        self.history = _readonly_text(120)
+        self.explanation = _readonly_text(120)
+        self.history = _readonly_text(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         title = QLabel("<b>Span</b>")
@@ -91,9 +94,16 @@ class SpanInspector(QWidget):
 
 
 def _explain(span: Span) -> str:
+    """One ``key: value`` line per fact; nested values compact."""
     if not span.explanation:
         return "No explanation recorded."
-    return json.dumps(span.explanation, indent=1, ensure_ascii=False, sort_keys=True)
+    lines = []
+    for key, value in sorted(span.explanation.items()):
+        shown = value if isinstance(value, str | int | float) else json.dumps(
+            value, ensure_ascii=False, sort_keys=True)
+        text = str(shown)
+        lines.append(f"{key}: {text if len(text) <= 160 else text[:159] + '…'}")
+    return "\n".join(lines)
 
 
 def _readonly_text(height: int) -> QPlainTextEdit:

@@ -114,14 +114,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self._browser_pane())
         self.splitter.addWidget(_column(self.heading, self.view))
         self.splitter.addWidget(self.inspector)
-        self.splitter.setSizes([580, 520, 340])
+        self.splitter.setSizes([640, 560, 340])
         self.splitter.setChildrenCollapsible(False)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self._lock_page())
         self.setCentralWidget(self.stack)
         self._build_status()
-        self.resize(1440, 860)
+        self.resize(1540, 900)
 
     def _browser_pane(self) -> QWidget:
         filters = QHBoxLayout()
