@@ -159,6 +159,7 @@ def _keystrokes(app: Any, window: Any) -> tuple[list[float], list[float]]:
     from PySide6.QtTest import QTest
 
     import reviewer.gui.reviewing as reviewing
+    from reviewer.ops.decisions import undo
 
     painted: list[float] = []
     commits: list[float] = []
@@ -171,12 +172,16 @@ def _keystrokes(app: Any, window: Any) -> tuple[list[float], list[float]]:
 
     real_decide = reviewing.decide
 
+    made: list[Any] = []
+
     def timed_decide(*args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
         try:
-            return real_decide(*args, **kwargs)
+            decisions = real_decide(*args, **kwargs)
         finally:
             commits.append(time.perf_counter() - t0)
+        made.extend(decisions)
+        return decisions
 
     reviewing.decide = timed_decide  # type: ignore[assignment]
     clock = PaintClock()
@@ -192,6 +197,8 @@ def _keystrokes(app: Any, window: Any) -> tuple[list[float], list[float]]:
         app.processEvents()  # the inspector and browser catch up, outside the timing
     window.view.viewport().removeEventFilter(clock)
     reviewing.decide = real_decide  # type: ignore[assignment]
+    # The cached store must start the next run as this one did: the spans go back to pending.
+    undo(window.store, [d.id for d in made], "bench")
     return keystrokes, commits
 
 

@@ -254,6 +254,8 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.locked = True
+        if self.dialog is not None:
+            self.dialog.reject()
         self.session.end()
         self.view.clear_view()
         self.inspector.show_span(None)
