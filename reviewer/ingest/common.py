@@ -38,7 +38,8 @@ def text(value: Any, where: Where, what: str) -> str:
         return ""
     if not isinstance(value, str):
         raise where.error(f"{what} is {_kind(value)}, not text")
-    if _UNSTORABLE.search(value):
+    # ASCII text cannot hold a surrogate, and `in` is much faster than a search.
+    if "\x00" in value if value.isascii() else _UNSTORABLE.search(value):
         raise where.error(f"{what} holds a NUL character or an unpaired surrogate")
     return value
 
