@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -258,6 +259,45 @@ class EntityDialog(QDialog):
 
     def entity(self) -> str:
         return self.entities.currentText()
+
+
+class ExportDialog(QDialog):
+    """Where and how to write a packet: the folder (must not exist), the control-number
+    prefix, and whether pending spans may go out (redacted, fail closed)."""
+
+    def __init__(self, default_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export a packet — Redaction Reviewer")
+        self.out_dir = QLineEdit(str(default_dir))
+        self.prefix = QLineEdit("RR")
+        self.allow_pending = QCheckBox("Allow pending spans (they are redacted; the manifest "
+                                       "says how many)")
+        self.active_only = QCheckBox("Active branch only (leave alternate branches out)")
+        choose = QPushButton("Choose…")
+        choose.setAutoDefault(False)
+        choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.out_dir, 1)
+        row.addWidget(choose)
+        form = QFormLayout()
+        form.addRow("New folder:", row)
+        form.addRow("Prefix:", self.prefix)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        go = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        go.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.allow_pending)
+        layout.addWidget(self.active_only)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(560)
+
+    def _choose(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Folder for the packet")
+        if name:
+            self.out_dir.setText(str(Path(name) / Path(self.out_dir.text()).name))
 
 
 class KeyReference(QDialog):

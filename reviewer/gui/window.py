@@ -33,12 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.domain.errors import CancelledError, KnownError
+from reviewer.domain.errors import KnownError
 from reviewer.domain.models import Status
 from reviewer.gui import look
 from reviewer.gui.browser import BrowserModel, BrowserView
 from reviewer.gui.conversation import ConversationView
-from reviewer.gui.dialogs import ConfirmDialog, EntityDialog, KeyReference, PassphrasePrompt
+from reviewer.gui.dialogs import (
+    ConfirmDialog,
+    EntityDialog,
+    ExportDialog,
+    KeyReference,
+    PassphrasePrompt,
+)
 from reviewer.gui.inspector import SpanInspector
 from reviewer.gui.keymap import BY_ID, KeyMap
 from reviewer.gui.reviewing import ReviewSession
@@ -486,25 +492,31 @@ class MainWindow(QMainWindow):
     # --- background tasks ---------------------------------------------------------------------
     def _submit(self, label: str, work: Callable[[Any], Any], done: Callable[[Any], None],
                 quiet: bool = False) -> Task:
+        """Run ``work`` in the background; ``done`` gets its result on the main thread.
+        A visible task shows progress and a Cancel button until it ends."""
+        ended: list[bool] = []
+
         def failed(err: BaseException) -> None:
-            self._task_ended()
-            if isinstance(err, CancelledError | KnownError):
-                self.statusBar().showMessage(str(err), 8000)
-            else:
+            ended.append(True)
+            self._task_ended(quiet)
+            if not isinstance(err, KnownError):
                 raise err
+            self.statusBar().showMessage(str(err), 10000)
 
         def succeeded(result: Any) -> None:
-            self._task_ended()
+            ended.append(True)
+            self._task_ended(quiet)
             done(result)
 
-        task = self.runner.submit(label, work, succeeded, failed,
-                                  None if quiet else self._task_progress)
         if not quiet:
-            self.task = task
-            self.progress.setFormat(f"{label} %p%")
+            self.progress.setFormat(f"{label}…")
             self.progress.setRange(0, 0)
             self.progress.show()
             self.cancel.show()
+        task = self.runner.submit(label, work, succeeded, failed,
+                                  None if quiet else self._task_progress)
+        if not quiet and not ended:
+            self.task = task
         return task
 
     def _task_progress(self, done: int, total: int | None, label: str) -> None:
@@ -512,7 +524,9 @@ class MainWindow(QMainWindow):
         self.progress.setValue(done)
         self.progress.setFormat(f"{label[:24]} %v/%m" if total else label[:24])
 
-    def _task_ended(self) -> None:
+    def _task_ended(self, quiet: bool) -> None:
+        if quiet:
+            return
         self.task = None
         self.progress.hide()
         self.cancel.hide()
@@ -535,7 +549,7 @@ class MainWindow(QMainWindow):
                      self._after_import)
 
     def _after_import(self, report: Any) -> None:
-        self.statusBar().showMessage(_first_line(report), 8000)
+        self.statusBar().showMessage(_summary(report), 8000)
         self.model.jump_to_start()
         if feature_available("analysis"):
             self.run_analysis()
@@ -549,7 +563,7 @@ class MainWindow(QMainWindow):
                      self._after_analysis)
 
     def _after_analysis(self, report: Any) -> None:
-        self.statusBar().showMessage(_first_line(report), 8000)
+        self.statusBar().showMessage(_summary(report), 8000)
         self.model.jump_to_start()
         self._submit("Counting spans", lambda _p: review.status_totals(self.store),
                      self._set_totals, quiet=True)
@@ -557,17 +571,22 @@ class MainWindow(QMainWindow):
     def run_export(self) -> None:
         if not feature_available("exporting") or self.task is not None:
             return
-        parent = QFileDialog.getExistingDirectory(self, "Folder for the packet")
-        if parent:
-            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-            self.export_to(Path(parent) / f"packet-{stamp}")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        dialog = ExportDialog(Path.home() / f"packet-{stamp}", self)
+        dialog.accepted.connect(lambda: self.export_to(
+            Path(dialog.out_dir.text()), dialog.prefix.text().strip() or "RR",
+            dialog.allow_pending.isChecked(), dialog.active_only.isChecked()))
+        self._open_dialog(dialog)
 
-    def export_to(self, out_dir: Path) -> None:
+    def export_to(self, out_dir: Path, prefix: str = "RR", allow_pending: bool = False,
+                  active_only: bool = False) -> None:
         export_packet = _optional("exporting", "export_packet")
         reviewer = self.session.reviewer
         self._submit("Exporting",
-                     lambda p: export_packet(self.store, out_dir, reviewer, progress=p),
-                     lambda report: self.statusBar().showMessage(_first_line(report), 10000))
+                     lambda p: export_packet(self.store, out_dir, reviewer, prefix=prefix,
+                                             allow_pending=allow_pending,
+                                             active_only=active_only, progress=p),
+                     lambda report: self.statusBar().showMessage(_summary(report, 0), 15000))
 
 
 def _optional(module: str, name: str) -> Any:
@@ -575,9 +594,13 @@ def _optional(module: str, name: str) -> Any:
     return getattr(importlib.import_module(f"reviewer.ops.{module}"), name)
 
 
-def _first_line(report: Any) -> str:
+def _summary(report: Any, line: int = -1) -> str:
+    """The last summary line of an operation's report (its totals), and any refusals."""
     lines = getattr(report, "summary_lines", None)
-    return str(lines()[0]) if callable(lines) and lines() else "Done."
+    errors = getattr(report, "error_lines", None)
+    text = str(lines()[line]) if callable(lines) and lines() else "Done."
+    refused = errors() if callable(errors) else []
+    return text + (f"  Refused: {refused[0]}" if refused else "")
 
 
 def _combo(items: list[str]) -> QComboBox:
