@@ -56,7 +56,9 @@ def conversations(stream: InputStream) -> Iterator[Conversation]:
 
 def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
     conv = common.mapping(item, where, "the record")
-    nodes = common.mapping(conv.get("mapping") or {}, where, "mapping")
+    if "mapping" not in conv:
+        raise where.error('it has no "mapping" tree, so it is not a ChatGPT conversation')
+    nodes = common.mapping(conv["mapping"] or {}, where, "mapping")
     builder = Builder()
     active = active_path(nodes, conv.get("current_node"))
     for node_id in active:

@@ -45,6 +45,8 @@ def conversations(stream: InputStream) -> Iterator[Conversation]:
 
 def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
     conv = common.mapping(item, where, "the record")
+    if "chat_messages" not in conv:
+        raise where.error('it has no "chat_messages", so it is not a Claude conversation')
     builder = Builder()
     for raw in common.array(conv.get("chat_messages"), where, "chat_messages"):
         _add_chat_message(builder, common.mapping(raw, where, "a chat message"), where)

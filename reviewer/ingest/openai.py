@@ -42,8 +42,8 @@ def batch_conversations(stream: InputStream) -> Iterator[Conversation]:
         where = Where(stream.name, line(number))
         item = common.mapping(value, where, "the line")
         source_id = common.ident(item.get("custom_id"), where, "custom_id")
-        if source_id is None:
-            raise where.error('it has no "custom_id"')
+        if source_id is None or not ("body" in item or "response" in item):
+            raise where.error('it has no "custom_id" with a "body" or a "response"')
         builder = Builder()
         if "body" in item:
             body = common.mapping(item["body"], where, "body")

@@ -78,17 +78,23 @@ class ImportReport:
     def summary_lines(self) -> list[str]:
         lines = [f"{f.path.name} [{f.format}]: {_describe(f.counts())}" for f in self.imported]
         lines.append(f"Imported {_describe(self.totals())}; "
-                     f"{len(self.imported)} file(s) stored, {len(self.refused)} refused.")
+                     f"{_plural(len(self.imported), 'file')} stored, {len(self.refused)} refused.")
         return lines
 
     def error_lines(self) -> list[str]:
         return [f.error for f in self.refused if f.error]
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _describe(counts: dict[str, int]) -> str:
-    return (f"{counts['conversations']} conversations ({counts['messages']} messages, "
-            f"{counts['alternates']} alternates, {counts['hidden']} hidden, "
-            f"{counts['placeholders']} placeholders), "
+    """``hidden`` counts every message a user did not see as chat: system, tool, hidden."""
+    return (f"{_plural(counts['conversations'], 'conversation')} "
+            f"({_plural(counts['messages'], 'message')}, "
+            f"{_plural(counts['alternates'], 'alternate')}, {counts['hidden']} hidden, "
+            f"{_plural(counts['placeholders'], 'placeholder')}), "
             f"{counts['already_present']} already present")
 
 

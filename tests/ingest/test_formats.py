@@ -122,3 +122,18 @@ def test_forced_format_overrides_detection(parse: Parse) -> None:
     with pytest.raises(BadInputError, match=r'line 1: it has no "messages" list'):
         parse("sharegpt/sharegpt.jsonl", "openai-jsonl")
     assert len(parse("sharegpt/sharegpt.jsonl", "sharegpt")) == 2
+
+
+@pytest.mark.parametrize(("path", "fmt", "message"), [
+    ("claude/conversations.json", "chatgpt", 'record 1: it has no "mapping" tree'),
+    ("chatgpt/conversations.json", "claude", 'record 1: it has no "chat_messages"'),
+    ("chatgpt/conversations.json", "sharegpt", 'record 1: it has no "conversations" list'),
+    ("openai/chat.jsonl", "openai-batch", 'line 1: it has no "custom_id"'),
+    ("openai/batch_requests.jsonl", "openai-jsonl", 'line 1: it has no "messages" list'),
+    ("csv/minimal.csv", "chatgpt", "it is not a JSON array"),
+    ("chatgpt/conversations.json", "csv", "the CSV header lacks"),
+])
+def test_a_wrong_forced_format_is_refused_not_stored_empty(
+        parse: Parse, path: str, fmt: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse(path, fmt)

@@ -3,6 +3,7 @@ raises the import error; it never crashes, hangs or raises anything else."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -13,6 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reviewer.domain.errors import BadInputError
+from reviewer.ingest import guard
+from reviewer.ingest.guard import InputStream
 from reviewer.ingest.reader import FORMATS, from_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -89,3 +92,37 @@ def mutate(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
 def test_mutated_fixtures(sample: Path, edits: list[tuple[int, int, bytes]],
                           fmt: str | None) -> None:
     outcome(mutate(sample.read_bytes(), edits), fmt)
+
+
+def depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    return 0
+
+
+tricky_text = st.text(alphabet='[]{}"\\ab1 \n\u00e9', max_size=12)
+nested_values = st.recursive(
+    st.none() | st.integers(-(10**30), 10**30) | tricky_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(tricky_text, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(value=nested_values, wrap=st.integers(0, guard.MAX_DEPTH + 3),
+       chunk=st.integers(1, 70))
+def test_guard_refuses_exactly_what_is_too_deep(value: Any, wrap: int, chunk: int) -> None:
+    """The C-speed scan agrees with a real parse about depth, at any chunking."""
+    for _ in range(wrap):
+        value = [value]
+    data = json.dumps(value).encode()
+    stream = InputStream(io.BytesIO(data), "x.json")
+    try:
+        while stream.read(chunk):
+            pass
+    except BadInputError:
+        assert depth(value) > guard.MAX_DEPTH
+    else:
+        assert depth(value) <= guard.MAX_DEPTH

@@ -172,7 +172,7 @@ def test_cli_import_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     code, out, err = run_cli("import", db, str(FIXTURES / "csv/minimal.csv"), env=env,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert code == 0
-    assert "1 conversations" in out
+    assert "1 conversation (2 messages" in out
     assert err == ""
     code, out, err = run_cli("import", db, str(FIXTURES / "bad/unknown_shape.json"),
                              str(FIXTURES / "csv/minimal.csv"), env=env,
