@@ -1,10 +1,21 @@
-"""PyInstaller runtime hook: make the bundled app strictly offline before any import.
+"""PyInstaller runtime hook: settings the bundled app needs before any import.
 
-tldextract (used by Presidio's e-mail recognizer) would otherwise try to download
-the public suffix list; an empty URL list makes it use the snapshot bundled with it.
-The suggestion service sets this too; the hook covers every other import path.
+- tldextract (used by Presidio's e-mail recognizer) would otherwise try to download
+  the public suffix list; an empty URL list makes it use the snapshot bundled with
+  it. The suggestion service sets this too; the hook covers every other import path.
+- Without any locale (a bare ``env -i``, some service managers) Qt warns on stderr
+  and switches to C.UTF-8 by itself; choosing C.UTF-8 here keeps the command line's
+  stderr to the one line the contract promises. Python already runs in UTF-8 mode.
 """
 
 import os
+import sys
 
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
+_LOCALE_VARS = ("LC_ALL", "LC_CTYPE", "LANG")
+if sys.platform.startswith("linux") and all(
+    os.environ.get(name, "") in ("", "C", "POSIX") for name in _LOCALE_VARS
+):
+    os.environ["LC_CTYPE"] = "C.UTF-8"
+    os.environ.pop("LC_ALL", None)
