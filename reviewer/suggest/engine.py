@@ -16,7 +16,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
@@ -116,6 +122,29 @@ def _numeric_name(entity: Span) -> bool:
     return sum(char.isdigit() for char in text) * 5 >= 2 * len(text)
 
 
+class ContextOnlyWhereUseful(LemmaContextAwareEnhancer):
+    """Presidio's context enhancer, given only the results whose recognizer has context words.
+
+    The enhancer deep-copies every result it is handed; results of recognizers
+    without context words (NER, name cues) cannot change, so they skip it.
+    """
+
+    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult],
+                              nlp_artifacts: NlpArtifacts, recognizers: list[EntityRecognizer],
+                              context: list[str] | None = None) -> list[RecognizerResult]:
+        with_context = {r.id for r in recognizers if r.context}
+        useful = [r for r in raw_results if _recognizer_id(r) in with_context]
+        fixed = [r for r in raw_results if _recognizer_id(r) not in with_context]
+        if not useful and not context:
+            return fixed
+        return fixed + list(super().enhance_using_context(
+            text, useful, nlp_artifacts, recognizers, context))
+
+
+def _recognizer_id(result: RecognizerResult) -> str:
+    return str(result.recognition_metadata.get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, ""))
+
+
 class Detector:
     """Finds candidate spans in normalised texts, one process's worth."""
 
@@ -133,11 +162,12 @@ class Detector:
             registry=build_registry(policy, self.recase.ordinary if self.recase.words else None),
             nlp_engine=self.nlp_engine,
             supported_languages=[LANGUAGE], default_score_threshold=0.0,
+            context_aware_enhancer=ContextOnlyWhereUseful(),
         )
         self.entities = [e for e in self.analyzer.get_supported_entities(LANGUAGE)
                          if policy.enabled(e)]
 
-    def detect(self, texts: Sequence[str], batch_size: int = 64) -> list[list[Suggestion]]:
+    def detect(self, texts: Sequence[str], batch_size: int = 256) -> list[list[Suggestion]]:
         """Suggestions per text, offsets into the given (normalised) texts."""
         docs = self.nlp.pipe([self.recase(text) for text in texts], batch_size=batch_size)
         return [self.detect_doc(text, doc) for text, doc in zip(texts, docs, strict=True)]
@@ -223,21 +253,59 @@ def _recognizer_name(result: RecognizerResult) -> str:
     return str(result.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY, ""))
 
 
+class GatedPhoneRecognizer(PhoneRecognizer):
+    """Presidio's phone recognizer, skipped on texts with too few digits for a number.
+
+    The libphonenumber matcher scans the text once per region and dominates the
+    cost of a message; most messages hold no seven digits at all.
+    """
+
+    SEVEN_DIGITS = re.compile(r"\d(?:\D{0,4}\d){6}")
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        if self.SEVEN_DIGITS.search(text) is None:
+            return []
+        return list(super().analyze(text, entities, nlp_artifacts))
+
+
 def build_registry(policy: Policy, ordinary: Callable[[str], bool] | None = None
                    ) -> RecognizerRegistry:
     """Presidio's recognizers that matter for English chat logs, plus the chat ones."""
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    digits = r"\d\D?\d"
     predefined: list[Any] = [
-        CreditCardRecognizer(), CryptoRecognizer(), DateRecognizer(), EmailRecognizer(),
-        IbanRecognizer(), IpRecognizer(), MacAddressRecognizer(), MedicalLicenseRecognizer(),
-        NhsRecognizer(), UkPostcodeRecognizer(), UrlRecognizer(), UsBankRecognizer(),
-        UsItinRecognizer(), UsLicenseRecognizer(), UsPassportRecognizer(), UsSsnRecognizer(),
-        PhoneRecognizer(supported_regions=list(policy.phone_regions)),
+        _gate(CreditCardRecognizer(), digits), _gate(CryptoRecognizer(), r"\w{25,}"),
+        _gate(DateRecognizer(), r"\d"), _gate(EmailRecognizer(), "@"),
+        _gate(IbanRecognizer(), digits),
+        _gate(IpRecognizer(), r"\d\.\d{1,3}\.\d|[0-9a-fA-F]{0,4}:[0-9a-fA-F]{0,4}:"),
+        _gate(MacAddressRecognizer(), r"[0-9a-fA-F]{2}[:.-][0-9a-fA-F]{2}"),
+        _gate(MedicalLicenseRecognizer(), digits), _gate(NhsRecognizer(), digits),
+        _gate(UkPostcodeRecognizer(), r"\d"),
+        _gate(UrlRecognizer(), r"(?i)://|www\.|[a-z0-9-]\.[a-z]{2,}"),
+        _gate(UsBankRecognizer(), digits), _gate(UsItinRecognizer(), digits),
+        _gate(UsLicenseRecognizer(), digits), _gate(UsPassportRecognizer(), digits),
+        _gate(UsSsnRecognizer(), digits),
+        GatedPhoneRecognizer(supported_regions=list(policy.phone_regions)),
         SpacyRecognizer(supported_entities=sorted(set(LABELS.values()))),
     ]
     for recognizer in [*predefined, *chat_recognizers(policy, ordinary)]:
         registry.add_recognizer(recognizer)
     return registry
+
+
+def _gate(recognizer: EntityRecognizer, needed: str) -> EntityRecognizer:
+    """Run ``recognizer`` only on texts where ``needed`` occurs: a cheap search
+    spares its expensive patterns and validation on the many texts that cannot match."""
+    gate = re.compile(needed)
+    analyze = recognizer.analyze
+
+    def gated(text: str, entities: list[str],
+              nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        return analyze(text, entities, nlp_artifacts) if gate.search(text) else []
+
+    setattr(recognizer, "analyze", gated)  # noqa: B010  (an instance override, on purpose)
+    return recognizer
 
 
 def _suggestion(result: RecognizerResult) -> Suggestion:

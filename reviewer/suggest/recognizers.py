@@ -342,6 +342,22 @@ PERSON_RULES = (
 )
 
 
+def iban_valid(value: str) -> bool:
+    """The ISO 13616 mod-97 check, whatever the case and spacing."""
+    compact = value.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    digits = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
+IBAN_RULES = (
+    # Presidio's IBAN recognizer misses lower-case IBANs, common in typed chat.
+    Rule("iban_any_case", r"(?i)\b[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,4})?\b",
+         0.8, iban_valid),
+)
+
+
 def chat_recognizers(policy: Policy, ordinary: Callable[[str], bool] | None = None
                      ) -> list[RegexRecognizer]:
     """The chat-specific recognizers plus the policy's own patterns.
@@ -365,6 +381,7 @@ def chat_recognizers(policy: Policy, ordinary: Callable[[str], bool] | None = No
         RegexRecognizer("ContextNumberRecognizer", "ACCOUNT_NUMBER", ACCOUNT_RULES),
         RegexRecognizer("ChatNameRecognizer", "PERSON", PERSON_RULES),
         RegexRecognizer("ContextPhoneRecognizer", "PHONE_NUMBER", PHONE_RULES),
+        RegexRecognizer("IbanAnyCaseRecognizer", "IBAN_CODE", IBAN_RULES),
     ]
     if ordinary is not None:
         found.append(CueRecognizer("NameCueRecognizer", CUES, ordinary))

@@ -16,8 +16,10 @@ from functools import lru_cache
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import DenyTerm, Policy
 
-# A line that can continue an address block: short, no sentence in it.
-BLOCK_LINE = re.compile(r"[^\S\n]*(?:[^\w\s]{1,4}[^\S\n]*)?(?P<line>[^\n?!:;]{1,40}?)[^\S\n]*(?:\n|$)")
+# A line that can continue an address block: short, no sentence in it (after an
+# optional quoting prefix such as "> ").
+BLOCK_LINE = re.compile(
+    r"[^\S\n]*(?:[^\w\s]{1,4}[^\S\n]*)?(?P<line>[^\n?!:;]{1,40}?)[^\S\n]*(?:\n|$)")
 BLOCK_LINES = 4
 BLOCK_STARTERS = frozenset({"street_number_first", "street_name_first", "street_prefix", "unit",
                             "po_box", "street_line", "address_after_cue", "military_box"})

