@@ -13,7 +13,7 @@ import importlib.util
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from presidio_analyzer import (
@@ -199,7 +199,8 @@ class Recaser:
         self.exceptions: set[str] = set()
         self.rules: list[tuple[str, str]] = []
         if "lemmatizer" in nlp.component_names:
-            self._load(nlp.get_pipe("lemmatizer").lookups)
+            lemmatizer: Any = nlp.get_pipe("lemmatizer")
+            self._load(lemmatizer.lookups)
 
     def _load(self, lookups: Any) -> None:
         tables = {name: lookups.get_table(name) for name in lookups.tables}
@@ -266,7 +267,7 @@ class GatedPhoneRecognizer(PhoneRecognizer):
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         if self.SEVEN_DIGITS.search(text) is None:
             return []
-        return list(super().analyze(text, entities, nlp_artifacts))
+        return list(super().analyze(text, entities, cast(NlpArtifacts, nlp_artifacts)))
 
 
 def build_registry(policy: Policy, ordinary: Callable[[str], bool] | None = None
@@ -298,7 +299,7 @@ def _gate(recognizer: EntityRecognizer, needed: str) -> EntityRecognizer:
     """Run ``recognizer`` only on texts where ``needed`` occurs: a cheap search
     spares its expensive patterns and validation on the many texts that cannot match."""
     gate = re.compile(needed)
-    analyze = recognizer.analyze
+    analyze: Callable[..., list[RecognizerResult]] = recognizer.analyze
 
     def gated(text: str, entities: list[str],
               nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
