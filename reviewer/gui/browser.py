@@ -92,6 +92,8 @@ class BrowserModel(QAbstractTableModel):
         self.row_of: dict[int, int] = {}
         self.complete_after = True
         self.complete_before = True
+        # Set by the window: a new order or filter runs there, off the main thread.
+        self.query_runner: Callable[[BrowseQuery], None] | None = None
 
     # --- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -149,10 +151,16 @@ class BrowserModel(QAbstractTableModel):
             self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if 0 <= column < len(COLUMNS):
-            descending = order == Qt.SortOrder.DescendingOrder
-            self.set_query(self.query.with_changes(sort=COLUMNS[column][1],
-                                                   descending=descending))
+        if not 0 <= column < len(COLUMNS):
+            return
+        query = self.query.with_changes(sort=COLUMNS[column][1],
+                                        descending=order == Qt.SortOrder.DescendingOrder)
+        if query == self.query:
+            return  # the view re-announces its indicator (setModel, setSortingEnabled)
+        if self.query_runner is not None:
+            self.query_runner(query)
+        else:
+            self.set_query(query)
 
     # --- the window -------------------------------------------------------------------------
     def set_query(self, query: BrowseQuery) -> None:

@@ -155,10 +155,6 @@ class ReviewSession(QObject):
                   lambda: decide(self.store, [span.id], status, self.reviewer, reason))
         self.next_pending()
 
-    def same_text_pending(self) -> list[int]:
-        """What Shift+A would approve."""
-        return review.same_text_pending(self.store, self.current.id) if self.current else []
-
     def approve_all(self, span_ids: list[int]) -> None:
         reason = self.inspector.reason_code()
         self._run(f"approve {len(span_ids)} same-text spans",

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.domain.errors import KnownError
-from reviewer.domain.models import Status
+from reviewer.domain.models import Span, Status
 from reviewer.gui import look
 from reviewer.gui.browser import BrowserModel, BrowserView
 from reviewer.gui.conversation import ConversationView
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         self.model = BrowserModel(self._fetch, self)
+        self.model.query_runner = self.run_query
         self.table = BrowserView()
         self.table.setModel(self.model)
         self.search = QLineEdit()
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.entity_filter = _combo(["Any entity"])
         self.role_filter = _combo(["Any role"])
         self.view = ConversationView()
+        self.view.collapsed = bool(self.settings.get("view/collapse_hidden"))
+        self.idle_minutes = int(self.settings.get("lock/idle_minutes"))
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setContentsMargins(14, 10, 14, 4)
@@ -341,9 +344,8 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _restart_idle(self) -> None:
-        minutes = int(self.settings.get("lock/idle_minutes"))
-        if minutes > 0 and not self.locked:
-            self.idle.start(minutes * 60_000)
+        if self.idle_minutes > 0 and not self.locked:
+            self.idle.start(self.idle_minutes * 60_000)
 
     # --- commands that need the window --------------------------------------------------------
     def step_conversation(self, delta: int) -> None:
@@ -359,13 +361,21 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No more conversations this way.", 4000)
 
     def confirm_approve_same(self) -> None:
+        """Shift+A: count the same-text pending spans store-wide (in the background),
+        then ask; Enter approves them all as one undoable decision."""
         span = self.session.current
-        ids = self.session.same_text_pending()
-        if span is None or not ids:
+        if span is None:
+            return
+        self._submit("Finding the same text",
+                     lambda _p: review.same_text_pending(self.store, span.id),
+                     lambda ids: self._ask_approve_same(span, ids))
+
+    def _ask_approve_same(self, span: Span, ids: list[int]) -> None:
+        if not ids or self.locked:
             self.statusBar().showMessage("No pending span with this text to approve.", 4000)
             return
-        text = look.escape_text(self.session.detail.texts.get(span.id, "")
-                                if self.session.detail else "")
+        detail = self.session.detail
+        text = look.escape_text(detail.texts.get(span.id, "") if detail else "")
         dialog = ConfirmDialog(
             "Approve the same text everywhere",
             f"Approve {len(ids)} pending {span.entity} span(s) with the text “{text}” "
@@ -427,9 +437,12 @@ class MainWindow(QMainWindow):
             entity=entity, role=role)
 
     def apply_filters(self) -> None:
-        """Filters and search run in SQL off the main thread; the first page lands here."""
         self.search_timer.stop()
-        query = self.current_query()
+        self.run_query(self.current_query())
+
+    def run_query(self, query: BrowseQuery) -> None:
+        """Order, filters and search run in SQL off the main thread; the first page lands
+        here."""
         self._submit("Searching", lambda _p: self._fetch(query, None, 100, False),
                      lambda page: self._show_results(query, page), quiet=True)
 

@@ -3,12 +3,13 @@ file, a synchronous task runner, and checks that no window or thread leaks."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from reviewer.gui.settings import Settings
@@ -25,6 +26,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/gui/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(_isolated_home: None) -> None:
+    """QSettings resolves its user folder once per process; point it at this test's
+    temporary config folder every time, so no test reads or writes real settings."""
+    folder = os.environ["XDG_CONFIG_HOME"]
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
 
 
 @pytest.fixture(autouse=True)

@@ -102,3 +102,9 @@ def test_filters_reach_the_query(window: Any) -> None:
     window.state_filter.setCurrentIndex(1)
     window.apply_filters()
     assert window.model.rowCount() == 3
+
+
+def test_header_sort_in_the_window_runs_through_the_task_runner(window: Any) -> None:
+    window.model.sort(0, Qt.SortOrder.DescendingOrder)
+    assert [r.id for r in window.model.rows] == [3, 2, 1]
+    assert window.model.query.descending

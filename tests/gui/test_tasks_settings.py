@@ -79,5 +79,4 @@ def test_default_settings_live_under_the_temporary_home() -> None:
     import os
 
     path = Settings().qsettings.fileName()
-    assert path.startswith(os.environ["HOME"]) or path.startswith(
-        os.environ.get("XDG_CONFIG_HOME", "/nonexistent"))
+    assert path.startswith(os.environ["XDG_CONFIG_HOME"])
