@@ -7,6 +7,9 @@ bytes declared, or a large member expanding more than :data:`MAX_RATIO`
 times. Declared sizes are enforced while reading (``InputStream.limit``).
 From the archive, only ``conversations.json`` and ``conversations-NNN.json``
 (in any folder) are imported: the rest of an export is images and settings.
+
+An entry's name, used in error messages and in ``FILE:INDEX``/``FILE:LINE``
+source ids, is the file's name, or ``ARCHIVE!MEMBER`` for a ZIP member.
 """
 
 from __future__ import annotations

@@ -37,8 +37,10 @@ class FileResult:
     placeholders: int = 0
     already_present: int = 0
     error: str | None = None
+    source_ids: list[str] = field(default_factory=list)
 
     def count(self, conv: Conversation) -> None:
+        self.source_ids.append(conv.source_id)
         self.conversations += 1
         self.messages += len(conv.messages)
         self.alternates += sum(m.branch is Branch.ALTERNATE for m in conv.messages)
@@ -142,4 +144,5 @@ def _audit_payload(provenance: Provenance, source: SourceFile,
         "file_name": provenance.file_name, "file_size": provenance.file_size,
         "sha256": provenance.file_sha256, "format": source.format,
         "entries": [e.name for e in source.entries], **result.counts(),
+        "source_ids": result.source_ids,
     }

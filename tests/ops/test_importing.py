@@ -79,6 +79,8 @@ def test_provenance_and_audit_entry(store: Store) -> None:
     assert entry.payload["sha256"] == digest
     assert entry.payload["format"] == "claude"
     assert entry.payload["conversations"] == 3
+    assert entry.payload["source_ids"] == [f"0f5e2c1a-1111-4a2b-9c3d-00000000000{i}"
+                                           for i in (1, 2, 3)]
     assert entry.payload["file_name"] == "conversations.json"
 
 
