@@ -4,11 +4,7 @@ counting, search)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
@@ -18,13 +14,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -33,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.domain.errors import KnownError
 from reviewer.domain.models import Span, Status
 from reviewer.gui import look
 from reviewer.gui.browser import BrowserModel, BrowserView
@@ -41,26 +34,22 @@ from reviewer.gui.conversation import ConversationView
 from reviewer.gui.dialogs import (
     ConfirmDialog,
     EntityDialog,
-    ExportDialog,
     KeyReference,
     PassphrasePrompt,
 )
 from reviewer.gui.inspector import SpanInspector
+from reviewer.gui.jobs import JobBar
 from reviewer.gui.keymap import BY_ID, KeyMap
+from reviewer.gui.matter import MatterActions, unavailable_reason
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
-from reviewer.gui.tasks import Task, TaskRunner
+from reviewer.gui.tasks import TaskRunner
 from reviewer.ops import browse, review
 from reviewer.ops.browse import BrowseQuery, Page
 from reviewer.ops.stores import Store
 
 STATES = (("All conversations", None), ("Has pending spans", "pending"), ("Done", "done"))
 SEARCH_DELAY_MS = 250
-
-
-def feature_available(module: str) -> bool:
-    """Whether an optional operation (import, analysis, export) is installed."""
-    return importlib.util.find_spec(f"reviewer.ops.{module}") is not None
 
 
 def is_text_field(widget: QWidget | None) -> bool:
@@ -86,11 +75,12 @@ class MainWindow(QMainWindow):
         self.entities = review.entity_names()
         self.locked = False
         self.dialog: QDialog | None = None
-        self.task: Task | None = None
+        self.jobs = JobBar(runner)
         self._syncing = False
         self.setWindowTitle(f"{store.path.name} — Redaction Reviewer")
         self._build()
         self.session = ReviewSession(store, reviewer, self.view, self.inspector, self)
+        self.matter = MatterActions(store, reviewer, self.jobs, self._open_dialog, self)
         self._connect()
         self._build_menus()
         self.idle = QTimer(self)
@@ -166,20 +156,12 @@ class MainWindow(QMainWindow):
         self.store_label = QLabel(self.store.path.name)
         self.store_label.setToolTip(str(self.store.path))
         self.lock_label = QLabel("")
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(True)
-        self.cancel = QPushButton("Cancel")
-        self.cancel.clicked.connect(self._cancel_task)
         bar = self.statusBar()
         bar.addWidget(self.totals_label)
         bar.addWidget(self.pace_label)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.cancel)
+        bar.addPermanentWidget(self.jobs)
         for label in (self.who_label, self.store_label, self.lock_label):
             bar.addPermanentWidget(label)
-        self.progress.hide()
-        self.cancel.hide()
 
     def _build_menus(self) -> None:
         self.command_actions: dict[str, QAction] = {}
@@ -196,8 +178,13 @@ class MainWindow(QMainWindow):
             for command_id in ids:
                 self.command_actions[command_id] = self._menu_action(menu, command_id)
         self.analyze_action = menus["File"].addAction("Analyse…")
-        self.analyze_action.triggered.connect(self.run_analysis)
-        self._enable_optional()
+        self.analyze_action.triggered.connect(lambda: self.matter.run_analysis())
+        for action, name in ((self.command_actions["import"], "import"),
+                             (self.command_actions["export"], "export"),
+                             (self.analyze_action, "analyse")):
+            reason = unavailable_reason(name)
+            action.setEnabled(not reason)
+            action.setToolTip(reason)
 
     def _menu_action(self, menu: Any, command_id: str) -> QAction:
         action = menu.addAction(BY_ID[command_id].help.split(",")[0].capitalize())
@@ -207,23 +194,15 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda: self.run_command(command_id))
         return action
 
-    def _enable_optional(self) -> None:
-        for command_id, module, what in (("import", "importing", "Import"),
-                                         ("export", "exporting", "Export")):
-            ok = feature_available(module)
-            action = self.command_actions[command_id]
-            action.setEnabled(ok)
-            action.setToolTip("" if ok else f"{what} is not available yet")
-        ok = feature_available("analysis")
-        self.analyze_action.setEnabled(ok)
-        self.analyze_action.setToolTip("" if ok else "Analysis is not available yet")
-
     def _connect(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.counts_changed.connect(self._show_counts)
         self.session.rows_changed.connect(self._refresh_rows)
         self.session.conversation_opened.connect(self._conversation_opened)
+        for source in (self.jobs, self.matter):
+            source.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.matter.changed.connect(self._matter_changed)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -254,9 +233,9 @@ class MainWindow(QMainWindow):
             self.table.select_row(0)
         self.view.setFocus()
         self._show_counts()
-        self._submit("Counting spans", lambda _p: review.status_totals(self.store),
+        self.jobs.submit("Counting spans", lambda _p: review.status_totals(self.store),
                      self._set_totals, quiet=True)
-        self._submit("Reading filters", lambda _p: browse.filter_choices(self.store),
+        self.jobs.submit("Reading filters", lambda _p: browse.filter_choices(self.store),
                      self._set_choices, quiet=True)
 
     def lock(self) -> None:
@@ -336,7 +315,8 @@ class MainWindow(QMainWindow):
             "toggle_hidden": lambda: self.view.set_collapsed(not self.view.collapsed),
             "undo": s.undo_stack.undo, "redo": s.undo_stack.redo,
             "search": self.focus_search, "leave_field": self.leave_field,
-            "help": self.show_keys, "import": self.run_import, "export": self.run_export,
+            "help": self.show_keys, "import": self.matter.run_import,
+            "export": self.matter.run_export,
             "lock": self.lock, "quit": self.quit,
         }
 
@@ -366,7 +346,7 @@ class MainWindow(QMainWindow):
         span = self.session.current
         if span is None:
             return
-        self._submit("Finding the same text",
+        self.jobs.submit("Finding the same text",
                      lambda _p: review.same_text_pending(self.store, span.id),
                      lambda ids: self._ask_approve_same(span, ids))
 
@@ -443,7 +423,7 @@ class MainWindow(QMainWindow):
     def run_query(self, query: BrowseQuery) -> None:
         """Order, filters and search run in SQL off the main thread; the first page lands
         here."""
-        self._submit("Searching", lambda _p: self._fetch(query, None, 100, False),
+        self.jobs.submit("Searching", lambda _p: self._fetch(query, None, 100, False),
                      lambda page: self._show_results(query, page), quiet=True)
 
     def _show_results(self, query: BrowseQuery, page: Page) -> None:
@@ -480,6 +460,11 @@ class MainWindow(QMainWindow):
         self.model.update_rows(browse.refresh_rows(self.store, conv_ids).values())
 
     # --- status bar ---------------------------------------------------------------------------
+    def _matter_changed(self) -> None:
+        self.model.jump_to_start()
+        self.jobs.submit("Counting spans", lambda _p: review.status_totals(self.store),
+                         self._set_totals, quiet=True)
+
     def _set_totals(self, totals: dict[str, int]) -> None:
         self.session.totals = totals
         self._show_counts()
@@ -501,120 +486,6 @@ class MainWindow(QMainWindow):
         self.pace_label.setText(f"   pace {self.session.pace():.0f} spans/hour")
         self.who_label.setText(f"reviewer: {self.session.reviewer}")
         self.lock_label.setText("🔒 locked" if self.locked else "unlocked")
-
-    # --- background tasks ---------------------------------------------------------------------
-    def _submit(self, label: str, work: Callable[[Any], Any], done: Callable[[Any], None],
-                quiet: bool = False) -> Task:
-        """Run ``work`` in the background; ``done`` gets its result on the main thread.
-        A visible task shows progress and a Cancel button until it ends."""
-        ended: list[bool] = []
-
-        def failed(err: BaseException) -> None:
-            ended.append(True)
-            self._task_ended(quiet)
-            if not isinstance(err, KnownError):
-                raise err
-            self.statusBar().showMessage(str(err), 10000)
-
-        def succeeded(result: Any) -> None:
-            ended.append(True)
-            self._task_ended(quiet)
-            done(result)
-
-        if not quiet:
-            self.progress.setFormat(f"{label}…")
-            self.progress.setRange(0, 0)
-            self.progress.show()
-            self.cancel.show()
-        task = self.runner.submit(label, work, succeeded, failed,
-                                  None if quiet else self._task_progress)
-        if not quiet and not ended:
-            self.task = task
-        return task
-
-    def _task_progress(self, done: int, total: int | None, label: str) -> None:
-        self.progress.setRange(0, total or 0)
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{label[:24]} %v/%m" if total else label[:24])
-
-    def _task_ended(self, quiet: bool) -> None:
-        if quiet:
-            return
-        self.task = None
-        self.progress.hide()
-        self.cancel.hide()
-
-    def _cancel_task(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def run_import(self) -> None:
-        if not feature_available("importing") or self.task is not None:
-            return
-        names, _ = QFileDialog.getOpenFileNames(self, "Import conversation files")
-        if names:
-            self.import_paths([Path(n) for n in names])
-
-    def import_paths(self, paths: list[Path]) -> None:
-        import_files = _optional("importing", "import_files")
-        reviewer = self.session.reviewer
-        self._submit("Importing", lambda p: import_files(self.store, paths, reviewer, progress=p),
-                     self._after_import)
-
-    def _after_import(self, report: Any) -> None:
-        self.statusBar().showMessage(_summary(report), 8000)
-        self.model.jump_to_start()
-        if feature_available("analysis"):
-            self.run_analysis()
-
-    def run_analysis(self) -> None:
-        if not feature_available("analysis") or self.task is not None:
-            return
-        analyze = _optional("analysis", "analyze")
-        reviewer = self.session.reviewer
-        self._submit("Analysing", lambda p: analyze(self.store, reviewer, progress=p),
-                     self._after_analysis)
-
-    def _after_analysis(self, report: Any) -> None:
-        self.statusBar().showMessage(_summary(report), 8000)
-        self.model.jump_to_start()
-        self._submit("Counting spans", lambda _p: review.status_totals(self.store),
-                     self._set_totals, quiet=True)
-
-    def run_export(self) -> None:
-        if not feature_available("exporting") or self.task is not None:
-            return
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        dialog = ExportDialog(Path.home() / f"packet-{stamp}", self)
-        dialog.accepted.connect(lambda: self.export_to(
-            Path(dialog.out_dir.text()), dialog.prefix.text().strip() or "RR",
-            dialog.allow_pending.isChecked(), dialog.active_only.isChecked()))
-        self._open_dialog(dialog)
-
-    def export_to(self, out_dir: Path, prefix: str = "RR", allow_pending: bool = False,
-                  active_only: bool = False) -> None:
-        export_packet = _optional("exporting", "export_packet")
-        reviewer = self.session.reviewer
-        self._submit("Exporting",
-                     lambda p: export_packet(self.store, out_dir, reviewer, prefix=prefix,
-                                             allow_pending=allow_pending,
-                                             active_only=active_only, progress=p),
-                     lambda report: self.statusBar().showMessage(_summary(report, 0), 15000))
-
-
-def _optional(module: str, name: str) -> Any:
-    """An operation that may not be installed in this build (see ``feature_available``)."""
-    return getattr(importlib.import_module(f"reviewer.ops.{module}"), name)
-
-
-def _summary(report: Any, line: int = -1) -> str:
-    """The last summary line of an operation's report (its totals), and any refusals."""
-    lines = getattr(report, "summary_lines", None)
-    errors = getattr(report, "error_lines", None)
-    text = str(lines()[line]) if callable(lines) and lines() else "Done."
-    refused = errors() if callable(errors) else []
-    return text + (f"  Refused: {refused[0]}" if refused else "")
-
 
 def _combo(items: list[str]) -> QComboBox:
     combo = QComboBox()

@@ -185,7 +185,7 @@ def test_ctrl_i_and_ctrl_e_reach_import_and_export(qtbot: Any, window: MainWindo
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    key: Qt.Key, handler: str) -> None:
     called: list[str] = []
-    monkeypatch.setattr(window, handler, lambda: called.append(handler))
+    monkeypatch.setattr(window.matter, handler, lambda: called.append(handler))
     press(qtbot, window, key, CTRL)
     assert called == [handler]
 

@@ -80,3 +80,26 @@ def test_default_settings_live_under_the_temporary_home() -> None:
 
     path = Settings().qsettings.fileName()
     assert path.startswith(os.environ["XDG_CONFIG_HOME"])
+
+
+def test_job_bar_reports_errors_and_hides_when_done(qtbot: Any) -> None:
+    from reviewer.domain.errors import RefusedError
+    from reviewer.gui.jobs import JobBar
+    from reviewer.gui.tasks import SyncRunner
+
+    bar = JobBar(SyncRunner())
+    qtbot.addWidget(bar)
+    messages: list[str] = []
+    bar.message.connect(messages.append)
+    results: list[Any] = []
+
+    def refuse(progress: Progress) -> None:
+        progress(1, 3, "first")
+        raise RefusedError("Nothing to export.")
+
+    bar.submit("Export", refuse, results.append)
+    assert messages == ["Nothing to export."]
+    assert not bar.busy
+    assert bar.isHidden()
+    bar.submit("Count", lambda _p: 7, results.append, quiet=True)
+    assert results == [7]

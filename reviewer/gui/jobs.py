@@ -1,0 +1,79 @@
+"""The status-bar side of background work: one progress bar with a Cancel button
+for the visible task, and error reporting on the main thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+
+from reviewer.domain.errors import KnownError
+from reviewer.gui.tasks import Task, TaskRunner
+
+
+class JobBar(QWidget):
+    """Submits work to the runner. A visible task shows progress and Cancel until it
+    ends; a quiet one (counting, searching) shows nothing. A KnownError becomes a
+    message; any other error is a bug and propagates."""
+
+    message = Signal(str)
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.task: Task | None = None
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(self.cancel_task)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.cancel)
+        self.hide()
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def submit(self, label: str, work: Callable[[Any], Any], done: Callable[[Any], None],
+               quiet: bool = False) -> Task:
+        ended: list[bool] = []
+
+        def failed(err: BaseException) -> None:
+            ended.append(True)
+            self._ended(quiet)
+            if not isinstance(err, KnownError):
+                raise err
+            self.message.emit(str(err))
+
+        def succeeded(result: Any) -> None:
+            ended.append(True)
+            self._ended(quiet)
+            done(result)
+
+        if not quiet:
+            self.progress.setFormat(f"{label}…")
+            self.progress.setRange(0, 0)
+            self.show()
+        task = self.runner.submit(label, work, succeeded, failed,
+                                  None if quiet else self._progressed)
+        if not quiet and not ended:  # a synchronous runner has already finished it
+            self.task = task
+        return task
+
+    def cancel_task(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _progressed(self, done: int, total: int | None, label: str) -> None:
+        self.progress.setRange(0, total or 0)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{label[:24]} %v/%m" if total else label[:24])
+
+    def _ended(self, quiet: bool) -> None:
+        if not quiet:
+            self.task = None
+            self.hide()
