@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.domain.models import Span, Status
 from reviewer.gui import look
-from reviewer.gui.browser import BrowserModel, BrowserView
+from reviewer.gui.browsing import BrowserPane
 from reviewer.gui.conversation import ConversationView
 from reviewer.gui.dialogs import (
     ConfirmDialog,
@@ -45,11 +44,7 @@ from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
 from reviewer.ops import browse, review
-from reviewer.ops.browse import BrowseQuery, Page
 from reviewer.ops.stores import Store
-
-STATES = (("All conversations", None), ("Has pending spans", "pending"), ("Done", "done"))
-SEARCH_DELAY_MS = 250
 
 
 def is_text_field(widget: QWidget | None) -> bool:
@@ -76,7 +71,6 @@ class MainWindow(QMainWindow):
         self.locked = False
         self.dialog: QDialog | None = None
         self.jobs = JobBar(runner)
-        self._syncing = False
         self.setWindowTitle(f"{store.path.name} — Redaction Reviewer")
         self._build()
         self.session = ReviewSession(store, reviewer, self.view, self.inspector, self)
@@ -92,16 +86,11 @@ class MainWindow(QMainWindow):
 
     # --- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.model = BrowserModel(self._fetch, self)
-        self.model.query_runner = self.run_query
-        self.table = BrowserView()
-        self.table.setModel(self.model)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search conversations  ( / )")
-        self.search.setClearButtonEnabled(True)
-        self.state_filter = _combo([label for label, _ in STATES])
-        self.entity_filter = _combo(["Any entity"])
-        self.role_filter = _combo(["Any role"])
+        self.browser = BrowserPane(self.store, self.jobs)
+        # The pane's parts, by the names the commands and tests use.
+        self.model, self.table, self.search = (self.browser.model, self.browser.table,
+                                               self.browser.search)
+        self.state_filter = self.browser.state_filter
         self.view = ConversationView()
         self.view.collapsed = bool(self.settings.get("view/collapse_hidden"))
         self.idle_minutes = int(self.settings.get("lock/idle_minutes"))
@@ -110,7 +99,7 @@ class MainWindow(QMainWindow):
         self.heading.setContentsMargins(14, 10, 14, 4)
         self.inspector = SpanInspector(review.reason_codes())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self._browser_pane())
+        self.splitter.addWidget(self.browser)
         self.splitter.addWidget(_column(self.heading, self.view))
         self.splitter.addWidget(self.inspector)
         self.splitter.setSizes([640, 560, 340])
@@ -121,19 +110,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self._build_status()
         self.resize(1540, 900)
-
-    def _browser_pane(self) -> QWidget:
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
-        for combo in (self.state_filter, self.entity_filter, self.role_filter):
-            filters.addWidget(combo)
-        pane = QWidget()
-        layout = QVBoxLayout(pane)
-        layout.setContentsMargins(8, 8, 0, 0)
-        layout.addWidget(self.search)
-        layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
-        return pane
 
     def _lock_page(self) -> QWidget:
         page = QWidget()
@@ -195,22 +171,15 @@ class MainWindow(QMainWindow):
         return action
 
     def _connect(self) -> None:
-        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.browser.conversation_chosen.connect(self._row_chosen)
+        self.browser.searched.connect(self.view.highlight)
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.counts_changed.connect(self._show_counts)
-        self.session.rows_changed.connect(self._refresh_rows)
+        self.session.rows_changed.connect(self.browser.refresh_rows)
         self.session.conversation_opened.connect(self._conversation_opened)
         for source in (self.jobs, self.matter):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.matter.changed.connect(self._matter_changed)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self.search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        for combo in (self.state_filter, self.entity_filter, self.role_filter):
-            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
 
     def _restore(self) -> None:
         if self.state is None:
@@ -236,7 +205,7 @@ class MainWindow(QMainWindow):
         self.jobs.submit("Counting spans", lambda _p: review.status_totals(self.store),
                      self._set_totals, quiet=True)
         self.jobs.submit("Reading filters", lambda _p: browse.filter_choices(self.store),
-                     self._set_choices, quiet=True)
+                     self.browser.set_choices, quiet=True)
 
     def lock(self) -> None:
         if self.locked:
@@ -271,7 +240,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
         self.idle.stop()
-        self.search_timer.stop()
+        self.browser.stop()
         self.runner.wait()
         if not self.locked:
             self.session.end()
@@ -329,15 +298,7 @@ class MainWindow(QMainWindow):
 
     # --- commands that need the window --------------------------------------------------------
     def step_conversation(self, delta: int) -> None:
-        current = self.table.currentIndex().row()
-        target = current + delta
-        if target >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())
-        if target < 0 and self.model.fetch_before():
-            target = self.table.currentIndex().row() + delta
-        if 0 <= target < self.model.rowCount():
-            self.table.select_row(target)
-        else:
+        if not self.browser.step(delta):
             self.statusBar().showMessage("No more conversations this way.", 4000)
 
     def confirm_approve_same(self) -> None:
@@ -347,8 +308,8 @@ class MainWindow(QMainWindow):
         if span is None:
             return
         self.jobs.submit("Finding the same text",
-                     lambda _p: review.same_text_pending(self.store, span.id),
-                     lambda ids: self._ask_approve_same(span, ids))
+                         lambda _p: review.same_text_pending(self.store, span.id),
+                         lambda ids: self._ask_approve_same(span, ids))
 
     def _ask_approve_same(self, span: Span, ids: list[int]) -> None:
         if not ids or self.locked:
@@ -406,36 +367,11 @@ class MainWindow(QMainWindow):
             self.view.setFocus()
 
     # --- browser ------------------------------------------------------------------------------
-    def _fetch(self, query: BrowseQuery, after: Any, limit: int, backwards: bool) -> Page:
-        return browse.fetch_page(self.store, query, after, limit=limit, backwards=backwards)
-
-    def current_query(self) -> BrowseQuery:
-        entity = self.entity_filter.currentData()
-        role = self.role_filter.currentData()
-        return self.model.query.with_changes(
-            state=STATES[self.state_filter.currentIndex()][1], search=self.search.text(),
-            entity=entity, role=role)
-
     def apply_filters(self) -> None:
-        self.search_timer.stop()
-        self.run_query(self.current_query())
+        self.browser.apply_filters()
 
-    def run_query(self, query: BrowseQuery) -> None:
-        """Order, filters and search run in SQL off the main thread; the first page lands
-        here."""
-        self.jobs.submit("Searching", lambda _p: self._fetch(query, None, 100, False),
-                     lambda page: self._show_results(query, page), quiet=True)
-
-    def _show_results(self, query: BrowseQuery, page: Page) -> None:
-        self.model.query = query
-        self.model.show_page(page)
-        self.view.highlight(query.search)
-        if self.model.rowCount():
-            self.table.select_row(0)
-
-    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        conv_id = self.model.conversation_at(current.row())
-        if conv_id is None or self._syncing or self.locked:
+    def _row_chosen(self, conv_id: int) -> None:
+        if self.locked:
             return
         if self.session.detail is None or self.session.detail.conversation.id != conv_id:
             self.session.open_conversation(conv_id)
@@ -450,14 +386,7 @@ class MainWindow(QMainWindow):
                 f"{_html(look.escape_text(conv.title or '(untitled)'))}</span>"
                 f"<br><span style='color:#5f6773'>{_html(conv.source_id)} · "
                 f"{len(conv.messages)} messages · {len(detail.spans)} spans</span>")
-        row = self.model.row_of.get(conv_id)
-        if row is not None and self.table.currentIndex().row() != row:
-            self._syncing = True
-            self.table.select_row(row)
-            self._syncing = False
-
-    def _refresh_rows(self, conv_ids: list[int]) -> None:
-        self.model.update_rows(browse.refresh_rows(self.store, conv_ids).values())
+        self.browser.show_conversation(conv_id)
 
     # --- status bar ---------------------------------------------------------------------------
     def _matter_changed(self) -> None:
@@ -469,14 +398,6 @@ class MainWindow(QMainWindow):
         self.session.totals = totals
         self._show_counts()
 
-    def _set_choices(self, choices: tuple[list[str], list[str]]) -> None:
-        entities, roles = choices
-        for combo, values in ((self.entity_filter, entities), (self.role_filter, roles)):
-            combo.blockSignals(True)
-            for value in values:
-                combo.addItem(value, value)
-            combo.blockSignals(False)
-
     def _show_counts(self) -> None:
         totals = self.session.totals
         if totals is not None:
@@ -486,14 +407,6 @@ class MainWindow(QMainWindow):
         self.pace_label.setText(f"   pace {self.session.pace():.0f} spans/hour")
         self.who_label.setText(f"reviewer: {self.session.reviewer}")
         self.lock_label.setText("🔒 locked" if self.locked else "unlocked")
-
-def _combo(items: list[str]) -> QComboBox:
-    combo = QComboBox()
-    for item in items:
-        combo.addItem(item, None)
-    combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-    return combo
-
 
 def _column(*widgets: QWidget) -> QWidget:
     pane = QWidget()

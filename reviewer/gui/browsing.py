@@ -1,0 +1,138 @@
+"""The browser pane: search field, filter pickers and the conversation table.
+
+Order, filters and search run in SQL through the job runner (off the main
+thread); the first page lands in the model. Choosing a row announces the
+conversation; showing a conversation chosen elsewhere (G, A across
+conversations) selects its row without announcing it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from reviewer.gui.browser import BrowserModel, BrowserView
+from reviewer.gui.jobs import JobBar
+from reviewer.ops import browse
+from reviewer.ops.browse import BrowseQuery, Page
+from reviewer.ops.stores import Store
+
+STATES = (("All conversations", None), ("Has pending spans", "pending"), ("Done", "done"))
+SEARCH_DELAY_MS = 250
+
+
+class BrowserPane(QWidget):
+    conversation_chosen = Signal(int)
+    searched = Signal(str)
+
+    def __init__(self, store: Store, jobs: JobBar, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.jobs = jobs
+        self.model = BrowserModel(self._fetch, self)
+        self.model.query_runner = self.run_query
+        self.table = BrowserView()
+        self.table.setModel(self.model)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search conversations  ( / )")
+        self.search.setClearButtonEnabled(True)
+        self.state_filter = _combo([label for label, _ in STATES])
+        self.entity_filter = _combo(["Any entity"])
+        self.role_filter = _combo(["Any role"])
+        self._syncing = False
+        self._layout()
+        self._connect()
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        for combo in (self.state_filter, self.entity_filter, self.role_filter):
+            filters.addWidget(combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 0, 0)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+
+    def _connect(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        for combo in (self.state_filter, self.entity_filter, self.role_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+
+    def _fetch(self, query: BrowseQuery, after: Any, limit: int, backwards: bool) -> Page:
+        return browse.fetch_page(self.store, query, after, limit=limit, backwards=backwards)
+
+    def current_query(self) -> BrowseQuery:
+        return self.model.query.with_changes(
+            state=STATES[self.state_filter.currentIndex()][1], search=self.search.text(),
+            entity=self.entity_filter.currentData(), role=self.role_filter.currentData())
+
+    def apply_filters(self) -> None:
+        self.search_timer.stop()
+        self.run_query(self.current_query())
+
+    def run_query(self, query: BrowseQuery) -> None:
+        self.jobs.submit("Searching", lambda _p: self._fetch(query, None, 100, False),
+                         lambda page: self._show_results(query, page), quiet=True)
+
+    def _show_results(self, query: BrowseQuery, page: Page) -> None:
+        self.model.query = query
+        self.model.show_page(page)
+        self.searched.emit(query.search)
+        if self.model.rowCount():
+            self.table.select_row(0)
+
+    def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        conv_id = self.model.conversation_at(current.row())
+        if conv_id is not None and not self._syncing:
+            self.conversation_chosen.emit(conv_id)
+
+    def show_conversation(self, conv_id: int) -> None:
+        """Select the row of a conversation opened elsewhere, if it is in the window."""
+        row = self.model.row_of.get(conv_id)
+        if row is not None and self.table.currentIndex().row() != row:
+            self._syncing = True
+            self.table.select_row(row)
+            self._syncing = False
+
+    def step(self, delta: int) -> bool:
+        """N / P: the next or previous row, growing the window as needed."""
+        target = self.table.currentIndex().row() + delta
+        if target >= self.model.rowCount() and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+        if target < 0 and self.model.fetch_before():
+            target = self.table.currentIndex().row() + delta
+        if not 0 <= target < self.model.rowCount():
+            return False
+        self.table.select_row(target)
+        return True
+
+    def refresh_rows(self, conv_ids: list[int]) -> None:
+        self.model.update_rows(browse.refresh_rows(self.store, conv_ids).values())
+
+    def set_choices(self, choices: tuple[list[str], list[str]]) -> None:
+        entities, roles = choices
+        for combo, values in ((self.entity_filter, entities), (self.role_filter, roles)):
+            combo.blockSignals(True)
+            for value in values:
+                combo.addItem(value, value)
+            combo.blockSignals(False)
+
+    def stop(self) -> None:
+        self.search_timer.stop()
+
+
+def _combo(items: list[str]) -> QComboBox:
+    combo = QComboBox()
+    for item in items:
+        combo.addItem(item, None)
+    combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    return combo
