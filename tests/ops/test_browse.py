@@ -80,3 +80,21 @@ def test_search_as_you_type_prefixes_the_last_word() -> None:
     assert browse.as_you_type("lea") == "lea*"
     assert browse.as_you_type('"canal st') == '"canal st'
     assert browse.as_you_type("x*") == "x*"
+
+
+def test_filter_choices_list_the_entities_in_use(store: Any) -> None:
+    add_chat(store, "a", [("user", "Call Bob at 555-0100")],
+             [(0, "555-0100", "PHONE_NUMBER"), (0, "Bob", "PERSON")])
+    add_chat(store, "b", [("user", "Bob again")], [(0, "Bob", "PERSON")])
+    entities, roles = browse.filter_choices(store)
+    assert entities == ["PERSON", "PHONE_NUMBER"]
+    assert "assistant" in roles
+
+
+def test_totals_count_every_status(store: Any) -> None:
+    from reviewer.ops.review import status_totals
+
+    add_many(store, 3)
+    decide(store, [1], Status.APPROVED, "tester")
+    decide(store, [2], Status.REJECTED, "tester")
+    assert status_totals(store) == {"pending": 1, "approved": 1, "rejected": 1}
