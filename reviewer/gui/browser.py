@@ -56,6 +56,9 @@ HEADER_TIPS = ("Conversation number in this store", "Title", "When the conversat
 TITLE_COLUMN = 1
 WIDTHS = (40, 200, 88, 52, 38, 38, 38, 92, 120)
 STATE_COLUMN = 7
+ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+             | Qt.ItemFlag.ItemNeverHasChildren)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 NUMERIC = {"id", "n_messages", "n_pending", "n_approved", "n_rejected"}
 
 Fetcher = Callable[[BrowseQuery, ConversationSummary | None, int, bool], Page]
@@ -112,7 +115,7 @@ class BrowserModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.title or '(untitled)'}\n{row.source_id}"
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column][2] in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return RIGHT
         if role == ConversationIdRole:
             return row.id
         if role == ProgressRole:
@@ -130,10 +133,7 @@ class BrowserModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
         return not parent.isValid() and not self.complete_after
@@ -292,7 +292,8 @@ class BrowserView(QTableView):
 
     def _maybe_extend_up(self, value: int) -> None:
         bar = self.verticalScrollBar()
-        if value == bar.minimum():
+        # A reset passes through value 0 before the range is laid out: not a scroll.
+        if value == bar.minimum() and bar.maximum() > bar.minimum():
             added = self.browser_model().fetch_before()
             if added:
                 bar.setValue(added)
