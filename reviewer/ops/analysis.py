@@ -17,14 +17,13 @@ from typing import Any
 from reviewer.domain.models import Suggestion
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.store import analysis as stored
-from reviewer.store import audit, meta
+from reviewer.store import audit
 from reviewer.store.database import Store
 from reviewer.suggest.conversation import ConversationText, finish_conversation
 from reviewer.suggest.policy import LoadedPolicy, load_policy
 from reviewer.suggest.service import SuggestionService, default_workers
 
 BATCH_CONVERSATIONS = 32
-PATTERN_ONLY_KEY = "analysis_pattern_only"
 
 
 @dataclass
@@ -115,7 +114,7 @@ def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: Suggesti
     ]
     with store.transaction() as conn:
         added, replaced = stored.save_batch(conn, results, loaded.hash, actor)
-        meta.put(conn, PATTERN_ONLY_KEY, "1" if report.pattern_only else "0")
+        stored.record_pattern_only(conn, report.pattern_only)
         audit.append(conn, actor, "analyze", {
             "policy_hash": loaded.hash, "conversation_ids": [w.conversation_id for w in work],
             "texts": len(pending), "spans": dict(added), "replaced": replaced,
@@ -152,15 +151,7 @@ def _known_terms(conv: stored.ConversationWork) -> list[tuple[str, str]]:
     ]
 
 
-def pattern_only(store: Store) -> bool | None:
-    """Whether the last analysis ran on patterns only (None: never analysed), for ``stats``."""
-    with store.reading() as conn:
-        value = meta.get(conn, PATTERN_ONLY_KEY)
-    return None if value is None else value == "1"
-
-
 def analysis_stats(store: Store) -> dict[str, Any]:
     """Extra ``stats --json`` fields: upstream markers per type, pattern-only flag."""
     with store.reading() as conn:
-        markers = stored.marker_counts(conn)
-    return {"upstream_markers": markers, "analysis_pattern_only": pattern_only(store)}
+        return stored.summary(conn)

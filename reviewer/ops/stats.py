@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reviewer.domain.models import Status
-from reviewer.store import conversations, spans
+from reviewer.store import analysis, conversations, spans
 from reviewer.store.database import Store
 
 STATUSES = [str(s) for s in Status]
@@ -16,6 +16,7 @@ def store_stats(store: Store) -> dict[str, Any]:
     with store.reading() as conn:
         n_conv, n_msg = conversations.counts(conn)
         by_entity_raw = spans.totals(conn)
+        analysed = analysis.summary(conn)  # upstream markers per type, pattern-only flag
     by_entity = {
         entity: {"total": sum(counts.values()), **{s: counts.get(s, 0) for s in STATUSES}}
         for entity, counts in sorted(by_entity_raw.items())
@@ -26,4 +27,5 @@ def store_stats(store: Store) -> dict[str, Any]:
         "messages": n_msg,
         "spans": {"total": sum(totals.values()), **totals},
         "by_entity": by_entity,
+        "analysis": analysed,
     }

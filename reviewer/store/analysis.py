@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, or_, select, update
 
 from reviewer.domain.models import Origin, Status, Suggestion
-from reviewer.store import spans
+from reviewer.store import meta, spans
 from reviewer.store.schema import ConversationRow, DecisionRow, MessageRow, SpanRow
 
 REPLACEABLE = (str(Origin.SUGGESTED), str(Origin.PROPAGATED))
@@ -200,3 +201,19 @@ def marker_counts(conn: Connection) -> dict[str, int]:
         .group_by(SpanRow.recognizer)
     )
     return {str(name).removeprefix("upstream:"): int(n) for name, n in conn.execute(query).all()}
+
+
+PATTERN_ONLY_KEY = "analysis_pattern_only"
+
+
+def record_pattern_only(conn: Connection, pattern_only: bool) -> None:
+    """Remember whether the last analysis ran without a spaCy pipeline."""
+    meta.put(conn, PATTERN_ONLY_KEY, "1" if pattern_only else "0")
+
+
+def summary(conn: Connection) -> dict[str, Any]:
+    """Extra ``stats`` fields: upstream markers per type, and whether the last analysis
+    ran on patterns only (None: never analysed)."""
+    flag = meta.get(conn, PATTERN_ONLY_KEY)
+    return {"upstream_markers": marker_counts(conn),
+            "pattern_only": None if flag is None else flag == "1"}

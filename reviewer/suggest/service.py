@@ -9,6 +9,7 @@ prompts, signatures) is analysed once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -25,7 +26,13 @@ from reviewer.suggest.engine import Detector, pipeline_installed
 from reviewer.suggest.markers import find_markers, outside
 
 CACHE_LIMIT = 50_000
-CHUNK = 48
+MIN_CHUNK = 32
+# Touches every recognizer once, so their lazily compiled patterns are ready.
+WARM_UP_TEXT = (
+    "Jane Doe wrote from jane@example.com about https://example.com/a, 12 Main Street, "
+    "192.168.0.1, 4111 1111 1111 1111, 00:1A:2B:3C:4D:5E, +1 212 555 0100, 2024-01-02, "
+    "GB33BUKB20201555555555, SSN 123-45-6789, born 01/02/1980."
+)
 
 _worker_detector: Detector | None = None
 
@@ -71,9 +78,9 @@ class SuggestionService:
     def warm_up(self) -> None:
         """Load the pipeline now (in every worker), so the first batch is not slow."""
         if self.workers == 1:
-            self._local()
+            self._local().detect([WARM_UP_TEXT])
         else:
-            list(self._executor().map(_detect_in_worker, [[""]] * self.workers))
+            list(self._executor().map(_detect_in_worker, [[WARM_UP_TEXT]] * self.workers))
 
     def suggest(self, texts: Sequence[str]) -> list[list[Suggestion]]:
         """Suggestions per text (markers included), offsets into the original texts."""
@@ -98,9 +105,12 @@ class SuggestionService:
     def _detect(self, texts: list[str]) -> list[list[Suggestion]]:
         if not texts:
             return []
-        if self.workers == 1 or len(texts) < 2 * CHUNK:
+        if self.workers == 1 or len(texts) < 2 * MIN_CHUNK:
             return self._local().detect(texts)
-        chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
+        # A few chunks per worker: large enough for efficient NER batches, enough
+        # of them to even out the load.
+        size = max(MIN_CHUNK, -(-len(texts) // (2 * self.workers)))
+        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
         return [found for part in self._executor().map(_detect_in_worker, chunks) for found in part]
 
     def _local(self) -> Detector:
@@ -112,6 +122,9 @@ class SuggestionService:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            # Forked workers would otherwise walk (and so copy) every inherited
+            # object in their garbage collections.
+            gc.freeze()
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                              initializer=_init_worker, initargs=(self.policy,))
         return self._pool

@@ -95,7 +95,7 @@ def test_upstream_markers_are_approved_spans_and_counted(analysed: tuple[Store, 
         ("[REDACTED]", "REDACTED", Status.APPROVED), ("<PERSON_1>", "PERSON", Status.APPROVED)]
     extra = analysis_stats(store)
     assert extra == {"upstream_markers": {"bracketed": 1, "angle_entity": 1},
-                     "analysis_pattern_only": False}
+                     "pattern_only": False}
 
 
 def test_no_two_spans_of_a_text_overlap(analysed: tuple[Store, int]) -> None:
