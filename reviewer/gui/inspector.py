@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -41,7 +42,11 @@ class SpanInspector(QWidget):
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.setVerticalSpacing(8)
-        for name in ("Text", "Entity", "Status", "Score", "Recognizer", "Origin", "Reason"):
+        # The covered text may be one long token (an e-mail address, a key): it wraps anywhere.
+        self.text = _readonly_text(54)
+        self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        form.addRow("Text:", self.text)
+        for name in ("Entity", "Status", "Score", "Recognizer", "Origin", "Reason"):
             label = QLabel("—")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -73,11 +78,13 @@ class SpanInspector(QWidget):
         if span is None:
             for label in self.fields.values():
                 label.setText("—")
+            self.text.setPlainText("")
             self.explanation.setPlainText("")
             self.history.setPlainText("No span selected.")
             return
+        self.text.setPlainText(look.escape_text(text))
         values = {
-            "Text": look.escape_text(text), "Entity": span.entity,
+            "Entity": span.entity,
             "Status": look.label_text(span.entity, span.status),
             "Score": f"{span.score:.2f}", "Recognizer": span.recognizer,
             "Origin": span.origin.value, "Reason": span.reason or "—",

@@ -126,4 +126,4 @@ def test_status_bar_counts_follow_decisions(qtbot: Any, window: MainWindow) -> N
     assert "1 approved" in window.totals_label.text()
     assert "reviewer: tester" in window.who_label.text()
     qtbot.waitUntil(lambda: window.model.rows[0].n_approved == 1)
-    assert window.inspector.fields["Text"].text() == "Tom Baker"
+    assert window.inspector.text.toPlainText() == "Tom Baker"
