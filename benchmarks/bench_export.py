@@ -88,11 +88,15 @@ def baseline(store: Any, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def peak_rss_mib() -> float:
+def _status_mib(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mib() -> float:
+    return _status_mib("VmHWM")
 
 
 def reset_peak_rss() -> None:
@@ -109,12 +113,18 @@ def child(n: int) -> dict[str, Any]:
         store = open_store(path, PASSPHRASE)
         base = baseline(store, Path(tmp) / "plain.jsonl")
         reset_peak_rss()
+        samples: dict[int, float] = {}
+
+        def sample(done: int, total: int | None, label: str) -> None:
+            if done and done % 1000 == 0:
+                samples[done] = _status_mib("VmRSS")
+
         start = time.perf_counter()
-        report = export_packet(store, Path(tmp) / "packet", "bench")
+        report = export_packet(store, Path(tmp) / "packet", "bench", progress=sample)
         took = time.perf_counter() - start
         store.close()
     return {"n": n, "baseline_s": base, "export_s": took, "pages": report.pages,
-            "peak_rss_mib": peak_rss_mib()}
+            "peak_rss_mib": peak_rss_mib(), "rss_by_done": samples}
 
 
 def main() -> int:
@@ -152,6 +162,8 @@ def _report(r: dict[str, Any]) -> None:
     print(f"  export PDF pages:            {page_rate:10.1f} pages/s          "
           f"ratio {page_rate / base_rate:.4f} to baseline conversations/s")
     print(f"  peak RSS during export:      {r['peak_rss_mib']:10.0f} MiB")
+    steps = ", ".join(f"{int(k):,}: {v:.0f}" for k, v in r["rss_by_done"].items())
+    print(f"  RSS (MiB) after n conversations written: {steps}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from reviewer import __version__
 from reviewer.domain.errors import KnownError, RefusedError, UsageError
@@ -135,11 +135,12 @@ def export_packet(
     _check_request(Path(out_dir), prefix)
     legend, policy_hash = _policy_facts()
     options = {"prefix": prefix, "allow_pending": allow_pending, "active_only": active_only}
-    with store.reading() as conn:
+    progress = progress or no_progress
+    progress(0, None, "Checking spans")
+    with store.reading() as conn, packets.scan_cache(conn):
         plan = _plan(store, conn, allow_pending, active_only)
         writer = PacketWriter(Path(out_dir), prefix, legend)
         try:
-            progress = progress or no_progress
             leaks = _render(conn, writer, plan, allow_pending, active_only, progress)
             sealed = None if leaks else _seal(store, conn, writer, plan, actor, policy_hash,
                                               options)
@@ -149,7 +150,6 @@ def export_packet(
     if sealed is None:
         writer.discard()
         _refuse_leaks(store, leaks, actor, Path(out_dir))
-        raise AssertionError("unreachable: a leak always refuses the export")
     return _publish(store, writer, plan, actor, *sealed, prefix)
 
 
@@ -230,7 +230,7 @@ def _render(
     return leaks
 
 
-def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, out_dir: Path) -> None:
+def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, out_dir: Path) -> NoReturn:
     grouped: dict[tuple[int, int | None], list[Suggestion]] = {}
     for leak in leaks:
         grouped.setdefault((leak.conversation_id, leak.message_id), []).append(Suggestion(

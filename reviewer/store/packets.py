@@ -10,13 +10,14 @@ the same text the same number.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Branch, Conversation, Span, Status
@@ -34,6 +35,7 @@ from reviewer.store.spans import _span
 from reviewer.store.times import from_db
 
 IN_CHUNK = 500
+SCAN_CACHE_KIB = 8192
 # Domain separation: the replacement keys are derived from, never equal to, the signing key.
 _REPLACEMENT_LABEL = b"reviewer/replacement-numbers/v1"
 
@@ -49,6 +51,21 @@ class SpanText:
     entity: str
     status: Status
     text: str
+
+
+@contextlib.contextmanager
+def scan_cache(conn: Connection) -> Iterator[None]:
+    """A small page cache while ``conn`` reads the whole store once, restored after.
+
+    An export reads every page once, front to back: a large cache only fills up
+    (the store's default is 64 MiB) and makes the export's memory grow with the store.
+    """
+    before = conn.execute(text("PRAGMA cache_size")).scalar_one()
+    conn.execute(text(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}"))
+    try:
+        yield
+    finally:
+        conn.execute(text(f"PRAGMA cache_size = {int(before)}"))
 
 
 def signing_key(conn: Connection) -> bytes:
