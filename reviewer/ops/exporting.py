@@ -79,11 +79,11 @@ class ExportReport:
     prefix: str
 
     def summary_lines(self) -> list[str]:
-        last = f"{self.prefix}-{self.pages:06d}"
+        bates = f": {self.prefix}-000001 – {self.prefix}-{self.pages:06d}" if self.pages else ""
         return [
             f"Packet {self.packet_id} written to {self.out_dir}.",
             f"{self.conversations} conversation(s), {self.messages} message(s), {self.pages} "
-            f"page(s): {self.prefix}-000001 – {last}.",
+            f"page(s){bates}.",
             f"{self.redactions} span(s) redacted ({self.pending_redacted} of them still pending),"
             f" {self.kept} kept after review.",
             f"Manifest SHA-256 {self.manifest_sha256}; signed by key {self.key_fingerprint}.",

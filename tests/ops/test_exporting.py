@@ -378,3 +378,10 @@ def test_cli_export_and_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     (tmp_path / "out" / "audit.jsonl").write_text("")
     assert main(["verify", str(tmp_path / "out")]) == 1
     assert "audit.jsonl" in capsys.readouterr().err
+
+
+def test_an_empty_store_exports_an_empty_signed_packet(store: Any, tmp_path: Path) -> None:
+    report = export_packet(store, tmp_path / "out", "tester")
+    assert report.pages == 0
+    assert report.summary_lines()[1] == "0 conversation(s), 0 message(s), 0 page(s)."
+    assert verify_packet(tmp_path / "out").ok
