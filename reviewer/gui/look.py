@@ -9,6 +9,7 @@ underline and ``○ … keep``. Colour only adds the entity.
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 from PySide6.QtGui import QColor, QFont, QTextCharFormat
 
@@ -48,6 +49,7 @@ INVISIBLE_NAMES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=256)
 def entity_colors(entity: str) -> tuple[QColor, QColor]:
     index = FIXED.get(entity, zlib.crc32(entity.encode()) % len(PALETTE))
     light, dark = PALETTE[index]
@@ -59,6 +61,11 @@ def label_text(entity: str, status: Status) -> str:
 
 
 def span_format(entity: str, status: Status) -> QTextCharFormat:
+    return QTextCharFormat(_span_format(entity, status))  # a copy: callers may change it
+
+
+@lru_cache(maxsize=1024)
+def _span_format(entity: str, status: Status) -> QTextCharFormat:
     light, dark = entity_colors(entity)
     fmt = QTextCharFormat()
     fmt.setFontWeight(QFont.Weight.Normal)
@@ -80,6 +87,11 @@ def span_format(entity: str, status: Status) -> QTextCharFormat:
 
 
 def label_format(entity: str, status: Status, base_size: float) -> QTextCharFormat:
+    return QTextCharFormat(_label_format(entity, status, base_size))
+
+
+@lru_cache(maxsize=1024)
+def _label_format(entity: str, status: Status, base_size: float) -> QTextCharFormat:
     dark = entity_colors(entity)[1]
     fmt = QTextCharFormat()
     fmt.setFontPointSize(max(base_size * 0.78, 7.0))

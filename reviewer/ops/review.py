@@ -58,14 +58,19 @@ def conversation_detail(store: Store, conv_id: int) -> ConversationDetail:
     with store.reading() as conn:
         conv = conversations.get_conversation(conn, conv_id)
         found = spans.for_conversation(conn, conv_id)
-    return ConversationDetail(conv, tuple(found), {s.id: covered_text(conv, s) for s in found})
+    texts = {m.id: m.text for m in conv.messages}
+    return ConversationDetail(conv, tuple(found),
+                              {s.id: covered_text(conv, s, texts) for s in found})
 
 
-def covered_text(conv: Conversation, span: Span) -> str:
+def covered_text(conv: Conversation, span: Span,
+                 texts: dict[int | None, str] | None = None) -> str:
+    """The text ``span`` covers; ``texts`` (message id -> text) spares a search."""
     if span.message_id is None:
         return (conv.title or "")[span.start:span.end]
-    message = next(m for m in conv.messages if m.id == span.message_id)
-    return message.text[span.start:span.end]
+    if texts is None:
+        texts = {m.id: m.text for m in conv.messages}
+    return texts[span.message_id][span.start:span.end]
 
 
 def span_detail(store: Store, span_id: int) -> SpanDetail:
