@@ -260,3 +260,18 @@ def test_current_span_is_scrolled_into_view(window: MainWindow) -> None:
     mark = window.view.marks[span.id]
     rect = window.view.cursorRect(QTextCursor(mark.text))
     assert window.view.viewport().rect().intersects(rect)
+
+
+def test_an_empty_store_opens_and_keys_say_what_to_do(qtbot: Any, store: Any,
+                                                      settings: Any) -> None:
+    from reviewer.gui.tasks import SyncRunner
+
+    win = MainWindow(store, "tester", settings, SyncRunner(), None)
+    qtbot.addWidget(win)
+    win.show()
+    win.start()
+    for key in (Qt.Key.Key_A, Qt.Key.Key_J, Qt.Key.Key_G, Qt.Key.Key_N, Qt.Key.Key_E):
+        qtbot.keyClick(win.view, key)
+    assert win.session.current is None
+    assert win.statusBar().currentMessage()
+    win.close()
