@@ -127,13 +127,14 @@ def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress:
         provenance = Provenance(path.name, size, digest, source.format)
         source_row = conversations.add_source(conn, provenance, actor)
         for conv in source.conversations():
-            if conversations.add_conversation(conn, conv, source_row) is None:
+            if conversations.add_conversation(conn, conv, source_row, index=False) is None:
                 result.already_present += 1
             else:
                 result.count(conv)
             if (result.conversations + result.already_present) % PROGRESS_EVERY == 0:
                 progress(source.bytes_read, source.total_bytes, path.name)
         result.format = source.format
+        conversations.index_new_text(conn)
         audit.append(conn, actor, "import", _audit_payload(provenance, source, result))
     progress(source.total_bytes, source.total_bytes, path.name)
 

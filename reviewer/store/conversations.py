@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, tuple_
 
 from reviewer.domain.models import Branch, Conversation, Message, Provenance, Visibility
+from reviewer.store import meta
 from reviewer.store.schema import ConversationRow, MessageRow, Source
 from reviewer.store.sql import driver, inserted_id
 from reviewer.store.times import from_db, to_db, utc_now
@@ -38,37 +39,75 @@ def add_source(conn: Connection, provenance: Provenance, actor: str) -> int:
 
 
 def exists(conn: Connection, content_hash: str) -> bool:
-    query = select(ConversationRow.id).where(ConversationRow.content_hash == content_hash)
-    return conn.execute(query).first() is not None
+    row = driver(conn).execute(
+        "SELECT 1 FROM conversations WHERE content_hash = ?", (content_hash,)
+    ).fetchone()
+    return row is not None
+
+
+CONVERSATION_INSERT = (
+    "INSERT INTO conversations (source_file_id, source_id, title, created_at, updated_at, "
+    "imported_at, content_hash, title_policy, n_messages, n_pending, n_approved, n_rejected) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 0, 0, 0)"
+)
+MESSAGE_INSERT = (
+    "INSERT INTO messages (conversation_id, idx, role, author, created_at, branch, visibility, "
+    "content_type, source_message_id, placeholders, text, analyzed_policy) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
+)
 
 
 def add_conversation(
-    conn: Connection, conv: Conversation, source_file_id: int | None
+    conn: Connection, conv: Conversation, source_file_id: int | None, *, index: bool = True
 ) -> int | None:
-    """Store a conversation and its messages; None when the same content is already stored."""
+    """Store a conversation and its messages; None when the same content is already stored.
+
+    Imports pass ``index=False`` and call :func:`index_new_text` once per file: FTS5
+    indexes far faster in one statement than row by row.
+    """
     digest = conv.content_hash()
     if exists(conn, digest):
         return None
-    result = conn.execute(insert(ConversationRow).values(
-        source_file_id=source_file_id, source_id=conv.source_id, title=conv.title,
-        created_at=to_db(conv.created_at), updated_at=to_db(conv.updated_at),
-        imported_at=utc_now(), content_hash=digest, n_messages=len(conv.messages),
-        n_pending=0, n_approved=0, n_rejected=0,
+    raw = driver(conn)
+    cursor = raw.execute(CONVERSATION_INSERT, (
+        source_file_id, conv.source_id, conv.title, to_db(conv.created_at),
+        to_db(conv.updated_at), utc_now(), digest, len(conv.messages),
     ))
-    conv_id = inserted_id(result)
-    if conv.messages:
-        conn.execute(insert(MessageRow), [_message_values(conv_id, m) for m in conv.messages])
+    conv_id = int(cursor.lastrowid)
+    raw.executemany(MESSAGE_INSERT, [_message_values(conv_id, m) for m in conv.messages])
+    if index:
+        index_new_text(conn)
     return conv_id
 
 
-def _message_values(conv_id: int, m: Message) -> dict[str, Any]:
-    return {
-        "conversation_id": conv_id, "idx": m.index, "role": m.role, "author": m.author,
-        "created_at": to_db(m.created_at), "branch": str(m.branch),
-        "visibility": str(m.visibility), "content_type": m.content_type,
-        "source_message_id": m.source_message_id, "placeholders": m.placeholders,
-        "text": m.text, "analyzed_policy": None,
-    }
+def _message_values(conv_id: int, m: Message) -> tuple[Any, ...]:
+    return (
+        conv_id, m.index, m.role, m.author, to_db(m.created_at), str(m.branch),
+        str(m.visibility), m.content_type, m.source_message_id, m.placeholders, m.text,
+    )
+
+
+FTS_SOURCES = (
+    ("fts_messages_upto", "messages", "message_fts(rowid, text)", "id, text"),
+    ("fts_titles_upto", "conversations", "title_fts(rowid, title)", "id, coalesce(title, '')"),
+)
+
+
+def index_new_text(conn: Connection) -> None:
+    """Add every message and title stored since the last call to the FTS5 indexes.
+
+    Rows are append-only with growing ids, so a watermark in ``meta`` (written in
+    the same transaction) says what is indexed.
+    """
+    raw = driver(conn)
+    for key, table, target, columns in FTS_SOURCES:
+        upto = int(meta.get(conn, key) or 0)
+        top = raw.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+        if top > upto:
+            raw.execute(
+                f"INSERT INTO {target} SELECT {columns} FROM {table} WHERE id > ?", (upto,)
+            )
+            meta.put(conn, key, str(top))
 
 
 def get_conversation(conn: Connection, conv_id: int) -> Conversation:
