@@ -83,6 +83,7 @@ class Cue:
     score: float
     side: str = "after"
     capitalised_only: bool = False
+    ordinary_capitals: bool = True
 
 
 class CueRecognizer(RegexRecognizer):
@@ -118,7 +119,7 @@ class CueRecognizer(RegexRecognizer):
             words.reverse()
         kept = []
         for word in words:
-            if not self._name_like(word.group(0), cue.capitalised_only):
+            if not self._name_like(word.group(0), cue):
                 break
             kept.append(word)
         if not kept:
@@ -127,13 +128,14 @@ class CueRecognizer(RegexRecognizer):
         first, last = (kept[0], kept[-1]) if cue.side != "before" else (kept[-1], kept[0])
         return offset + first.start(), offset + last.end()
 
-    def _name_like(self, word: str, capitalised_only: bool) -> bool:
+    def _name_like(self, word: str, cue: Cue) -> bool:
         lower = word.lower()
         if lower in NOT_NAMES or lower in CUE_STOP or len(word) < 2:
             return False
         if word[0].isupper():
-            return not capitalised_only or not self.ordinary(word)
-        return not capitalised_only and not self.ordinary(word)
+            strict = cue.capitalised_only or not cue.ordinary_capitals
+            return not strict or not self.ordinary(word)
+        return not cue.capitalised_only and not self.ordinary(word)
 
 
 CUE_STOP = frozenset({
@@ -155,11 +157,15 @@ CUES = (
         r"(?i:\b(?:works? (?:at|for)|working (?:at|for)|worked (?:at|for)|employed (?:at|by)|"
         r"spent (?:a|\w+) years? at|(?:is|am|are) from|recorded for|joined|intern(?:ed)? at|"
         r"job at|position at|account (?:at|with)))[ \t]+" + NAME_WORDS, 0.45),
+    Cue("person_after_strong_cue", "PERSON",
+        r"(?i:\b(?:my name is|name is|call(?:s|ed)? me|named (?:him|her|them)?|"
+        r"daughter of|son of|wife of|husband of|dear|regards,?|sincerely,?|name:))[ \t]+"
+        + NAME_WORDS, 0.5),
+    # After weaker cues a capitalised ordinary word ("this is Python") is no name.
     Cue("person_after_cue", "PERSON",
-        r"(?i:\b(?:my name is|name is|call(?:s|ed)? me|named (?:him|her|them)?|i am|i'm|"
-        r"this is|shouted at|said to|talk(?:ed|ing)? to|spoke to|speak to|meet|met|ask|asked|"
-        r"tell|told|thank|married|daughter of|son of|wife of|husband of|assistant to|"
-        r"dear|hi|hello|hey|regards,?|sincerely,?|user:|name:))[ \t]+" + NAME_WORDS, 0.5),
+        r"(?i:\b(?:i am|i'm|this is|shouted at|said to|talk(?:ed|ing)? to|spoke to|speak to|"
+        r"meet|met|ask|asked|tell|told|thank|married|assistant to|hi|hello|hey|user:))[ \t]+"
+        + NAME_WORDS, 0.5, capitalised_only=False, ordinary_capitals=False),
     Cue("person_before_cue", "PERSON",
         NAME_BEFORE + r"(?i:[ \t]+(?:said|says|shouted|asked|told|replied|wrote|explained|"
         r"is from|was a huge|will be talking|had given|is very|has|had|was born))\b", 0.45,
@@ -232,6 +238,13 @@ ADDRESS_RULES = (
          r"(?P<value>\d[^\n?!;]{3,80}?)(?=\.\s|[?!;]|\.?\n|\.?$)", 0.6),
 )
 
+NOT_SECRETS = frozenset({
+    "valid", "invalid", "required", "incorrect", "correct", "wrong", "expired", "missing",
+    "empty", "null", "none", "true", "false", "here", "below", "above", "same", "different",
+    "changed", "reset", "strong", "weak", "secure", "stored", "saved", "hashed", "encrypted",
+    "needed", "set", "sent", "shown", "hidden", "protected", "optional", "undefined", "not",
+})
+
 SECRET_RULES = (
     Rule("openai_key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0.95),
     Rule("anthropic_key", r"\bsk-ant-[A-Za-z0-9_-]{20,}", 0.95),
@@ -250,7 +263,7 @@ SECRET_RULES = (
     Rule("assigned_secret",
          r"(?i)\b(?:password|passwd|pwd|passphrase|pass|secret|api[_-]?key|access[_-]?token|"
          r"auth[_-]?token|client[_-]?secret|token)\b[\"']?\s*(?:[:=]|is)\s*[\"']?"
-         r"(?P<value>[^\s\"',;]{4,})", 0.7),
+         r"(?P<value>[^\s\"',;]{4,})", 0.7, lambda value: value.lower() not in NOT_SECRETS),
 )
 
 NOT_USERS = frozenset({
@@ -264,7 +277,8 @@ USERNAME_RULES = (
          r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)(?P<value>[A-Za-z0-9._-]+)",
          0.75, lambda value: value.lower() not in NOT_USERS),
     Rule("handle",
-         r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])(?![\w(/@])",
+         r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])"
+         r"(?!\.?[\w(/@])",
          0.7, lambda value: value.lower() not in NOT_USERS),
     Rule("username_label",
          r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",

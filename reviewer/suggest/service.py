@@ -26,6 +26,7 @@ from reviewer.suggest.engine import Detector, pipeline_installed
 from reviewer.suggest.markers import find_markers, outside
 
 CACHE_LIMIT = 50_000
+PIECE = 100_000
 MIN_CHUNK = 32
 # Touches every recognizer once, so their lazily compiled patterns are ready.
 WARM_UP_TEXT = (
@@ -103,6 +104,16 @@ class SuggestionService:
         self.cache.update(zip(todo.keys(), results, strict=True))
 
     def _detect(self, texts: list[str]) -> list[list[Suggestion]]:
+        """Detect in pieces no longer than PIECE (a pasted book would exhaust the NER)."""
+        pieces = [(owner, offset, piece) for owner, text in enumerate(texts)
+                  for offset, piece in split_long(text)]
+        found = self._detect_pieces([piece for _, _, piece in pieces])
+        out: list[list[Suggestion]] = [[] for _ in texts]
+        for (owner, offset, _), suggestions in zip(pieces, found, strict=True):
+            out[owner].extend(_shift(s, offset) for s in suggestions)
+        return out
+
+    def _detect_pieces(self, texts: list[str]) -> list[list[Suggestion]]:
         if not texts:
             return []
         if self.workers == 1 or len(texts) < 2 * MIN_CHUNK:
@@ -133,6 +144,30 @@ class SuggestionService:
         markers = find_markers(view.original, self.policy.upstream_markers)
         mapped = [_to_original(view, s) for s in found]
         return sorted([*markers, *outside(mapped, markers)], key=lambda s: s.start)
+
+
+def split_long(text: str, limit: int = PIECE) -> list[tuple[int, str]]:
+    """(offset, piece) of a text cut at line ends into pieces of at most ``limit``."""
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n", start + limit // 2, start + limit)
+        end = cut + 1 if cut >= 0 else start + limit
+        pieces.append((start, text[start:end]))
+        start = end
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _shift(s: Suggestion, offset: int) -> Suggestion:
+    if not offset:
+        return s
+    explanation = dict(s.explanation)
+    if "alternatives" in explanation:
+        explanation["alternatives"] = [
+            {**a, "start": a["start"] + offset, "end": a["end"] + offset}
+            for a in explanation["alternatives"]]
+    return replace(s, start=s.start + offset, end=s.end + offset, explanation=explanation)
 
 
 def _to_original(view: NormalizedText, s: Suggestion) -> Suggestion:

@@ -10,7 +10,7 @@ import pytest
 from reviewer.domain.models import Origin, Status, Suggestion
 from reviewer.domain.policy import Policy
 from reviewer.suggest.policy import load_policy
-from reviewer.suggest.service import SuggestionService
+from reviewer.suggest.service import SuggestionService, split_long
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +132,19 @@ def test_two_workers_find_the_same_as_one(service: SuggestionService) -> None:
     texts = [f"Message {i}: call Sarah Connor at +1 212 555 01{i % 90 + 10}" for i in range(120)]
     with SuggestionService(load_policy().policy, workers=2) as pooled:
         assert pooled.suggest(texts) == service.suggest(texts)
+
+
+def test_long_texts_are_analysed_in_pieces_at_line_ends(service: SuggestionService) -> None:
+    filler = "nothing to see in this line at all\n" * 3500
+    text = filler + "Mail me at jane.doe@example.com\n" + filler + "or bob@example.org"
+    found = [(text[s.start:s.end], s.entity) for s in service.suggest([text])[0]]
+    assert ("jane.doe@example.com", "EMAIL_ADDRESS") in found
+    assert ("bob@example.org", "EMAIL_ADDRESS") in found
+
+
+def test_split_long_keeps_every_character() -> None:
+    text = "".join(f"line {i}\n" for i in range(5000))
+    pieces = split_long(text, limit=1000)
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(len(piece) <= 1000 for _, piece in pieces)
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)
