@@ -124,7 +124,10 @@ class ConversationView(QTextEdit):
             return
         mark.span = span
         _style(mark, self.font().pointSizeF())
-        self._refresh_extra()
+        # Other marks' cursors follow the edit; the focus mark on this span's own label
+        # was replaced with the label, so it is drawn again.
+        if span.id == self.current:
+            self._refresh_extra()
 
     def set_current(self, span_id: int | None) -> None:
         """Put the focus mark on a span and scroll it into view (expanding folds)."""

@@ -127,3 +127,16 @@ def test_status_bar_counts_follow_decisions(qtbot: Any, window: MainWindow) -> N
     assert "reviewer: tester" in window.who_label.text()
     qtbot.waitUntil(lambda: window.model.rows[0].n_approved == 1)
     assert window.inspector.text.toPlainText() == "Tom Baker"
+
+
+def test_focus_mark_survives_a_label_change(view: ConversationView, store: Any,
+                                            conversations: dict[str, int]) -> None:
+    import dataclasses
+
+    detail = review.conversation_detail(store, conversations["lease"])
+    view.show_conversation(detail)
+    span = detail.spans[0]
+    view.set_current(span.id)
+    view.update_span(dataclasses.replace(span, entity="LOCATION"))
+    marked = [sel.cursor.selectedText() for sel in view.extraSelections()]
+    assert "◇ LOCATION · pending" in marked
