@@ -134,10 +134,15 @@ class SuggestionService:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             # Forked workers would otherwise walk (and so copy) every inherited
-            # object in their garbage collections.
+            # object in their garbage collections; the first task forks them all.
             gc.freeze()
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_init_worker, initargs=(self.policy,))
+            try:
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                                 initializer=_init_worker,
+                                                 initargs=(self.policy,))
+                self._pool.submit(_detect_in_worker, []).result()
+            finally:
+                gc.unfreeze()
         return self._pool
 
     def _for_text(self, view: NormalizedText, found: list[Suggestion]) -> list[Suggestion]:
