@@ -104,10 +104,9 @@ class PacketWriter:
         found = [f"the file name {name}" for name in self.folder.entries
                  if next(needles.find(name), None)]
         for relative in (REDACTION_LOG, AUDIT):
-            if relative in self.folder.entries:
-                text = self.folder.path(relative).read_text(encoding="utf-8")
-                if next(needles.find(text), None):
-                    found.append(relative)
+            if relative in self.folder.entries and _holds_needle(self.folder.path(relative),
+                                                                 needles):
+                found.append(relative)
         return found
 
     def seal(self, fields: dict[str, Any], private_key: bytes) -> bytes:
@@ -123,3 +122,9 @@ class PacketWriter:
     def discard(self) -> None:
         self._streams.close()
         self.folder.discard()
+
+
+def _holds_needle(path: Path, needles: Needles) -> bool:
+    # Line by line: the normalised view of a whole log would cost memory in its size.
+    with path.open(encoding="utf-8") as handle:
+        return any(next(needles.find(line), None) for line in handle)
