@@ -11,6 +11,7 @@ not continue a word on either side.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -23,6 +24,8 @@ MIN_NEEDLE = 3
 # Word-boundary guards that apply only where the needle's own edge is a word character.
 _LEFT = r"(?:(?<!\w)|(?=\W))"
 _RIGHT = r"(?:(?!\w)|(?<=\W))"
+
+_EDGES = string.whitespace + string.punctuation
 
 _Trie: TypeAlias = dict[str, "_Trie"]
 
@@ -38,8 +41,9 @@ class Hit:
 
 
 def needle_text(text: str) -> str:
-    """The normalised form a needle is searched as."""
-    return normalize(text, casefold=True).text.strip()
+    """The normalised form a needle is searched as; punctuation a span caught at its
+    edges ("42 Elm Street.") is not part of what must not appear."""
+    return normalize(text, casefold=True).text.strip(_EDGES)
 
 
 class Needles:

@@ -13,6 +13,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,11 +32,12 @@ from reviewer.store.schema import (
     ReplacementRow,
     SpanRow,
 )
-from reviewer.store.spans import _span
+from reviewer.store.spans import span_from_row
 from reviewer.store.times import from_db
 
 IN_CHUNK = 500
 SCAN_CACHE_KIB = 8192
+_EDGES = string.whitespace + string.punctuation
 # Domain separation: the replacement keys are derived from, never equal to, the signing key.
 _REPLACEMENT_LABEL = b"reviewer/replacement-numbers/v1"
 
@@ -149,7 +151,7 @@ def _assemble(
     span_query = select(SpanRow).where(SpanRow.conversation_id.in_(ids)).order_by(SpanRow.id)
     for s in conn.execute(span_query).all():
         if s.message_id is None or s.message_id in kept:
-            spans[s.conversation_id].append(_span(s))
+            spans[s.conversation_id].append(span_from_row(s._mapping))
     return [
         (Conversation(
             source_id=row.source_id, title=row.title, messages=tuple(messages[row.id]),
@@ -161,8 +163,8 @@ def _assemble(
 
 def replacement_text(text: str) -> str:
     """What counts as "the same text" for a replacement number: normalised, case and
-    runs of white space folded."""
-    return " ".join(normalize(text, casefold=True).text.split())
+    runs of white space folded, punctuation at the edges dropped."""
+    return " ".join(normalize(text, casefold=True).text.split()).strip(_EDGES)
 
 
 def _text_key(secret: bytes, text: str) -> str:

@@ -31,6 +31,11 @@ def test_whole_tokens_only() -> None:
     assert found("mail:john@example.com;") == ["john@example.com"]
 
 
+def test_edge_punctuation_of_a_span_is_not_part_of_the_needle() -> None:
+    needles = Needles([("42 Elm Street.", "ADDRESS", "[ADDRESS-1]")])
+    assert [h.token for h in needles.find("at 42 elm street, near")] == ["[ADDRESS-1]"]
+
+
 def test_short_needles_are_not_scanned() -> None:
     assert len(NEEDLES) == 3
     assert found("Al and Alan") == []

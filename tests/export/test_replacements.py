@@ -16,11 +16,11 @@ def test_numbers_follow_first_use_and_fold_case_width_and_spaces(store: Any) -> 
     with store.transaction() as conn:
         first = packets.replacement_numbers(conn, [
             ("PERSON", "Ann Lee"), ("PERSON", "Bo Chen"), ("EMAIL_ADDRESS", "a@b.c"),
-            ("PERSON", "ANN  LEE"), ("PERSON", "Ａｎｎ Lee"),
+            ("PERSON", "ANN  LEE"), ("PERSON", "Ａｎｎ Lee"), ("PERSON", "Ann Lee."),
         ])
     assert first == {("PERSON", "Ann Lee"): 1, ("PERSON", "Bo Chen"): 2,
                      ("EMAIL_ADDRESS", "a@b.c"): 1, ("PERSON", "ANN  LEE"): 1,
-                     ("PERSON", "Ａｎｎ Lee"): 1}
+                     ("PERSON", "Ａｎｎ Lee"): 1, ("PERSON", "Ann Lee."): 1}
     with store.transaction() as conn:
         again = packets.replacement_numbers(conn, [("PERSON", "Cy Dee"), ("PERSON", "bo chen")])
     assert again == {("PERSON", "Cy Dee"): 3, ("PERSON", "bo chen"): 2}
