@@ -69,14 +69,16 @@ def _key(text: str) -> str:
 
 def _terms(items: Sequence[ConversationText], known: Iterable[tuple[str, str]],
            refused: set[str]) -> dict[str, tuple[str, str]]:
-    """casefolded term -> (entity, how it was learnt)."""
+    """casefolded term -> (entity, how it was learnt: entity/name_part, and "_cased"
+    when it was written with capitals, so "Router" does not spread to "router")."""
     pairs = [(i.text[s.start:s.end], s.entity) for i in items for s in i.found
              if s.origin is Origin.SUGGESTED]
     terms: dict[str, tuple[str, str]] = {}
     for text, entity in [*pairs, *known]:
         if entity in NOT_PROPAGATED:
             continue
-        _add(terms, text, entity, "entity", refused)
+        cased = "_cased" if any(char.isupper() for char in text) else ""
+        _add(terms, text, entity, "entity" + cased, refused)
         parts = text.split()
         if entity == "PERSON" and len(parts) > 1:
             for part in parts:
@@ -109,9 +111,12 @@ def _occurrences(item: ConversationText, matcher: re.Pattern[str],
         start, end = view.to_original(match.start(), match.end())
         if _overlaps(blocked, start, end):
             continue
-        entity, source = terms[" ".join(match.group(0).split())]
-        if source == "name_part" and not item.text[start:end][:1].isupper():
-            continue  # a lone "will" or "may" is a word, "Will" may be the name
+        key = " ".join(match.group(0).split())
+        entity, learnt = terms[key]
+        source = learnt.removesuffix("_cased")
+        cased = learnt != "entity" and " " not in key
+        if cased and not any(char.isupper() for char in item.text[start:end]):
+            continue  # "will" or "router" is a word where "Will" or "Router" was a name
         found.append(Suggestion(
             start=start, end=end, entity=entity, score=PROPAGATED_SCORE,
             recognizer="ConversationPropagation", origin=Origin.PROPAGATED, status=Status.PENDING,

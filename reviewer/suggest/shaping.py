@@ -84,10 +84,22 @@ def _block_end(text: str, end: int) -> int:
         if blank_allowed and text.startswith("\n", position):
             position, blank_allowed = position + 1, False  # one empty line inside a block
         match = BLOCK_LINE.match(text, position)
-        if match is None or not match.group("line").strip():
+        if match is None or not _place_line(match.group("line")):
             break
         end, position = match.end("line"), match.end()
     return end
+
+
+def _place_line(line: str) -> bool:
+    """A city, region, country or postcode line; not a phone, e-mail or web line."""
+    line = line.strip()
+    if not line or NOT_PLACE.search(line):
+        return False
+    return bool(re.search(r"[^\W\d_]", line)) or POSTCODE.fullmatch(line) is not None
+
+
+NOT_PLACE = re.compile(r"@|://|www\.|\d{3}\D{0,2}\d{3}\D?\d{3,4}")
+POSTCODE = re.compile(r"\d{4,6}(?:-\d{4})?")
 
 
 def addressees(text: str, found: Sequence[Suggestion]) -> list[Suggestion]:

@@ -53,3 +53,11 @@ def test_propagation_can_be_switched_off() -> None:
     items = [ConversationText(first, [_person(first, "Margaret Thornbury")]),
              ConversationText("Margaret Thornbury again")]
     assert finish_conversation(items, propagate=False)[1] == []
+
+
+def test_a_capitalised_single_word_does_not_spread_to_the_lower_case_word() -> None:
+    first = "Router said hello."
+    second = "Restart the router, then call Router."
+    items = [ConversationText(first, [_person(first, "Router")]), ConversationText(second)]
+    found = finish_conversation(items)[1]
+    assert [(second[s.start:s.end], s.start) for s in found] == [("Router", 30)]

@@ -45,3 +45,11 @@ def test_a_street_line_grows_into_its_address_block() -> None:
     shaped = shape(text, found, Policy())
     block = next(s for s in shaped if s.entity == "ADDRESS")
     assert text[block.start:block.end] == "12 Main Street\nApt. 4\nSpringfield\n\nUSA 62704"
+
+
+def test_an_address_block_stops_at_phone_and_mail_lines() -> None:
+    text = "615 Magnolia Terrace\nApt 14C\nEast Pellham, GA 30388\n(404) 555-0101\nmail@x.org"
+    found = [Suggestion(0, 20, "ADDRESS", 0.6, "StreetAddressRecognizer",
+                        explanation={"pattern_name": "street_number_first"})]
+    block = shape(text, found, Policy())[0]
+    assert text[block.start:block.end] == "615 Magnolia Terrace\nApt 14C\nEast Pellham, GA 30388"
