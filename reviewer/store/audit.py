@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from reviewer.domain.audit import ChainReport, make_entry, verify_chain
 from reviewer.domain.models import AuditEntry
 from reviewer.store import meta
 from reviewer.store.schema import AuditRow
+from reviewer.store.sql import driver
 
 PAGE = 1000
 
@@ -26,20 +27,36 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+AUDIT_COLUMNS = "seq, time, actor, action, payload, prev_hash, hash"
+
+
 def head(conn: Connection) -> AuditEntry | None:
-    row = conn.execute(select(AuditRow).order_by(AuditRow.seq.desc()).limit(1)).first()
-    return _entry(row) if row else None
+    row = driver(conn).execute(
+        f"SELECT {AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    seq, time, actor, action, payload, prev_hash, digest = row
+    return AuditEntry(seq, time, actor, action, json.loads(payload), prev_hash, digest)
 
 
 def append(conn: Connection, actor: str, action: str, payload: dict[str, Any]) -> AuditEntry:
-    """Append one entry; call inside the transaction that makes the change."""
+    """Append one entry; call inside the transaction that makes the change.
+
+    Appending runs with every decision, so it speaks to the driver directly.
+    """
     entry = make_entry(head(conn), now_iso(), actor, action, payload)
-    conn.execute(insert(AuditRow).values(
-        seq=entry.seq, time=entry.time, actor=entry.actor, action=entry.action,
-        payload=json.dumps(entry.payload, sort_keys=True, ensure_ascii=False),
-        prev_hash=entry.prev_hash, hash=entry.hash,
+    raw = driver(conn)
+    raw.execute(f"INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        entry.seq, entry.time, entry.actor, entry.action,
+        json.dumps(entry.payload, sort_keys=True, ensure_ascii=False),
+        entry.prev_hash, entry.hash,
     ))
-    meta.put(conn, "audit_head", f"{entry.seq}:{entry.hash}")
+    raw.execute(
+        "INSERT INTO meta (key, value) VALUES ('audit_head', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (f"{entry.seq}:{entry.hash}",),
+    )
     return entry
 
 
