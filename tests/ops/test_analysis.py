@@ -76,16 +76,17 @@ def test_name_parts_are_suggested_where_they_stand_alone(analysed: tuple[Store, 
 
 
 def test_stored_entities_propagate_with_their_origin(store: Store) -> None:
-    conv_id = _add(store, "p", ("Project Bluefin starts in May.", "the bluefin budget is fixed."))
+    conv_id = _add(store, "p", ("Project Bluefin starts in May.",
+                                "the project bluefin budget is fixed."))
     with store.transaction() as conn:
         first = conversations.get_conversation(conn, conv_id).messages[0]
         spans.add(conn, conv_id, first.id, [Suggestion(
-            8, 15, "ORGANIZATION", 1.0, "reviewer", origin=Origin.MANUAL)], None)
+            0, 15, "ORGANIZATION", 1.0, "reviewer", origin=Origin.MANUAL)], None)
     analyze(store, "tester", policy_path=POLICY, workers=1)
     rows = _texts(store, conv_id)
-    assert (1, "bluefin", "ORGANIZATION", Origin.PROPAGATED, Status.PENDING) in rows
-    assert [r for r in rows if r[0] == 0 and r[1] == "Bluefin"] == [
-        (0, "Bluefin", "ORGANIZATION", Origin.MANUAL, Status.PENDING)]
+    assert (1, "project bluefin", "ORGANIZATION", Origin.PROPAGATED, Status.PENDING) in rows
+    assert [r for r in rows if r[0] == 0 and "Bluefin" in r[1]] == [
+        (0, "Project Bluefin", "ORGANIZATION", Origin.MANUAL, Status.PENDING)]
 
 
 def test_upstream_markers_are_approved_spans_and_counted(analysed: tuple[Store, int]) -> None:
