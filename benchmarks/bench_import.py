@@ -6,7 +6,7 @@ edits, regenerations, image pointers, code and tool output), then imports each
 file twice, each run in its own process so peak RSS is that run's alone:
 
 - ours: ``reviewer.ops.importing.import_files`` into a fresh encrypted store
-  (streaming ijson parse, content hashing, SQLCipher, FTS5 index by triggers,
+  (streaming ijson parse, content hashing, SQLCipher, FTS5 index once per file,
   one transaction, audit entry);
 - baseline: ``json.load`` of the whole file, a walk of every mapping node, and
   plain stdlib ``sqlite3`` ``executemany`` inserts of the same messages into an

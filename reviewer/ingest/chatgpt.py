@@ -47,6 +47,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 SYSTEM_CONTENT = {"user_editable_context", "model_editable_context"}
 HIDDEN_CONTENT = {"thoughts", "reasoning_recap"}
 POINTER_SCHEMES = ("file-service://", "sediment://")
+EMPTY: Mapping[str, Any] = {}
 
 
 def conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -115,43 +116,60 @@ def newest_leaf(nodes: Mapping[str, Any]) -> str | None:
     return best
 
 
-def tree_order(nodes: Mapping[str, Any]) -> Iterator[str]:
+def _is_root(nodes: Mapping[str, Any], node: Any) -> bool:
+    """True unless the node's parent is a non-empty node object of this mapping."""
+    parent = node.get("parent") if isinstance(node, dict) else None
+    above = nodes.get(parent) if isinstance(parent, str) else None
+    return not (isinstance(above, dict) and above)
+
+
+def tree_order(nodes: Mapping[str, Any]) -> list[str]:
     """Every node once: depth-first from each root, then the unreached ones."""
+    order: list[str] = []
     seen: set[str] = set()
-    roots = [k for k, n in nodes.items() if _node(nodes, _node(nodes, k).get("parent")) == {}]
+    roots = [k for k, n in nodes.items() if _is_root(nodes, n)]
     for start in [*roots, *nodes.keys()]:
         stack = [start]
         while stack:
             node_id = stack.pop()
-            if not isinstance(node_id, str) or node_id not in nodes or node_id in seen:
+            if node_id in seen or not isinstance(node_id, str) or node_id not in nodes:
                 continue
             seen.add(node_id)
-            yield node_id
-            stack.extend(reversed(_children(_node(nodes, node_id))))
+            order.append(node_id)
+            children = _children(_node(nodes, node_id))
+            if children:
+                stack.extend(reversed(children))
+    return order
 
 
 def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None:
     message = node.get("message") if isinstance(node, dict) else None
     if message is None:
         return
-    message = common.mapping(message, where, "a message")
-    author = common.obj(message.get("author"))
-    content = common.obj(message.get("content"))
-    body, placeholders = content_text(content, message.get("metadata"), where)
+    if not isinstance(message, dict):
+        common.mapping(message, where, "a message")
+    author = message.get("author")
+    author = author if isinstance(author, dict) else EMPTY
+    content = message.get("content")
+    content = content if isinstance(content, dict) else EMPTY
+    metadata = message.get("metadata")
+    body, placeholders = content_text(content, metadata, where)
     role = common.text(author.get("role") or "unknown", where, "author role")
     builder.add(
         role, body, placeholders=placeholders, branch=branch,
         author=common.optional_text(author.get("name"), where, "author name"),
         created_at=common.timestamp(message.get("create_time"), where, "create_time"),
-        visibility=visibility(role, message, content),
+        visibility=visibility(role, message, content, metadata),
         content_type=common.text(content.get("content_type") or "text", where, "content_type"),
         source_message_id=common.ident(message.get("id"), where, "message id"),
     )
 
 
-def visibility(role: str, message: Mapping[str, Any], content: Mapping[str, Any]) -> Visibility:
-    meta = common.obj(message.get("metadata"))
+def visibility(role: str, message: Mapping[str, Any], content: Mapping[str, Any],
+               metadata: Any) -> Visibility:
+    meta = metadata if isinstance(metadata, dict) else EMPTY
     ctype = content.get("content_type")
+    ctype = ctype if isinstance(ctype, str) else None
     if role == "system" or meta.get("is_user_system_message") or ctype in SYSTEM_CONTENT:
         return Visibility.SYSTEM
     if role == "tool" or message.get("recipient") not in (None, "all"):
@@ -162,51 +180,54 @@ def visibility(role: str, message: Mapping[str, Any], content: Mapping[str, Any]
 
 
 def content_text(content: Mapping[str, Any], metadata: Any, where: Where) -> tuple[str, int]:
-    """The message's reviewable text and how many placeholders stand in it."""
+    """The message's reviewable text and how many placeholders stand in it.
+
+    Pieces are collected unchecked and the joined text is checked once (a NUL or
+    an unpaired surrogate in any piece is one in the whole): one check per message.
+    """
     ctype = content.get("content_type")
     pieces: list[str] = []
     seen_ids: set[str] = set()
     placeholders = 0
     if "parts" in content:
-        placeholders += _parts(common.array(content["parts"], where, "parts"), pieces,
-                               seen_ids, where)
+        placeholders += _parts(common.array(content["parts"], where, "parts"), pieces, seen_ids)
     if ctype == "thoughts":
         for thought in common.array(content.get("thoughts"), where, "thoughts"):
             if isinstance(thought, dict):
-                _fields(thought, ("summary", "content"), pieces, where)
-    elif ctype in FIELDS:
-        _fields(content, FIELDS[ctype], pieces, where)
+                _fields(thought, ("summary", "content"), pieces)
+    elif isinstance(ctype, str) and ctype in FIELDS:
+        _fields(content, FIELDS[ctype], pieces)
     elif "parts" not in content:
-        _fields(content, tuple(k for k in content if k != "content_type"), pieces, where)
-    placeholders += _attachments(metadata, pieces, seen_ids, where)
-    return "\n".join(pieces), placeholders
+        _fields(content, tuple(k for k in content if k != "content_type"), pieces)
+    if isinstance(metadata, dict) and metadata.get("attachments") is not None:
+        placeholders += _attachments(metadata, pieces, seen_ids, where)
+    body = pieces[0] if len(pieces) == 1 else "\n".join(pieces)
+    return common.text(body, where, "message text"), placeholders
 
 
-def _fields(source: Mapping[str, Any], keys: tuple[str, ...], pieces: list[str],
-            where: Where) -> None:
+def _fields(source: Mapping[str, Any], keys: tuple[str, ...], pieces: list[str]) -> None:
     for key in keys:
         value = source.get(key)
         if isinstance(value, str) and value:
-            pieces.append(common.text(value, where, key))
+            pieces.append(value)
 
 
-def _parts(parts: list[Any], pieces: list[str], seen_ids: set[str], where: Where) -> int:
+def _parts(parts: list[Any], pieces: list[str], seen_ids: set[str]) -> int:
     count = 0
     for part in parts:
         if isinstance(part, str):
             if part:
-                pieces.append(common.text(part, where, "a content part"))
+                pieces.append(part)
         elif isinstance(part, dict):
-            count += _pointer_part(part, pieces, seen_ids, where)
+            count += _pointer_part(part, pieces, seen_ids)
     return count
 
 
-def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: set[str],
-                  where: Where) -> int:
+def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: set[str]) -> int:
     """A non-text part: its text if it has one, else a counted placeholder."""
     if isinstance(part.get("text"), str):
         if part["text"]:
-            pieces.append(common.text(part["text"], where, "a content part"))
+            pieces.append(part["text"])
         return 0
     ctype = str(part.get("content_type") or "attachment")
     kind = "image" if "image" in ctype else "audio" if "audio" in ctype else \
@@ -215,19 +236,20 @@ def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: set[str]
     for scheme in POINTER_SCHEMES:
         pointer = pointer.removeprefix(scheme)
     seen_ids.add(pointer)
-    pieces.append(common.text(f"[{kind}: {pointer}]", where, "an asset pointer"))
+    pieces.append(f"[{kind}: {pointer}]")
     return 1
 
 
-def _attachments(metadata: Any, pieces: list[str], seen_ids: set[str], where: Where) -> int:
+def _attachments(metadata: Mapping[str, Any], pieces: list[str], seen_ids: set[str],
+                 where: Where) -> int:
     """Uploaded files not already shown as a pointer: their names are reviewable."""
-    if not isinstance(metadata, dict):
-        return 0
     count = 0
     for item in common.array(metadata.get("attachments"), where, "attachments"):
-        if not isinstance(item, dict) or item.get("id") in seen_ids:
+        # seen_ids holds text only; an unhashable id must not reach the lookup.
+        if not isinstance(item, dict) or (isinstance(item.get("id"), str)
+                                          and item["id"] in seen_ids):
             continue
         name = item.get("name") or item.get("id") or "attachment"
-        pieces.append(common.text(f"[file: {name}]", where, "an attachment name"))
+        pieces.append(f"[file: {name}]")
         count += 1
     return count

@@ -92,13 +92,14 @@ def array(value: Any, where: Where, what: str) -> list[Any]:
 
 def timestamp(value: Any, where: Where, what: str) -> datetime | None:
     """Epoch seconds (number) or ISO 8601 text; None stays None."""
-    if value is None or value == "":
+    if value is None:
         return None
+    kind = type(value)  # exact types: the per-message hot path, and bool is not a time
     try:
-        if isinstance(value, str):
-            return _iso(value)
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if kind is Decimal or kind is float or kind is int:
             return datetime.fromtimestamp(float(value), UTC)
+        if kind is str:
+            return _iso(value) if value else None
     except (ValueError, OverflowError, OSError):
         raise where.error(f"{what} {str(value)[:40]!r} is not a time") from None
     raise where.error(f"{what} is {_kind(value)}, not a time")
