@@ -7,7 +7,8 @@
 #
 # Flow: --version, init, import (packaging/fixtures/smoke.jsonl), analyze, stats,
 # export --allow-pending, verify, verify of a tampered copy (must fail), then the GUI
-# on the store under Xvfb until the unlock dialog is on screen (screenshot kept).
+# on the store under Xvfb: the unlock dialog (screenshot), the passphrase typed, the
+# main window on the analysed store (screenshot).
 # Needs: bash, coreutils, grep; for the GUI Xvfb, xdotool and ImageMagick `import`
 # (Debian: xvfb xdotool imagemagick). SMOKE_SKIP_GUI=1 skips the GUI part.
 # Prints the time from launch to the unlock dialog; SMOKE_COLD=1 first evicts the
@@ -123,6 +124,7 @@ until DISPLAY="$display" xdotool search --onlyvisible --pid "$APP_PID" >/dev/nul
     sleep 0.02
 done
 end=$(date +%s.%N)
+window=$(DISPLAY="$display" xdotool search --onlyvisible --pid "$APP_PID" | head -n 1)
 sleep 1  # let the first frame paint before the screenshot
 DISPLAY="$display" import -window root "$OUT/unlock.png"
 names=$(for w in $(DISPLAY="$display" xdotool search --onlyvisible --pid "$APP_PID"); do
@@ -131,6 +133,20 @@ echo "windows: ${names//$'\n'/ | }"
 kill -0 "$APP_PID" 2>/dev/null || fail "the app exited while showing its window"
 grep -qi -E "unlock|passphrase|open store" <<<"$names" \
     || fail "no unlock dialog among the windows (screenshot: $OUT/unlock.png)"
+
+step "GUI: type the passphrase, Enter, the main window on the analysed store"
+DISPLAY="$display" xdotool windowfocus --sync "$window"
+DISPLAY="$display" xdotool type --delay 10 "smoke-test-passphrase"
+DISPLAY="$display" xdotool key Return
+deadline=$((SECONDS + 60))
+until DISPLAY="$display" xdotool search --onlyvisible --pid "$APP_PID" --name "$(basename "$STORE")" \
+        >/dev/null 2>&1; do
+    (( SECONDS < deadline )) && kill -0 "$APP_PID" 2>/dev/null \
+        || fail "no main window after unlocking (stderr: $OUT/gui.err)"
+    sleep 0.1
+done
+sleep 2  # let the first page of conversations load before the screenshot
+DISPLAY="$display" import -window root "$OUT/main.png"
 kill "$APP_PID"
 wait "$APP_PID" 2>/dev/null || true
 APP_PID=""
@@ -139,5 +155,5 @@ if grep -qi -E "traceback|could not load the qt platform plugin" "$OUT/gui.err";
     fail "the GUI logged an error"
 fi
 awk -v a="$start" -v b="$end" 'BEGIN { printf "cold start to the unlock dialog: %.2f s\n", b - a }'
-echo "screenshot: $OUT/unlock.png"
+echo "screenshots: $OUT/unlock.png $OUT/main.png"
 echo "SMOKE OK"
