@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import time
 from pathlib import Path
 
@@ -69,24 +68,15 @@ def compare_with_stock(texts: list[str], model: str
     return ours_found, stock_found, ours_cpu, stock_cpu
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def compare_workers(texts: list[str]) -> tuple[float, float, float, float, float]:
     """Wall seconds with 1 and 2 workers (alternating chunks); CPU seconds with one
     worker, and of the parent and the workers with two."""
     policy = load_policy().policy
-    loading = children_cpu()
-    with SuggestionService(policy, workers=2) as idle:
-        idle.warm_up()  # what starting workers costs, to take out of their CPU below
-    loading = children_cpu() - loading
     one_wall = two_wall = parent_cpu = one_cpu = 0.0
     with SuggestionService(policy, workers=1) as one, SuggestionService(policy, workers=2) as two:
         one.warm_up()
         two.warm_up()
-        before_children = children_cpu()
+        two.worker_seconds = 0.0
         for part in chunks(texts, 400):
             started, cpu = time.perf_counter(), time.process_time()
             one.suggest(part)
@@ -96,9 +86,7 @@ def compare_workers(texts: list[str]) -> tuple[float, float, float, float, float
             two_wall += time.perf_counter() - middle
             parent_cpu += time.process_time() - cpu
             one_wall += middle - started
-        two.close()
-        workers_cpu = children_cpu() - before_children - loading
-    return one_wall, two_wall, one_cpu, parent_cpu, workers_cpu
+        return one_wall, two_wall, one_cpu, parent_cpu, two.worker_seconds
 
 
 def tally(records: list[GoldRecord], found: list[list[Suggestion]]) -> Tally:

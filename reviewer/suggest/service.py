@@ -9,10 +9,10 @@ prompts, signatures) is analysed once.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import multiprocessing
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import replace
@@ -42,14 +42,28 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _start_context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a clean single-threaded server that has Presidio and spaCy
+    imported: safe inside the GUI's threads, and no re-import per worker.
+    (Windows and macOS default to spawn, which is always safe.)"""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reviewer.suggest.engine"])
+    return context
+
+
 def _init_worker(policy: Policy) -> None:
     global _worker_detector  # one detector per worker process, built once
     _worker_detector = Detector(policy)
 
 
-def _detect_in_worker(texts: list[str]) -> list[list[Suggestion]]:
+def _detect_in_worker(texts: list[str]) -> tuple[list[list[Suggestion]], float]:
+    """Suggestions for a chunk, and the CPU seconds the worker spent on it."""
     assert _worker_detector is not None
-    return _worker_detector.detect(texts)
+    started = time.process_time()
+    found = _worker_detector.detect(texts)
+    return found, time.process_time() - started
 
 
 class SuggestionService:
@@ -61,6 +75,7 @@ class SuggestionService:
         self.pattern_only = not pipeline_installed(policy.spacy_model)
         self.cache: dict[str, list[Suggestion]] = {}
         self.cache_hits = 0
+        self.worker_seconds = 0.0  # CPU the worker processes spent detecting
         self._detector: Detector | None = None
         self._pool: Executor | None = None
 
@@ -122,7 +137,11 @@ class SuggestionService:
         # of them to even out the load.
         size = max(MIN_CHUNK, -(-len(texts) // (2 * self.workers)))
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        return [found for part in self._executor().map(_detect_in_worker, chunks) for found in part]
+        out: list[list[Suggestion]] = []
+        for found, seconds in self._executor().map(_detect_in_worker, chunks):
+            out.extend(found)
+            self.worker_seconds += seconds
+        return out
 
     def _local(self) -> Detector:
         if self._detector is None:
@@ -131,18 +150,8 @@ class SuggestionService:
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            # Forked workers would otherwise walk (and so copy) every inherited
-            # object in their garbage collections; the first task forks them all.
-            gc.freeze()
-            try:
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                 initializer=_init_worker,
-                                                 initargs=(self.policy,))
-                self._pool.submit(_detect_in_worker, []).result()
-            finally:
-                gc.unfreeze()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_start_context(),
+                                             initializer=_init_worker, initargs=(self.policy,))
         return self._pool
 
     def _for_text(self, view: NormalizedText, found: list[Suggestion]) -> list[Suggestion]:
