@@ -60,7 +60,7 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
 
 def _add_chat_message(builder: Builder, message: Mapping[str, Any], where: Where) -> None:
     sender = common.text(message.get("sender") or "unknown", where, "sender")
-    shared = {
+    shared: dict[str, Any] = {
         "created_at": common.timestamp(message.get("created_at"), where, "created_at"),
         "source_message_id": common.ident(message.get("uuid"), where, "uuid"),
     }

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from reviewer.domain.models import Conversation, Message, Visibility
+from reviewer.domain.models import Branch, Conversation, Message, Visibility
 from reviewer.ingest.errors import InputError
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -119,11 +119,19 @@ class Builder:
 
     messages: list[Message] = field(default_factory=list)
 
-    def add(self, role: str, body: str, **fields: Any) -> None:
+    def add(self, role: str, body: str, *, author: str | None = None,
+            created_at: datetime | None = None, branch: Branch = Branch.ACTIVE,
+            visibility: Visibility = Visibility.VISIBLE, content_type: str = "text",
+            source_message_id: str | None = None, placeholders: int = 0) -> None:
         """Append a message unless it has nothing to review (empty text, no placeholder)."""
-        if body == "" and not fields.get("placeholders"):
+        if body == "" and not placeholders:
             return
-        self.messages.append(Message(index=len(self.messages), role=role, text=body, **fields))
+        self.messages.append(Message(
+            index=len(self.messages), role=role, text=body, author=author,
+            created_at=created_at, branch=branch, visibility=visibility,
+            content_type=content_type, source_message_id=source_message_id,
+            placeholders=placeholders,
+        ))
 
     def build(self, source_id: str, title: str | None, **fields: Any) -> Conversation:
         return Conversation(source_id=source_id, title=title, messages=tuple(self.messages),
