@@ -8,6 +8,7 @@ command runs, so ``reviewer --help`` stays fast). Errors a user can cause are
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -149,8 +150,9 @@ def cmd_spans(args: argparse.Namespace) -> int:
     from reviewer.ops.spans import list_spans
 
     status = Status(args.status) if args.status else None
-    with _open(args, readonly=True) as store:
-        items = list_spans(store, status, args.entity, args.with_text)
+    with _open(args, readonly=True) as store, contextlib.closing(
+        list_spans(store, status, args.entity, args.with_text)
+    ) as items:
         if args.json:
             _emit_json(list(items))
             return 0
@@ -423,6 +425,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         sys.stderr.write(f"reviewer: {err}\n")
         return err.exit_code
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as Unix tools do.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("reviewer: interrupted; nothing after the last committed step was kept.\n")
         return 130

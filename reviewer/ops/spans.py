@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from reviewer.domain.models import Span, Status
@@ -17,7 +17,7 @@ def list_spans(
     status: Status | None = None,
     entity: str | None = None,
     with_text: bool = False,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """The contract's span objects, in id order, read in batches."""
     with store.reading() as conn:
         batch: list[Span] = []
