@@ -17,7 +17,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from reviewer import __version__
 from reviewer.domain.errors import KnownError, RefusedError, UsageError
 from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.domain.progress import Progress, no_progress
-from reviewer.export.leaks import Needles
+from reviewer.export.leaks import Needles, needle_text
 from reviewer.export.manifest import fingerprint, public_key_b64
 from reviewer.export.packet import PacketWriter
 from reviewer.export.redact import Leak, RedactedConversation, redact_conversation
@@ -97,6 +97,9 @@ class _Plan:
     by_entity: dict[str, Counter[str]] = field(default_factory=dict)
     pending_places: Counter[str] = field(default_factory=Counter)
     redacted_pairs: dict[tuple[str, str], None] = field(default_factory=dict)
+    # Upstream markers ("[REDACTED]", "{{EMAIL}}") are redacted too, but their text is
+    # not personal data: searching for it would flag every "email" in the packet.
+    needle_pairs: dict[tuple[str, str], None] = field(default_factory=dict)
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)
     needles: Needles = field(default_factory=lambda: Needles([]))
 
@@ -183,14 +186,26 @@ def _plan(store: Store, conn: Any, allow_pending: bool, active_only: bool) -> _P
             plan.pending_places[item.source_id] += 1
         if item.status is Status.APPROVED or (allow_pending and item.status is Status.PENDING):
             plan.redacted_pairs[(item.entity, item.text)] = None
+            if item.origin is not Origin.UPSTREAM:
+                plan.needle_pairs[(item.entity, item.text)] = None
     if plan.pending_places and not allow_pending:
         raise _pending_error(plan.pending_places)
     with store.transaction() as write:
         numbers = packets.replacement_numbers(write, plan.redacted_pairs)
     plan.tokens = {pair: f"[{pair[0]}-{n}]" for pair, n in numbers.items()}
+    vocabulary = _format_words(plan.by_entity)
     plan.needles = Needles((text, entity, plan.tokens[(entity, text)])
-                           for entity, text in plan.redacted_pairs)
+                           for entity, text in plan.needle_pairs
+                           if needle_text(text) not in vocabulary)
     return plan
+
+
+def _format_words(entities: Iterable[str]) -> set[str]:
+    """Words the packet's own format writes (entity names, statuses, origins): a span
+    whose text is one of them ("email", "pending") cannot be searched for without
+    flagging the redaction log itself."""
+    words = {*entities, *(str(s) for s in Status), *(str(o) for o in Origin)}
+    return {needle_text(w) for w in words}
 
 
 def _pending_error(places: Counter[str]) -> PendingRefusedError:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text
 
 from reviewer.domain.errors import RefusedError
-from reviewer.domain.models import Branch, Conversation, Span, Status
+from reviewer.domain.models import Branch, Conversation, Origin, Span, Status
 from reviewer.domain.normalize import normalize
 from reviewer.store import meta
 from reviewer.store.conversations import _message
@@ -53,6 +53,7 @@ class SpanText:
     entity: str
     status: Status
     text: str
+    origin: Origin = Origin.SUGGESTED
 
 
 @contextlib.contextmanager
@@ -101,7 +102,7 @@ def span_texts(
     covered = func.substr(source, SpanRow.start + 1, SpanRow.end - SpanRow.start)
     query = (
         select(SpanRow.id, SpanRow.conversation_id, ConversationRow.source_id, MessageRow.idx,
-               SpanRow.entity, SpanRow.status, covered)
+               SpanRow.entity, SpanRow.status, covered, SpanRow.origin)
         .join(ConversationRow, ConversationRow.id == SpanRow.conversation_id)
         .outerjoin(MessageRow, MessageRow.id == SpanRow.message_id)
         .where(SpanRow.status.in_([str(s) for s in statuses]))
@@ -114,7 +115,8 @@ def span_texts(
     while True:
         rows = conn.execute(query.where(SpanRow.id > after).order_by(SpanRow.id).limit(page)).all()
         for row in rows:
-            yield SpanText(row[0], row[1], row[2], row[3], row[4], Status(row[5]), row[6] or "")
+            yield SpanText(row[0], row[1], row[2], row[3], row[4], Status(row[5]), row[6] or "",
+                           Origin(row[7]))
         if len(rows) < page:
             return
         after = rows[-1][0]

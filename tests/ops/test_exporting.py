@@ -16,7 +16,7 @@ import pytest
 from reviewer.cli import main
 from reviewer.domain.audit import verify_chain
 from reviewer.domain.errors import CancelledError, UsageError
-from reviewer.domain.models import AuditEntry, Origin, Status
+from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.ops.audit import audit_entries, verify_audit
 from reviewer.ops.decisions import decide
 from reviewer.ops.exporting import (
@@ -260,6 +260,31 @@ def test_rejected_occurrences_are_decided_not_leaks(store: Any, tmp_path: Path) 
     other = f"A different {SECRET_NAME}, a public figure."
     conv_id, (m0,) = add_chat(store, "conv-public", [other])
     add_span(store, conv_id, m0, other, SECRET_NAME, "PERSON", Status.REJECTED)
+    export_packet(store, tmp_path / "out", "tester")
+    assert verify_packet(tmp_path / "out").ok
+
+
+def test_upstream_markers_are_redacted_but_not_searched_for(store: Any, tmp_path: Path) -> None:
+    decided_store(store)
+    text = "Ask [NAME REMOVED] again; the name removed above was the landlord's."
+    conv_id, (m0,) = add_chat(store, "conv-upstream", [text])
+    start = text.index("[NAME REMOVED]")
+    marker = Suggestion(start, start + 14, "REDACTED", 1.0, "upstream",
+                        origin=Origin.UPSTREAM, status=Status.APPROVED)
+    with store.transaction() as conn:
+        spans.add(conn, conv_id, m0, [marker], policy_hash="p1", decided_by="tester")
+    export_packet(store, tmp_path / "out", "tester")
+    assert verify_packet(tmp_path / "out").ok
+    lines = (tmp_path / "out" / "conversations.jsonl").read_text(encoding="utf-8")
+    assert "the name removed above" in lines
+    assert "[NAME REMOVED]" not in lines
+
+
+def test_a_span_whose_text_is_a_format_word_does_not_block(store: Any, tmp_path: Path) -> None:
+    decided_store(store)
+    text = "Ask the Approved Vendors desk."
+    conv_id, (m0,) = add_chat(store, "conv-words", [text])
+    add_span(store, conv_id, m0, text, "Approved", "ORGANIZATION")
     export_packet(store, tmp_path / "out", "tester")
     assert verify_packet(tmp_path / "out").ok
 
