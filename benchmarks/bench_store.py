@@ -4,10 +4,11 @@ Prints ratios (encrypted / plain) for: inserting, reading every message in keyse
 pages, and primary-key lookups. Goals (issue 2): insert <= 2.5x, page reads <= 1.5x.
 
 The encrypted side uses the real path (``store.conversations.add_conversation``,
-one transaction per conversation). The plain side is stdlib ``sqlite3`` on a file
-with the same schema (tables, indexes, FTS5 index and its triggers), inserting
-the same rows with ``executemany`` and indexing each conversation's text: the ratio is the price of encryption and of
-our code path, not of features the plain file lacks. Both use WAL with
+one transaction per conversation, its text indexed in FTS5). The plain side is
+stdlib ``sqlite3`` on a file with the same schema (tables, indexes, FTS5 index),
+inserting the same rows with ``executemany`` and indexing each conversation's
+text: the ratio is the price of encryption and of our code path, not of features
+the plain file lacks. Both use WAL with
 synchronous=FULL. Page reads and lookups are timed cold (first pass after the
 inserts, through a fresh connection) and warm (second pass).
 
