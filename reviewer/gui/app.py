@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -47,17 +47,26 @@ def application() -> QApplication:
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.5))
     app.setFont(font)
+    app.setDesktopFileName(DESKTOP_ID)
     icon = _icon()
     if icon is not None:
         app.setWindowIcon(icon)
     return app
 
 
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+DESKTOP_ID = "io.github.redactionreviewer.Reviewer"
+
+
 def _icon() -> QIcon | None:
+    """Every rendered size, so title bars and task bars get a sharp small icon."""
     for root in candidate_roots():
-        path = root / "icons" / "reviewer-256.png"
-        if path.exists():
-            return QIcon(str(path))
+        folder = root / "icons"
+        if (folder / "reviewer-256.png").exists():
+            icon = QIcon()
+            for size in ICON_SIZES:
+                icon.addFile(str(folder / f"reviewer-{size}.png"), QSize(size, size))
+            return icon
     return None
 
 

@@ -109,7 +109,15 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self._lock_page())
         self.setCentralWidget(self.stack)
         self._build_status()
-        self.resize(1540, 900)
+        self._fit_to_screen(1540, 900)
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The preferred size, shrunk to the screen's free area on small displays."""
+        screen = self.screen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = min(width, free.width()), min(height, free.height())
+        self.resize(width, height)
 
     def _lock_page(self) -> QWidget:
         page = QWidget()
