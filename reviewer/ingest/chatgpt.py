@@ -132,7 +132,7 @@ def tree_order(nodes: Mapping[str, Any]) -> list[str]:
         stack = [start]
         while stack:
             node_id = stack.pop()
-            if node_id in seen or not isinstance(node_id, str) or node_id not in nodes:
+            if not isinstance(node_id, str) or node_id in seen or node_id not in nodes:
                 continue
             seen.add(node_id)
             order.append(node_id)
