@@ -50,6 +50,7 @@ from spacy.tokens import Doc, Span
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import Policy
+from reviewer.suggest.noise import clean
 from reviewer.suggest.recognizers import chat_recognizers
 from reviewer.suggest.shaping import shape
 
@@ -181,7 +182,7 @@ class Detector:
         )
         kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)
                 and not _vague_date(text, r)]
-        return shape(text, [_suggestion(r) for r in kept], self.policy)
+        return shape(text, clean(text, [_suggestion(r) for r in kept]), self.policy)
 
 
 class Recaser:

@@ -245,6 +245,15 @@ NOT_SECRETS = frozenset({
     "needed", "set", "sent", "shown", "hidden", "protected", "optional", "undefined", "not",
 })
 
+# A value that names where the secret comes from, not the secret itself.
+SECRET_REFERENCE = re.compile(r"(?i)os\.|process\.env|getenv|env\(|\$\{|\{\{|<|%\(|ENV\[")
+
+
+def secret_value(value: str) -> bool:
+    """Not a word about the secret ("is required") nor a reference to where it is kept."""
+    return value.lower() not in NOT_SECRETS and SECRET_REFERENCE.match(value) is None
+
+
 SECRET_RULES = (
     Rule("openai_key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0.95),
     Rule("anthropic_key", r"\bsk-ant-[A-Za-z0-9_-]{20,}", 0.95),
@@ -260,10 +269,21 @@ SECRET_RULES = (
     Rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.9),
     Rule("private_key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?"
                         r"-----END (?:[A-Z]+ )*PRIVATE KEY-----", 1.0),
+    # The key may end a longer name: POSTGRES_PASSWORD, DB_PASS, STRIPE_SECRET.
     Rule("assigned_secret",
-         r"(?i)\b(?:password|passwd|pwd|passphrase|pass|secret|api[_-]?key|access[_-]?token|"
+         r"(?i)(?<![^\W_])(?:password|passwd|pwd|passphrase|pass|secret|api[_-]?key|access[_-]?token|"
          r"auth[_-]?token|client[_-]?secret|token)\b[\"']?\s*(?:[:=]|is)\s*[\"']?"
-         r"(?P<value>[^\s\"',;]{4,})", 0.7, lambda value: value.lower() not in NOT_SECRETS),
+         r"(?P<value>[^\s\"',;]{4,})", 0.7, lambda value: secret_value(value)),
+    # scheme://user:password@host: the password of any URL's login part.
+    Rule("url_password", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<value>[^\s/@]{3,})@",
+         1.0, lambda value: value.lower() not in NOT_SECRETS),
+    # Network device configuration: "secret 0 ...", "password 7 ...", typed or after
+    # "enable" / "username NAME".
+    Rule("device_typed_secret",
+         r"(?m)\b(?:secret|password)[ \t]+[0-9][ \t]+(?P<value>\S{4,})[ \t]*$", 0.85),
+    Rule("device_secret",
+         r"(?m)^[ \t]*(?:enable|username[ \t]+\S+(?:[ \t]+privilege[ \t]+\d+)?)[ \t]+"
+         r"(?:secret|password)[ \t]+(?P<value>\S{4,})[ \t]*$", 0.85),
 )
 
 NOT_USERS = frozenset({
@@ -276,14 +296,34 @@ USERNAME_RULES = (
     Rule("home_path",
          r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)(?P<value>[A-Za-z0-9._-]+)",
          0.75, lambda value: value.lower() not in NOT_USERS),
+    # The span keeps its "@": the handle as written is what identifies the person.
     Rule("handle",
-         r"(?<![\w.@/])@(?P<value>[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])"
+         r"(?<![\w.@/])(?P<value>@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}[A-Za-z0-9_])"
          r"(?!\.?[\w(/@])",
-         0.7, lambda value: value.lower() not in NOT_USERS),
+         0.7, lambda value: value[1:].lower() not in NOT_USERS),
+    Rule("url_login", r"(?i)\b[a-z][a-z0-9+.-]*://(?P<value>[^\s:/@]{2,}):[^\s/@]+@", 0.6,
+         lambda value: value.lower() not in NOT_USERS),
     Rule("username_label",
          r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",
          0.7),
 )
+
+def username_cue_rules(ordinary: Callable[[str], bool] | None) -> tuple[Rule, ...]:
+    """A user name after its cue without a colon ("Username kenjimt", "login j.doe42").
+
+    The word must not be an ordinary English word ("user clicks", "login failed").
+    """
+    def handle_like(value: str) -> bool:
+        lower = value.lower()
+        if lower in NOT_USERS or lower in CUE_STOP or (ordinary is not None and ordinary(value)):
+            return False
+        return ordinary is not None or any(not c.isalpha() for c in value)
+
+    return (Rule("username_after_cue",
+                 r"(?i:\b(?:user ?name|login|user ?id|user)(?:[ \t]+is)?)[ \t]+"
+                 r"(?P<value>[A-Za-z0-9](?:[A-Za-z0-9_]|[.-](?=\w)){2,31})(?![\w@-])",
+                 0.6, handle_like),)
+
 
 URL_RULES = (
     Rule("social_profile",
@@ -314,12 +354,35 @@ AGE_RULES = (
 )
 
 ACCOUNT_RULES = (
+    # A few words may stand between, within the sentence: "account number, it's 6620 1187 0453".
+    Rule("number_after_words",
+         r"(?i)\b(?:account|acct|record|case|claim|policy|member|membership|customer|patient|"
+         r"invoice|order|ticket|reference|file|docket|loan|contract|employee|routing)[ \t]*"
+         r"(?:number|no\.?|num|#|id)(?![\w-])(?:(?![.?!]\s)[^\d\n]){0,40}?(?<![\w-])"
+         r"(?P<value>[A-Z]{0,4}-?\d[\d -]{3,22}\d)\b",
+         0.75, lambda value: sum(c.isdigit() for c in value) >= 5),
     Rule("number_in_context",
          r"(?i)\b(?:account|acct|a/c|record|case|claim|policy|member|customer|patient|invoice|"
          r"order|ticket|reference|ref|mrn|file|docket|loan|contract|employee|badge|license|"
          r"licence|passport|routing|sort code|iban|id)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*"
          r"(?:is\s+)?(?P<value>[A-Z]{0,4}[-]?\d[\d -]{3,22}\d|[A-Z0-9]{2,5}-\d{3,}(?:-\w+)?)",
          0.8, lambda value: sum(c.isdigit() for c in value) >= 4),
+)
+
+ID_CUES = (
+    r"passport|booking|confirmation|reservation|reference|ref\.?|pnr|record locator|"
+    r"(?:licen[cs]e|number|registration|reg\.?) plate|plate|registration|serial|s/n|vin|"
+    r"tracking|membership|voucher|ticket"
+)
+ID_RULES = (
+    # "booking reference QX7T4M", "plate 8KTR-442", "(serial EB48-2207-99131)": a
+    # code of capitals and digits (at least two) shortly after its cue.
+    Rule("identifier_after_cue",
+         rf"(?i:\b(?:{ID_CUES})(?!\w)(?:[ \t]+(?:number|no\.?|num|code|id)(?!\w))?)"
+         r"[ \t]*[:#]?[ \t]*"
+         r"(?:(?i:is|was|it's|it is|reads)[ \t]+)?"
+         r"(?P<value>[A-Z0-9](?:[A-Z0-9]|-(?=[A-Z0-9])){4,24})(?![\w-])",
+         0.7, lambda value: sum(c.isdigit() for c in value) >= 2),
 )
 
 PHONE_DIGITS = r"\+?\(?\d[\d() .x-]{5,22}\d"
@@ -393,6 +456,8 @@ def chat_recognizers(policy: Policy, ordinary: Callable[[str], bool] | None = No
         RegexRecognizer("DateOfBirthRecognizer", "DATE_OF_BIRTH", DOB_RULES),
         RegexRecognizer("AgeRecognizer", "AGE", AGE_RULES, ["age", "old", "aged"]),
         RegexRecognizer("ContextNumberRecognizer", "ACCOUNT_NUMBER", ACCOUNT_RULES),
+        RegexRecognizer("ContextIdentifierRecognizer", "ID_NUMBER", ID_RULES),
+        RegexRecognizer("UsernameCueRecognizer", "USERNAME", username_cue_rules(ordinary)),
         RegexRecognizer("ChatNameRecognizer", "PERSON", PERSON_RULES),
         RegexRecognizer("ContextPhoneRecognizer", "PHONE_NUMBER", PHONE_RULES),
         RegexRecognizer("IbanAnyCaseRecognizer", "IBAN_CODE", IBAN_RULES),
