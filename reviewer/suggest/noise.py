@@ -23,12 +23,13 @@ NAMES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
 ALPHANUMERIC = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 # Identifier shapes: snake_case or ALL_CAPS_WITH_UNDERSCORES, camelCase, dotted
 # attribute or file names, call and path punctuation.
-IDENTIFIER = re.compile(r"_|\b[a-z]+[A-Z]|[a-z0-9]\.[a-z]|[()=<>{}\[\]/\\]")
+IDENTIFIER = re.compile(r"_|\b[a-z]+[A-Z]|[a-z0-9]\.[a-z]|[()=<>{}\[\]]")
 DOSE = re.compile(r"[ \t|:,-]{0,8}\d+(?:[.,]\d+)?[ \t]*(?i:mg|mcg|µg|ml|g|iu|units?|tablets?|"
                   r"capsules?|puffs?|drops)\b")
 FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]+`")
-EDGE = " \t\n\r'\"`:;,"
+# Quotes, colons, escapes and list bullets around a model entity are not part of it.
+EDGE = " \t\n\r'\"`:;,\\•*>-"
 PHONE_SHAPE = re.compile(r"\+?[\d\s().-]+")
 NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
 
@@ -37,10 +38,7 @@ def clean(text: str, found: Iterable[Suggestion]) -> list[Suggestion]:
     """The findings of one text without the guesses that are code or doses, trimmed."""
     code = _code_ranges(text)
     kept = []
-    for found_s in found:
-        s = _trimmed(text, found_s) if found_s.recognizer == "SpacyRecognizer" else found_s
-        if s is None:
-            continue
+    for s in _by_line(text, found):
         s = _phone_not_date(text, s)
         if s.recognizer in GUESSERS and s.entity in NAMES and not_a_name(text, s, code):
             continue
@@ -53,7 +51,9 @@ def clean(text: str, found: Iterable[Suggestion]) -> list[Suggestion]:
 def not_a_name(text: str, s: Suggestion, code: list[tuple[int, int]]) -> bool:
     """Identifier-shaped, a drug before its dose, or a lower-case word inside code."""
     value = text[s.start:s.end]
-    if IDENTIFIER.search(value) or (s.entity != "LOCATION" and ALPHANUMERIC.search(value)):
+    if value.lower() in FORM_LABELS:
+        return True
+    if IDENTIFIER.search(value) or (s.entity == "PERSON" and ALPHANUMERIC.search(value)):
         return True
     if DOSE.match(text, s.end):
         return True
@@ -87,17 +87,41 @@ def _code_ranges(text: str) -> list[tuple[int, int]]:
                                                       INLINE_CODE.finditer(text)]
 
 
-def _trimmed(text: str, s: Suggestion) -> Suggestion | None:
-    """A model entity ends at its line's end, without surrounding quotes and colons."""
-    value = text[s.start:s.end]
-    line = value.strip(EDGE).split("\n", 1)[0]
-    line = line.strip(EDGE)
-    if not line:
-        return None
-    start = s.start + value.index(line)
-    if (start, start + len(line)) == (s.start, s.end):
-        return s
-    return replace(s, start=start, end=start + len(line))
+def _by_line(text: str, found: Iterable[Suggestion]) -> Iterable[Suggestion]:
+    """Model entities cut at line ends, without surrounding quotes and colons.
+
+    A model entity across lines ("Laura Gorski\nMinistry Of Agriculture") is one
+    span per line: each line keeps the model's label unless a pattern (an address
+    block) claims it when overlaps are resolved.
+    """
+    for s in found:
+        if s.recognizer != "SpacyRecognizer":
+            yield s
+            continue
+        for line in LINE.finditer(text, s.start, s.end):
+            start, end = _stripped(text, *line.span())
+            if _worded(text[start:end]):
+                yield s if (start, end) == (s.start, s.end) else replace(s, start=start, end=end)
+
+
+LINE = re.compile(r"[^\n]+")
+# Form labels the model pulls into the entity of the line above ("...\nPhone:").
+FORM_LABELS = frozenset({
+    "name", "address", "phone", "tel", "mobile", "cell", "fax", "email", "e-mail", "date",
+    "dob", "city", "country", "state", "zip", "postcode", "company", "title", "notes", "subject",
+})
+
+
+def _worded(piece: str) -> bool:
+    return any(c.isalnum() for c in piece) and piece.lower() not in FORM_LABELS
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in EDGE:
+        start += 1
+    while end > start and text[end - 1] in EDGE:
+        end -= 1
+    return start, end
 
 
 def _phone_not_date(text: str, s: Suggestion) -> Suggestion:

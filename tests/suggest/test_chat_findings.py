@@ -126,23 +126,26 @@ def _guess(text: str, value: str, entity: str = "PERSON",
                       recognizer=recognizer)
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("set POSTGRES_PASSWORD first", "POSTGRES_PASSWORD"),
-    ("the df = pd.read_csv(path) line", "pd.read_csv(path"),
-    ("boto3 says NoCredentialsError", "boto3"),
-    ("interface Vlan40 is down", "interface Vlan40"),
-    ("see getUserName in the module", "getUserName"),
-    ("we use `requests` for it", "requests"),
+@pytest.mark.parametrize(("text", "value", "entity"), [
+    ("set POSTGRES_PASSWORD first", "POSTGRES_PASSWORD", "PERSON"),
+    ("the df = pd.read_csv(path) line", "pd.read_csv(path", "LOCATION"),
+    ("boto3 says NoCredentialsError", "boto3", "PERSON"),
+    ("interface Vlan40 is down", "interface Vlan40", "PERSON"),
+    ("see getUserName in the module", "getUserName", "ORGANIZATION"),
+    ("we use `requests` for it", "requests", "ORGANIZATION"),
+    ("| Warfarin | 3 mg |", "Warfarin", "PERSON"),
+    ("DOB: 3 May 1990", "DOB", "ORGANIZATION"),
 ])
-def test_identifier_shaped_guesses_are_dropped(text: str, value: str) -> None:
-    assert clean(text, [_guess(text, value, "ORGANIZATION")]) == []
+def test_identifier_shaped_guesses_are_dropped(text: str, value: str, entity: str) -> None:
+    assert clean(text, [_guess(text, value, entity)]) == []
 
 
 def test_identifier_filter_leaves_names_and_patterns_alone() -> None:
-    text = "Ms Anne-Marie O'Neill wrote about STRIPE_KEY"
+    text = "Ms Anne-Marie O'Neill of Studio54 wrote about STRIPE_KEY"
     name = _guess(text, "Anne-Marie O'Neill")
+    company = _guess(text, "Studio54", "ORGANIZATION")
     pattern = _guess(text, "STRIPE_KEY", "SECRET", "ChatSecretRecognizer")
-    assert clean(text, [name, pattern]) == [name, pattern]
+    assert clean(text, [name, company, pattern]) == [name, company, pattern]
 
 
 def test_model_entities_lose_quotes_colons_and_line_breaks() -> None:
@@ -150,10 +153,13 @@ def test_model_entities_lose_quotes_colons_and_line_breaks() -> None:
     date = _guess(text, "12 October':\n\n", "DATE_TIME")
     [trimmed] = clean(text, [date])
     assert text[trimmed.start:trimmed.end] == "12 October"
-    block = "Send it to:\nHarriet Voss\nFlat 2, 9 Quarry Row\n"
-    person = _guess(block, "Harriet Voss\nFlat 2")
-    [first_line] = clean(block, [person])
-    assert block[first_line.start:first_line.end] == "Harriet Voss"
+    block = "Send it to:\nHarriet Voss\nQuarry Row Holdings\nPhone: 555 0100"
+    person = _guess(block, "Harriet Voss\nQuarry Row Holdings\nPhone")
+    lines = [block[s.start:s.end] for s in clean(block, [person])]
+    assert lines == ["Harriet Voss", "Quarry Row Holdings"]
+    bullet = "Guests:\n- Tomasz Ilve\n"
+    [name] = clean(bullet, [_guess(bullet, "- Tomasz Ilve")])
+    assert bullet[name.start:name.end] == "Tomasz Ilve"
 
 
 def test_a_date_shaped_like_a_phone_number_becomes_a_phone() -> None:
@@ -162,3 +168,20 @@ def test_a_date_shaped_like_a_phone_number_becomes_a_phone() -> None:
     assert phone.entity == "PHONE_NUMBER"
     dated = "filed 2024-03-11 09:15"
     assert clean(dated, [_guess(dated, "2024-03-11 09:15", "DATE_TIME")])[0].entity == "DATE_TIME"
+
+
+def test_attribute_calls_are_no_web_addresses(service: SuggestionService) -> None:
+    text = "df = pd.read_csv(path)\nout.to_csv('clean.csv')\nsee https://pandas.pydata.org too"
+    urls = [v for v, entity in _spans(service, text) if entity == "URL"]
+    assert urls == ["https://pandas.pydata.org"]
+
+
+def test_no_name_span_runs_across_lines_of_an_address_block(service: SuggestionService) -> None:
+    text = ("Please post the form to:\nOrla Fenwick\nBrightwater Tiles Ltd\n"
+            "27 Kestrel Lane\nHarrowgate, HG4 2PL\nPhone: 01632 960 114\nThanks!")
+    found = service.suggest([text])[0]
+    for s in found:
+        if s.entity in ("PERSON", "ORGANIZATION", "LOCATION", "DATE_TIME"):
+            assert "\n" not in text[s.start:s.end], (s.entity, text[s.start:s.end])
+    _covering(service, text, "Orla Fenwick")
+    _covering(service, text, "27 Kestrel Lane")
