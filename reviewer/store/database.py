@@ -39,7 +39,6 @@ CONNECTION_PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
     "PRAGMA synchronous = FULL",
     "PRAGMA temp_store = MEMORY",
-    "PRAGMA cache_size = -65536",
 )
 
 
@@ -78,7 +77,15 @@ class FileLock:
             _OPEN_FILES.discard(self.ident)
 
 
-def _engine(path: Path, pragma_key: str, begin: str) -> Engine:
+# Decrypted pages live only in SQLite's page cache (the OS cache holds ciphertext),
+# so the cache does the work the OS page cache does for a plain file. Readers get
+# room for a large matter's working set; it fills only as pages are read. Single
+# pass scans (export) shrink it for their duration.
+WRITER_CACHE_KIB = 65536
+READER_CACHE_KIB = 262144
+
+
+def _engine(path: Path, pragma_key: str, begin: str, cache_kib: int = WRITER_CACHE_KIB) -> Engine:
     """An engine whose transactions start with ``begin`` (IMMEDIATE for writers).
 
     The driver's own implicit transactions are switched off so that SQLAlchemy's
@@ -94,6 +101,7 @@ def _engine(path: Path, pragma_key: str, begin: str) -> Engine:
         cursor = dbapi_conn.cursor()
         for pragma in CONNECTION_PRAGMAS:
             cursor.execute(pragma)
+        cursor.execute(f"PRAGMA cache_size = -{cache_kib}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -129,7 +137,7 @@ class Store:
         self._lock: FileLock | None = lock
         pragma_key = keys.sqlcipher_key(key, salt)
         self.engine = _engine(path, pragma_key, "BEGIN IMMEDIATE")
-        self.reader = _engine(path, pragma_key, "BEGIN")
+        self.reader = _engine(path, pragma_key, "BEGIN", READER_CACHE_KIB)
         self.store_id = ""
 
     @classmethod
