@@ -53,7 +53,6 @@ HEADER_TIPS = ("Conversation number in this store", "Title", "When the conversat
                "Messages", "Pending spans", "Approved spans (redacted)",
                "Rejected spans (kept)", "Decided spans of all spans",
                "The conversation's id in its source file")
-TITLE_COLUMN = 1
 WIDTHS = (40, 200, 88, 52, 38, 38, 38, 92, 120)
 STATE_COLUMN = 7
 ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

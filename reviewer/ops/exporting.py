@@ -28,7 +28,7 @@ from reviewer.domain.errors import KnownError, RefusedError, UsageError
 from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.export.leaks import Needles, needle_text
-from reviewer.export.manifest import fingerprint, public_key_b64
+from reviewer.export.manifest import fingerprint
 from reviewer.export.packet import PacketWriter
 from reviewer.export.redact import Leak, RedactedConversation, redact_conversation
 from reviewer.export.verify import VerifyReport
@@ -368,8 +368,3 @@ def _publish(
         prefix=prefix,
     )
 
-
-def public_key_fingerprint(store: Store) -> str:
-    """The fingerprint recipients compare with the one ``verify`` prints."""
-    with store.reading() as conn:
-        return fingerprint(public_key_b64(packets.signing_key(conn)))

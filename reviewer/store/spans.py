@@ -88,11 +88,6 @@ def for_conversation(conn: Connection, conv_id: int) -> list[Span]:
     return [span_from_row(r._mapping) for r in conn.execute(query).all()]
 
 
-def for_message(conn: Connection, message_id: int) -> list[Span]:
-    query = select(SpanRow).where(SpanRow.message_id == message_id).order_by(SpanRow.start)
-    return [span_from_row(r._mapping) for r in conn.execute(query).all()]
-
-
 def iterate(
     conn: Connection,
     *,
