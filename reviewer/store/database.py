@@ -93,7 +93,8 @@ def _engine(path: Path, pragma_key: str, begin: str, cache_kib: int = WRITER_CAC
     fails half-way with SQLITE_BUSY on a lock upgrade.
     """
     url = URL.create("sqlite+pysqlcipher", password=pragma_key, database=str(path))
-    engine = create_engine(url)
+    # Bound parameters are message and span text: keep them out of error messages and logs.
+    engine = create_engine(url, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_conn: Any, _record: Any) -> None:
@@ -156,7 +157,11 @@ class Store:
         os.close(fd)
         try:
             store = cls(path, key, salt, FileLock(path, exclusive=True))
-            store.store_id = migrations.initialise(store, str(uuid.uuid4()))
+            try:
+                store.store_id = migrations.initialise(store, str(uuid.uuid4()))
+            except BaseException:
+                store.close()  # release the lock and its registry entry before unlinking
+                raise
         except BaseException:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
