@@ -12,8 +12,12 @@ from reviewer.store.database import Store
 def create_store(path: Path, passphrase: str, actor: str) -> Store:
     """A new empty store, with its ``init`` audit entry."""
     store = Store.create(path, passphrase)
-    with store.transaction() as conn:
-        audit.append(conn, actor, "init", {"store_id": store.store_id})
+    try:
+        with store.transaction() as conn:
+            audit.append(conn, actor, "init", {"store_id": store.store_id})
+    except BaseException:
+        store.close()  # else the file stays locked for the rest of the process
+        raise
     return store
 
 
