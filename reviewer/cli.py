@@ -44,6 +44,8 @@ def _passphrase_from_file(path: Path) -> str:
         first = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
         raise UsageError(f"Cannot read the passphrase file {path}: {err.strerror}.") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"The passphrase file {path} is not UTF-8 text.") from None
     if not first or not first[0]:
         raise UsageError(f"The passphrase file {path} is empty.")
     return first[0]
@@ -436,7 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # a bug: one line, the traceback only with --debug
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"reviewer: internal error ({type(err).__name__}): {err}. "
+        first = next(iter(str(err).splitlines()), "")  # SQLAlchemy appends SQL lines
+        sys.stderr.write(f"reviewer: internal error ({type(err).__name__}): {first}. "
                          "Run again with --debug for details and report it.\n")
         return EXIT_BUG
 
