@@ -27,10 +27,10 @@ def test_runner_delivers_results_on_the_main_thread(qtbot: Any) -> None:
     def done(value: Any) -> None:
         results.append((value, threading.get_ident()))
 
-    task = runner.submit("sum", work, done, lambda err: results.append(err))
-    with qtbot.waitSignal(task.finished, timeout=5000):
-        pass
-    qtbot.waitUntil(lambda: bool(results))
+    # Wait on the delivered result, not on the task's signal: a fast task can
+    # finish before a waitSignal opened after submit() would be listening.
+    runner.submit("sum", work, done, lambda err: results.append(err))
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert where[0] != main
     assert results == [(42, main)]
     assert runner.wait()
