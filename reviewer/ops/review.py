@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reviewer.domain.errors import KnownError, RefusedError
 from reviewer.domain.models import Conversation, Decision, Origin, Span, Status, Suggestion
-from reviewer.domain.resources import resource_path
+from reviewer.domain.policy import Policy
 from reviewer.store import audit, conversations, review, spans
 from reviewer.store.database import Store
+from reviewer.suggest.policy import load_policy
 
 DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
     ("", "no reason"),
@@ -189,49 +188,25 @@ def end_session(store: Store, reviewer: str, started: datetime, decisions: int) 
         })
 
 
-def _policy(policy_path: Path | None) -> dict[str, Any]:
+def _policy(policy_path: Path | None) -> Policy | None:
+    """The validated policy (the same reader analysis uses), or None when it cannot be read:
+    the review window then offers the defaults rather than refusing to open."""
     try:
-        path = policy_path or resource_path("policy.yaml")
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (KnownError, OSError, yaml.YAMLError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+        return load_policy(policy_path).policy
+    except KnownError:
+        return None
 
 
 def reason_codes(policy_path: Path | None = None) -> list[tuple[str, str]]:
     """(code, label) pairs from the policy's ``reason_codes``; defaults when it has none."""
-    raw = _policy(policy_path).get("reason_codes")
-    pairs: list[tuple[str, str]] = []
-    if isinstance(raw, dict):
-        pairs = [(str(k), _label(v)) for k, v in raw.items()]
-    elif isinstance(raw, list):
-        pairs = [_pair(item) for item in raw]
-    if not pairs:
+    policy = _policy(policy_path)
+    if policy is None or not policy.reason_codes:
         return list(DEFAULT_REASONS)
-    return [("", "no reason"), *pairs]
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("label") or value.get("description") or "")
-    return "" if value is None else str(value)
-
-
-def _pair(item: Any) -> tuple[str, str]:
-    if isinstance(item, dict):
-        code = item.get("code") or item.get("id") or next(iter(item), "")
-        label = item.get("label") or item.get("description") or item.get(code, "")
-        return str(code), _label(label)
-    return str(item), ""
+    return [("", "no reason"), *((r.code, r.label) for r in policy.reason_codes)]
 
 
 def entity_names(policy_path: Path | None = None) -> list[str]:
     """Entities a reviewer can pick for a manual span or an entity change."""
-    raw = _policy(policy_path).get("entities")
-    if isinstance(raw, dict):
-        raw = [name for name, conf in raw.items()
-               if not (isinstance(conf, dict) and conf.get("enabled") is False)]
-    items = list(raw) if isinstance(raw, list) else []
-    names = [str(i.get("name") or i.get("entity")) if isinstance(i, dict) else str(i)
-             for i in items]
+    policy = _policy(policy_path)
+    names = [rule.name for rule in policy.entities if rule.enabled] if policy else []
     return names or list(DEFAULT_ENTITIES)

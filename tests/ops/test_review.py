@@ -77,7 +77,8 @@ def test_sessions_are_recorded(store: Any) -> None:
 def test_reason_codes_fall_back_and_read_policy(tmp_path: Path) -> None:
     assert review.reason_codes(tmp_path / "missing.yaml")[0] == ("", "no reason")
     policy = tmp_path / "policy.yaml"
-    policy.write_text("reason_codes:\n  - code: PII\n    label: personal\nentities: [PERSON]\n")
+    policy.write_text("reason_codes:\n  PII: personal\nentities:\n  PERSON: {threshold: 0.4}\n"
+                      "  NRP: {enabled: false}\n")
     assert review.reason_codes(policy) == [("", "no reason"), ("PII", "personal")]
     assert review.entity_names(policy) == ["PERSON"]
 
