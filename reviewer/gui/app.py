@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from reviewer.domain.resources import candidate_roots
+from reviewer.gui.crash import crash_reports
 from reviewer.gui.dialogs import NameDialog, Opener, UnlockDialog
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
@@ -103,7 +104,13 @@ def opener(reviewer: str) -> Opener:
 
 def run_gui(store_path: Path | None, reviewer: str | None = None,
             passphrase_hint: str | None = None) -> int:
-    """Open the app: the unlock dialog (on ``store_path`` when given), then the window."""
+    """Open the app: the unlock dialog (on ``store_path`` when given), then the window.
+    A bug raised in a slot meanwhile becomes a crash report and a message box."""
+    with crash_reports():
+        return _run(store_path, reviewer, passphrase_hint)
+
+
+def _run(store_path: Path | None, reviewer: str | None, passphrase_hint: str | None) -> int:
     app = application()
     settings = Settings()
     name = reviewer_identity(settings, reviewer)

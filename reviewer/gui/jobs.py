@@ -1,5 +1,6 @@
 """The status-bar side of background work: one progress bar with a Cancel button
-for the visible task, and error reporting on the main thread."""
+for the visible task, and error reporting on the main thread: a KnownError becomes
+its message, any other error a crash report named in the message."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from reviewer.domain.errors import KnownError
+from reviewer.gui.crash import describe
 from reviewer.gui.tasks import Task, TaskRunner
 
 
 class JobBar(QWidget):
     """Submits work to the runner. A visible task shows progress and Cancel until it
     ends; a quiet one (counting, searching) shows nothing. A KnownError becomes a
-    message; any other error is a bug and propagates."""
+    message; any other error is a bug, reported to a crash file the message names."""
 
     message = Signal(str)
 
@@ -45,9 +46,7 @@ class JobBar(QWidget):
         def failed(err: BaseException) -> None:
             ended.append(True)
             self._ended(quiet)
-            if not isinstance(err, KnownError):
-                raise err
-            self.message.emit(str(err))
+            self.message.emit(describe(err))
 
         def succeeded(result: Any) -> None:
             ended.append(True)
