@@ -44,6 +44,7 @@ def main_window(path: Path, settings_dir: Path) -> None:
     app = application()
     store = open_store(path, DEMO_PASSPHRASE)
     window = MainWindow(store, "Dana Whitfield", Settings(settings_dir / "s.ini"), SyncRunner())
+    window.resize(1540, 900)  # the offscreen screen is small; show the designed size
     window.show()
     window.start()
     window.search.setText("deposit")

@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(_column(self.heading, self.view))
         self.splitter.addWidget(self.inspector)
         self.splitter.setSizes([640, 560, 340])
+        # On a narrow screen the conversation being reviewed keeps the most room.
+        for pane, stretch in enumerate((2, 3, 1)):
+            self.splitter.setStretchFactor(pane, stretch)
         self.splitter.setChildrenCollapsible(False)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
