@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, tuple_
+from sqlalchemy import Connection, func, insert, select
 
 from reviewer.domain.models import Branch, Conversation, Message, Provenance, Visibility
 from reviewer.store import meta
@@ -135,54 +135,6 @@ def _message(row: Any) -> Message:
         source_message_id=row.source_message_id, placeholders=row.placeholders,
         id=row.id, conversation_id=row.conversation_id,
     )
-
-
-SORT_COLUMNS = {
-    "id": ConversationRow.id,
-    "created": ConversationRow.created_at,
-    "pending": ConversationRow.n_pending,
-    "messages": ConversationRow.n_messages,
-    "title": ConversationRow.title,
-}
-
-
-def page(
-    conn: Connection,
-    *,
-    sort: str = "id",
-    descending: bool = False,
-    after: tuple[Any, int] | None = None,
-    limit: int = 200,
-    only_pending: bool | None = None,
-    ids: Sequence[int] | None = None,
-) -> list[ConversationSummary]:
-    """One keyset page of browser rows ordered by (sort column, id); never OFFSET.
-
-    ``after`` is the (sort value, id) of the last row of the previous page.
-    """
-    column = SORT_COLUMNS[sort]
-    query = select(
-        ConversationRow.id, ConversationRow.source_id, ConversationRow.title,
-        ConversationRow.created_at, ConversationRow.n_messages, ConversationRow.n_pending,
-        ConversationRow.n_approved, ConversationRow.n_rejected,
-    )
-    if only_pending is not None:
-        query = query.where(
-            ConversationRow.n_pending > 0 if only_pending else ConversationRow.n_pending == 0
-        )
-    if ids is not None:
-        query = query.where(ConversationRow.id.in_(list(ids)))
-    if after is not None:
-        key = func.coalesce(column, "") if sort in ("created", "title") else column
-        value = after[0] if after[0] is not None else ""
-        row_key, last = tuple_(key, ConversationRow.id), tuple_(value, after[1])
-        query = query.where(row_key < last if descending else row_key > last)
-    order_key = func.coalesce(column, "") if sort in ("created", "title") else column
-    if descending:
-        query = query.order_by(order_key.desc(), ConversationRow.id.desc())
-    else:
-        query = query.order_by(order_key, ConversationRow.id)
-    return [ConversationSummary(*row) for row in conn.execute(query.limit(limit)).all()]
 
 
 def counts(conn: Connection) -> tuple[int, int]:
