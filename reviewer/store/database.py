@@ -85,7 +85,9 @@ WRITER_CACHE_KIB = 65536
 READER_CACHE_KIB = 262144
 
 
-def _engine(path: Path, pragma_key: str, begin: str, cache_kib: int = WRITER_CACHE_KIB) -> Engine:
+def keyed_engine(
+    path: Path, pragma_key: str, begin: str, cache_kib: int = WRITER_CACHE_KIB
+) -> Engine:
     """An engine whose transactions start with ``begin`` (IMMEDIATE for writers).
 
     The driver's own implicit transactions are switched off so that SQLAlchemy's
@@ -137,8 +139,8 @@ class Store:
         self.salt = salt
         self._lock: FileLock | None = lock
         pragma_key = keys.sqlcipher_key(key, salt)
-        self.engine = _engine(path, pragma_key, "BEGIN IMMEDIATE")
-        self.reader = _engine(path, pragma_key, "BEGIN", READER_CACHE_KIB)
+        self.engine = keyed_engine(path, pragma_key, "BEGIN IMMEDIATE")
+        self.reader = keyed_engine(path, pragma_key, "BEGIN", READER_CACHE_KIB)
         self.store_id = ""
 
     @classmethod

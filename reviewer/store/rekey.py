@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.store import audit, keys
-from reviewer.store.database import Store, _engine
+from reviewer.store.database import Store, keyed_engine
 
 SUFFIX = ".rekey-tmp"
 
@@ -61,7 +61,7 @@ def rekey(store: Store, new_passphrase: str, actor: str, payload: dict[str, Any]
 
 
 def _finish_copy(tmp: Path, pragma_key: str, actor: str, payload: dict[str, Any]) -> None:
-    engine = _engine(tmp, pragma_key, "BEGIN IMMEDIATE")
+    engine = keyed_engine(tmp, pragma_key, "BEGIN IMMEDIATE")
     try:
         with engine.begin() as conn:
             audit.append(conn, actor, "passwd", payload)
