@@ -11,7 +11,11 @@ import ijson
 
 from reviewer.ingest.errors import InputError
 from reviewer.ingest.guard import InputStream
-from reviewer.ingest.jsonstream import BACKEND
+
+try:  # the head of an array is read as parser events, cut wherever the head ends
+    BACKEND: Any = ijson.get_backend("yajl2_c")
+except (ImportError, ValueError):  # pragma: no cover - depends on the installed wheel
+    BACKEND = ijson
 
 HEAD = 1 << 20
 SUPPORTED = (
