@@ -7,7 +7,6 @@ about to be stored have ``id=None``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,9 +39,14 @@ class Visibility(StrEnum):
     TOOL = "tool"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Message:
-    """One message of a conversation, text exactly as in the source."""
+    """One message of a conversation, text exactly as in the source.
+
+    Read-only by convention rather than ``frozen``: imports build one per
+    message of every export, and a frozen dataclass costs three times as much
+    to construct (it sets each field through ``object.__setattr__``).
+    """
 
     index: int
     role: str
@@ -78,29 +82,6 @@ class Conversation:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None
-
-    def content_hash(self) -> str:
-        """SHA-256 over what makes two imports the same conversation."""
-        return conversation_hash(self)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def conversation_hash(conv: Conversation) -> str:
-    """Canonical content hash: source id, title and every message field that is content."""
-    body: dict[str, Any] = {
-        "source_id": conv.source_id,
-        "title": conv.title,
-        "created_at": _iso(conv.created_at),
-        "messages": [
-            [m.index, m.role, m.text, m.author, _iso(m.created_at), str(m.branch),
-             str(m.visibility), m.content_type, m.source_message_id]
-            for m in conv.messages
-        ],
-    }
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
 def canonical_json(value: Any) -> str:

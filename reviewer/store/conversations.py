@@ -10,9 +10,15 @@ from sqlalchemy import Connection, func, insert, select
 
 from reviewer.domain.models import Branch, Conversation, Message, Provenance, Visibility
 from reviewer.store import meta
+from reviewer.store.rows import (
+    CONVERSATION_INSERT,
+    MESSAGE_INSERT,
+    ConversationRows,
+    conversation_rows,
+)
 from reviewer.store.schema import ConversationRow, MessageRow, Source
 from reviewer.store.sql import driver, inserted_id
-from reviewer.store.times import from_db, to_db, utc_now
+from reviewer.store.times import from_db, utc_now
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,12 @@ class ConversationSummary:
     n_rejected: int
 
 
-def add_source(conn: Connection, provenance: Provenance, actor: str) -> int:
+def add_source(conn: Connection, provenance: Provenance, actor: str,
+               imported_at: str | None = None) -> int:
     result = conn.execute(insert(Source).values(
         file_name=provenance.file_name, file_size=provenance.file_size,
         file_sha256=provenance.file_sha256, format=provenance.source_format,
-        imported_at=utc_now(), imported_by=actor,
+        imported_at=imported_at or utc_now(), imported_by=actor,
     ))
     return inserted_id(result)
 
@@ -45,46 +52,30 @@ def exists(conn: Connection, content_hash: str) -> bool:
     return row is not None
 
 
-CONVERSATION_INSERT = (
-    "INSERT INTO conversations (source_file_id, source_id, title, created_at, updated_at, "
-    "imported_at, content_hash, title_policy, n_messages, n_pending, n_approved, n_rejected) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, 0, 0, 0)"
-)
-MESSAGE_INSERT = (
-    "INSERT INTO messages (conversation_id, idx, role, author, created_at, branch, visibility, "
-    "content_type, source_message_id, placeholders, text, analyzed_policy) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
-)
-
-
 def add_conversation(
     conn: Connection, conv: Conversation, source_file_id: int | None, *, index: bool = True
 ) -> int | None:
-    """Store a conversation and its messages; None when the same content is already stored.
-
-    Imports pass ``index=False`` and call :func:`index_new_text` once per file: FTS5
-    indexes far faster in one statement than row by row.
-    """
-    digest = conv.content_hash()
-    if exists(conn, digest):
-        return None
-    raw = driver(conn)
-    cursor = raw.execute(CONVERSATION_INSERT, (
-        source_file_id, conv.source_id, conv.title, to_db(conv.created_at),
-        to_db(conv.updated_at), utc_now(), digest, len(conv.messages),
-    ))
-    conv_id = int(cursor.lastrowid)
-    raw.executemany(MESSAGE_INSERT, [_message_values(conv_id, m) for m in conv.messages])
+    """Store one conversation, searchable at once; None when its content is already stored."""
+    conv_id = add_rows(conn, conversation_rows(conv), source_file_id, utc_now())
     if index:
         index_new_text(conn)
     return conv_id
 
 
-def _message_values(conv_id: int, m: Message) -> tuple[Any, ...]:
-    return (
-        conv_id, m.index, m.role, m.author, to_db(m.created_at), str(m.branch),
-        str(m.visibility), m.content_type, m.source_message_id, m.placeholders, m.text,
-    )
+def add_rows(conn: Connection, rows: ConversationRows, source_file_id: int | None,
+             imported_at: str) -> int | None:
+    """Store a conversation given as rows; None when the same content is already stored.
+
+    The text is not yet searchable: imports call :func:`index_new_text` once per
+    batch, as FTS5 indexes far faster in one statement than row by row.
+    """
+    if exists(conn, rows.content_hash):
+        return None
+    raw = driver(conn)
+    cursor = raw.execute(CONVERSATION_INSERT, (source_file_id, imported_at, *rows.conversation))
+    conv_id = int(cursor.lastrowid)
+    raw.executemany(MESSAGE_INSERT, [(conv_id, *values) for values in rows.messages])
+    return conv_id
 
 
 FTS_SOURCES = (

@@ -12,6 +12,7 @@ import pytest
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Branch, Conversation, Visibility
 from reviewer.ingest import chatgpt
+from reviewer.store.rows import conversation_rows
 
 Parse = Callable[..., list[Conversation]]
 
@@ -91,7 +92,8 @@ def test_text_is_exactly_as_in_source(parse: Parse) -> None:
 def test_split_files_hold_the_same_conversations(parse: Parse) -> None:
     whole = parse("chatgpt/conversations.json")
     split = parse("chatgpt/conversations-000.json") + parse("chatgpt/conversations-001.json")
-    assert [c.content_hash() for c in whole] == [c.content_hash() for c in split]
+    assert [conversation_rows(c).content_hash for c in whole] == [
+        conversation_rows(c).content_hash for c in split]
 
 
 def export_zip(tmp_path: Path, fixtures: Path) -> Path:
