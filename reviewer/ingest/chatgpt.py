@@ -23,10 +23,9 @@ style placeholders, counted in ``Message.placeholders``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any
 
-from reviewer.domain.models import Branch, Conversation, Visibility
+from reviewer.domain.models import Branch, Conversation, Message, Visibility
 from reviewer.ingest import common
 from reviewer.ingest.common import Builder, Where
 from reviewer.ingest.errors import record
@@ -64,10 +63,11 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
     active = active_path(nodes, conv.get("current_node"))
     for node_id in active:
         _add_node(builder, nodes[node_id], Branch.ACTIVE, where)
-    chosen = set(active)
-    for node_id in tree_order(nodes):
-        if node_id not in chosen:
-            _add_node(builder, nodes[node_id], Branch.ALTERNATE, where)
+    if len(active) < len(nodes):  # else every node is on the active branch
+        chosen = set(active)
+        for node_id in tree_order(nodes):
+            if node_id not in chosen:
+                _add_node(builder, nodes[node_id], Branch.ALTERNATE, where)
     source_id = (common.ident(conv.get("id"), where, "id")
                  or common.ident(conv.get("conversation_id"), where, "conversation_id")
                  or f"{where.file}:{index}")
@@ -110,7 +110,7 @@ def newest_leaf(nodes: Mapping[str, Any]) -> str | None:
             continue
         message = node.get("message")
         moment = message.get("create_time") if isinstance(message, dict) else None
-        value = float(moment) if isinstance(moment, int | float | Decimal) else float("-inf")
+        value = float(moment) if isinstance(moment, int | float) else float("-inf")
         if best is None or value >= best_time:
             best, best_time = node_id, value
     return best
@@ -129,6 +129,8 @@ def tree_order(nodes: Mapping[str, Any]) -> list[str]:
     seen: set[str] = set()
     roots = [k for k, n in nodes.items() if _is_root(nodes, n)]
     for start in [*roots, *nodes.keys()]:
+        if start in seen:
+            continue
         stack = [start]
         while stack:
             node_id = stack.pop()
@@ -148,21 +150,23 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
         return
     if not isinstance(message, dict):
         common.mapping(message, where, "a message")
-    author = message.get("author")
-    author = author if isinstance(author, dict) else EMPTY
     content = message.get("content")
     content = content if isinstance(content, dict) else EMPTY
     metadata = message.get("metadata")
     body, placeholders = content_text(content, metadata, where)
+    if not body and not placeholders:
+        return  # nothing to review
+    author = message.get("author")
+    author = author if isinstance(author, dict) else EMPTY
     role = common.text(author.get("role") or "unknown", where, "author role")
-    builder.add(
-        role, body, placeholders=placeholders, branch=branch,
-        author=common.optional_text(author.get("name"), where, "author name"),
-        created_at=common.timestamp(message.get("create_time"), where, "create_time"),
-        visibility=visibility(role, message, content, metadata),
-        content_type=common.text(content.get("content_type") or "text", where, "content_type"),
-        source_message_id=common.ident(message.get("id"), where, "message id"),
-    )
+    builder.append(Message(
+        len(builder.messages), role, body,
+        common.optional_text(author.get("name"), where, "author name"),
+        common.timestamp(message.get("create_time"), where, "create_time"),
+        branch, visibility(role, message, content, metadata),
+        common.text(content.get("content_type") or "text", where, "content_type"),
+        common.ident(message.get("id"), where, "message id"), placeholders,
+    ))
 
 
 def visibility(role: str, message: Mapping[str, Any], content: Mapping[str, Any],

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from reviewer.domain.models import Branch, Conversation, Message, Visibility
@@ -67,7 +66,7 @@ def ident(value: Any, where: Where, what: str) -> str | None:
 
 def _kind(value: Any) -> str:
     names = {dict: "an object", list: "an array", bool: "true or false", int: "a number",
-             float: "a number", Decimal: "a number"}
+             float: "a number"}
     return names.get(type(value), type(value).__name__)
 
 
@@ -96,7 +95,7 @@ def timestamp(value: Any, where: Where, what: str) -> datetime | None:
         return None
     kind = type(value)  # exact types: the per-message hot path, and bool is not a time
     try:
-        if kind is Decimal or kind is float or kind is int:
+        if kind is float or kind is int:
             return datetime.fromtimestamp(float(value), UTC)
         if kind is str:
             return _iso(value) if value else None
@@ -132,6 +131,10 @@ class Builder:
             content_type=content_type, source_message_id=source_message_id,
             placeholders=placeholders,
         ))
+
+    def append(self, message: Message) -> None:
+        """Append a message already numbered ``len(self.messages)`` and not empty."""
+        self.messages.append(message)
 
     def build(self, source_id: str, title: str | None, **fields: Any) -> Conversation:
         return Conversation(source_id=source_id, title=title, messages=tuple(self.messages),

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from reviewer.ingest.errors import InputError, line, record
@@ -35,8 +34,8 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-# Non-integer numbers stay exact (Decimal), and NaN/Infinity are refused.
-DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+# The standard decoder, except that NaN and Infinity (not JSON) are refused.
+DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _reason(err: Exception) -> str:
@@ -170,7 +169,7 @@ def iter_lines(stream: InputStream) -> Iterator[tuple[int, bytes]]:
 def decode_line(stream: InputStream, number: int, raw: bytes) -> Any:
     """One JSON Lines record; every failure is an InputError naming the line."""
     try:
-        return json.loads(raw.decode("utf-8"))
+        return DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError(stream.name, line(number), "it is not valid UTF-8 text") from None
     except RecursionError:
