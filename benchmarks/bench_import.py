@@ -125,7 +125,12 @@ def run_ours(export: Path, work: Path) -> dict[str, Any]:
         store.close()
     if report.failed:
         raise SystemExit(f"import failed: {report.error_lines()}")
-    return {"seconds": elapsed, "cpu": cpu, "messages": report.totals()["messages"]}
+    # A large file is parsed by a reader process (reviewer.ops.reading): its CPU
+    # and peak RSS count too. Store creation starts no process, so all of
+    # RUSAGE_CHILDREN is the reader's.
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": elapsed, "cpu": cpu, "reader_cpu": reader.ru_utime + reader.ru_stime,
+            "reader_rss_mb": reader.ru_maxrss / 1024, "messages": report.totals()["messages"]}
 
 
 def baseline_text(content: dict[str, Any]) -> str:
@@ -177,7 +182,7 @@ def peak_rss_mb() -> float:
 def child(kind: str, export: Path) -> None:
     with tempfile.TemporaryDirectory() as work:
         result = (run_ours if kind == "ours" else run_baseline)(export, Path(work))
-    result["peak_rss_mb"] = peak_rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb() + result.pop("reader_rss_mb", 0.0)
     print(json.dumps(result))
 
 
@@ -225,13 +230,13 @@ def report(count: int, export: Path, repeat: int) -> None:
           f"(baseline {base['messages']}), best of {repeat}")
     print(f"  speed  ours {ours_speed:6.1f} MB/s   baseline {base_speed:6.1f} MB/s   "
           f"ratio ours/baseline {ours_speed / base_speed:.2f}x (goal >= 0.5x)")
-    print(f"  CPU    ours {megabytes / ours['cpu']:6.1f} MB/s   baseline "
-          f"{megabytes / base['cpu']:6.1f} MB/s   ratio {base['cpu'] / ours['cpu']:.2f}x "
-          f"(CPU seconds of the process: less sensitive to other load; the baseline "
-          f"waits on its disk writes)")
+    ours_cpu = ours["cpu"] + ours["reader_cpu"]
+    print(f"  CPU    ours {ours_cpu:6.2f} s (importing {ours['cpu']:.2f} + reader "
+          f"{ours['reader_cpu']:.2f})   baseline {base['cpu']:6.2f} s   ratio "
+          f"{base['cpu'] / ours_cpu:.2f}x (CPU seconds: less sensitive to other load)")
     print(f"  peak RSS  ours {ours['peak_rss_mb']:6.0f} MB   baseline "
           f"{base['peak_rss_mb']:6.0f} MB   ratio {ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}x"
-          f" (goal: ours < 400 MB, flat as the file grows)")
+          f" (ours: importing process + reader; goal: < 400 MB, flat as the file grows)")
     sys.stdout.flush()
 
 

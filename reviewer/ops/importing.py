@@ -1,10 +1,11 @@
 """Importing conversation files into a store.
 
 Each file is one transaction: its source row, its conversations and messages
-(indexed for search by the store's triggers) and one ``import`` audit entry
-commit together, or, when the file fails anywhere, nothing of it does. A
+(made searchable batch by batch) and one ``import`` audit entry commit
+together, or, when the file fails anywhere, nothing of it does. A
 conversation whose content hash is already in the store is counted as
-already present and not stored again, so importing twice is harmless.
+already present and not stored again, so importing twice is harmless. Large
+files are parsed by a reader process while this one stores (``reading``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.domain.errors import BadInputError
-from reviewer.domain.models import Branch, Conversation, Provenance, Visibility
+from reviewer.domain.models import Provenance
 from reviewer.domain.progress import Progress, no_progress
-from reviewer.ingest.reader import SourceFile, file_digest, open_source
+from reviewer.ops import reading
+from reviewer.ops.reading import ReadConversation, SourceInfo
 from reviewer.store import audit, conversations
 from reviewer.store.database import Store
+from reviewer.store.times import utc_now
 
-PROGRESS_EVERY = 100
+# Messages made searchable together: FTS5 indexes big batches much faster than
+# small ones, and indexing along the way overlaps with a reader process.
+INDEX_EVERY = 20_000
 
 
 @dataclass
@@ -39,13 +44,13 @@ class FileResult:
     error: str | None = None
     source_ids: list[str] = field(default_factory=list)
 
-    def count(self, conv: Conversation) -> None:
+    def count(self, conv: ReadConversation) -> None:
         self.source_ids.append(conv.source_id)
         self.conversations += 1
-        self.messages += len(conv.messages)
-        self.alternates += sum(m.branch is Branch.ALTERNATE for m in conv.messages)
-        self.hidden += sum(m.visibility is not Visibility.VISIBLE for m in conv.messages)
-        self.placeholders += sum(m.placeholders for m in conv.messages)
+        self.messages += len(conv.rows.messages)
+        self.alternates += conv.alternates
+        self.hidden += conv.hidden
+        self.placeholders += conv.placeholders
 
     def counts(self) -> dict[str, int]:
         return {
@@ -122,28 +127,32 @@ def import_files(
 def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress: Progress,
                 result: FileResult) -> None:
     """Import one file in one transaction, filling ``result``."""
-    size, digest = file_digest(path)
-    with open_source(path, fmt) as source, store.transaction() as conn:
-        provenance = Provenance(path.name, size, digest, source.format)
-        source_row = conversations.add_source(conn, provenance, actor)
-        for conv in source.conversations():
-            if conversations.add_conversation(conn, conv, source_row, index=False) is None:
-                result.already_present += 1
-            else:
-                result.count(conv)
-            if (result.conversations + result.already_present) % PROGRESS_EVERY == 0:
-                progress(source.bytes_read, source.total_bytes, path.name)
-        result.format = source.format
+    with reading.read(path, fmt) as (info, batches), store.transaction() as conn:
+        provenance = Provenance(path.name, info.file_size, info.sha256, info.format)
+        imported_at = utc_now()
+        source_row = conversations.add_source(conn, provenance, actor, imported_at)
+        unindexed = 0
+        for batch in batches:
+            for conv in batch.conversations:
+                if conversations.add_rows(conn, conv.rows, source_row, imported_at) is None:
+                    result.already_present += 1
+                else:
+                    result.count(conv)
+                    unindexed += len(conv.rows.messages)
+            if unindexed >= INDEX_EVERY:
+                conversations.index_new_text(conn)
+                unindexed = 0
+            progress(batch.bytes_read, info.total_bytes, path.name)
         conversations.index_new_text(conn)
-        audit.append(conn, actor, "import", _audit_payload(provenance, source, result))
-    progress(source.total_bytes, source.total_bytes, path.name)
+        result.format = info.format
+        audit.append(conn, actor, "import", _audit_payload(provenance, info, result))
 
 
-def _audit_payload(provenance: Provenance, source: SourceFile,
+def _audit_payload(provenance: Provenance, info: SourceInfo,
                    result: FileResult) -> dict[str, Any]:
     return {
         "file_name": provenance.file_name, "file_size": provenance.file_size,
-        "sha256": provenance.file_sha256, "format": source.format,
-        "entries": [e.name for e in source.entries], **result.counts(),
+        "sha256": provenance.file_sha256, "format": info.format,
+        "entries": info.entries, **result.counts(),
         "source_ids": result.source_ids,
     }
