@@ -21,11 +21,29 @@ from reviewer.store import keys, meta
 from reviewer.store.database import Store
 from reviewer.store.schema import FTS_DDL, Base
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+
+
+def _v2_leaner_search_index(conn: Connection) -> None:
+    """The search index tables as ``schema.FTS_TABLES`` makes them (no per-row
+    token counts, automerge 8), rebuilt from the stored text: search finds what
+    it found before, and later imports index faster."""
+    for trigger in ("messages_fts_ad", "conversations_fts_ad"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    for table in ("message_fts", "title_fts"):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    for ddl in FTS_DDL:
+        conn.exec_driver_sql(ddl)
+    for table, key, source in (("message_fts", "fts_messages_upto", "messages"),
+                               ("title_fts", "fts_titles_upto", "conversations")):
+        conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        top = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {source}").scalar_one()
+        meta.put(conn, key, str(top))
+
 
 # version N -> the step that takes a version N-1 store to N. Add new steps here;
 # never edit a released one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_leaner_search_index}
 
 
 def initialise(store: Store, store_id: str) -> str:

@@ -151,15 +151,23 @@ class ReplacementRow(Base):
 
 # Inserts are indexed in bulk by ``conversations.index_new_text`` (a trigger per row
 # makes FTS5 flush its pending terms row by row, several times slower); deletes
-# keep the index in step through triggers.
-FTS_DDL = (
-    "CREATE VIRTUAL TABLE message_fts USING fts5("
-    "text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE VIRTUAL TABLE title_fts USING fts5("
-    "title, content='conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+# keep the index in step through triggers. ``columnsize=0``: search never ranks,
+# so FTS5 need not store every row's token count; ``automerge`` 8 merges index
+# segments eight (not four) at a time. Together they make an import's indexing
+# about a quarter cheaper, and a search reads a few more segments.
+FTS_TABLES = (
+    "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='messages', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', columnsize=0)",
+    "CREATE VIRTUAL TABLE title_fts USING fts5(title, content='conversations', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', columnsize=0)",
+    "INSERT INTO message_fts(message_fts, rank) VALUES ('automerge', 8)",
+    "INSERT INTO title_fts(title_fts, rank) VALUES ('automerge', 8)",
+)
+FTS_TRIGGERS = (
     "CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN "
     "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
     "CREATE TRIGGER conversations_fts_ad AFTER DELETE ON conversations BEGIN "
     "INSERT INTO title_fts(title_fts, rowid, title) "
     "VALUES ('delete', old.id, coalesce(old.title, '')); END",
 )
+FTS_DDL = FTS_TABLES + FTS_TRIGGERS

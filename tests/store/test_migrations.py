@@ -1,0 +1,74 @@
+"""Schema migrations: a store written by an older version opens, is upgraded in
+place, and keeps everything it held."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewer.domain.models import Conversation, Message
+from reviewer.ops.stores import open_store
+from reviewer.store import conversations, meta, search
+from reviewer.store.database import Store, integrity_problems
+from reviewer.store.migrations import CURRENT_VERSION
+from tests.conftest import PASSPHRASE
+
+# The search index as schema version 1 made it.
+V1_FTS = (
+    "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='messages', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE title_fts USING fts5(title, content='conversations', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN "
+    "INSERT INTO message_fts(message_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER conversations_fts_ad AFTER DELETE ON conversations BEGIN "
+    "INSERT INTO title_fts(title_fts, rowid, title) "
+    "VALUES ('delete', old.id, coalesce(old.title, '')); END",
+)
+
+
+def add(store: Store, source_id: str, title: str, text: str) -> None:
+    conv = Conversation(source_id, title, (Message(0, "user", text),))
+    with store.transaction() as conn:
+        conversations.add_conversation(conn, conv, None)
+
+
+def make_v1(store: Store) -> None:
+    """Turn a new store back into a version 1 store holding the same rows."""
+    with store.transaction() as conn:
+        for trigger in ("messages_fts_ad", "conversations_fts_ad"):
+            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        for table in ("message_fts", "title_fts"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        for ddl in V1_FTS:
+            conn.exec_driver_sql(ddl)
+        for table in ("message_fts", "title_fts"):
+            conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
+        meta.put(conn, "schema_version", "1")
+
+
+def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path: Path) -> None:
+    add(store, "a", "Letter to Priya", "Dana lives at 14 Canal Street.")
+    add(store, "b", "Café Müller", "Whitfield met Whitby")
+    make_v1(store)
+    store.close()
+
+    upgraded = open_store(store_path, PASSPHRASE)
+    try:
+        with upgraded.reading() as conn:
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "2"
+            ddl = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'message_fts'").scalar_one()
+            assert "columnsize=0" in ddl
+            automerge = conn.exec_driver_sql(
+                "SELECT v FROM message_fts_config WHERE k = 'automerge'").scalar_one()
+            assert automerge == 8
+            assert [h.snippet for h in search.search_messages(conn, '"canal street"')] == [
+                "Dana lives at 14 [Canal Street]."]
+            assert len(search.search_conversations(conn, "muller")) == 1
+            assert len(search.search_conversations(conn, "whit*")) == 1
+        add(upgraded, "c", "Later", "Canal boats after the upgrade")
+        with upgraded.reading() as conn:
+            assert len(search.search_conversations(conn, "canal")) == 2
+        assert integrity_problems(upgraded) == []
+    finally:
+        upgraded.close()
