@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from reviewer.gui.crash import describe
 from reviewer.gui.tasks import Task, TaskRunner
@@ -26,9 +26,11 @@ class JobBar(QWidget):
         self.runner = runner
         self.task: Task | None = None
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
+        self.progress.setFixedWidth(240)
         self.cancel = QPushButton("Cancel")
         self.cancel.clicked.connect(self.cancel_task)
+        # A status-bar message must not stretch the bar or the button.
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.progress)
@@ -68,9 +70,13 @@ class JobBar(QWidget):
             self.task.cancel()
 
     def _progressed(self, done: int, total: int | None, label: str) -> None:
+        """The label and a percentage on the bar (bytes of a file, texts of an
+        analysis: raw counts would not fit); the label in full as its tooltip."""
         self.progress.setRange(0, total or 0)
         self.progress.setValue(done)
-        self.progress.setFormat(f"{label[:24]} %v/%m" if total else label[:24])
+        short = label if len(label) <= 24 else f"{label[:23]}…"
+        self.progress.setFormat(f"{short}  %p%" if total else short)
+        self.progress.setToolTip(label)
 
     def _ended(self, quiet: bool) -> None:
         if not quiet:

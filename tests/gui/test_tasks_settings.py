@@ -103,3 +103,22 @@ def test_job_bar_reports_errors_and_hides_when_done(qtbot: Any) -> None:
     assert bar.isHidden()
     bar.submit("Count", lambda _p: 7, results.append, quiet=True)
     assert results == [7]
+
+
+def test_job_bar_shows_a_percentage_and_keeps_its_size(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QSizePolicy
+
+    from reviewer.gui.jobs import JobBar
+    from reviewer.gui.tasks import SyncRunner
+
+    bar = JobBar(SyncRunner())
+    qtbot.addWidget(bar)
+    bar._progressed(45_351_897, 90_703_794, "conversations-000.json")
+    assert bar.progress.text() == "conversations-000.json  50%"
+    long_name = "a-very-long-export-file-name-from-a-vendor.json"
+    bar._progressed(1, 4, long_name)
+    assert bar.progress.text() == "a-very-long-export-file…  25%"
+    assert bar.progress.toolTip() == long_name
+    bar._progressed(3, None, "Counting")
+    assert bar.progress.format() == "Counting"
+    assert bar.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Fixed
