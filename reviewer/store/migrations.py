@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -19,6 +20,7 @@ from reviewer import __version__
 from reviewer.domain.errors import StoreOpenError
 from reviewer.store import keys, meta
 from reviewer.store.database import Store
+from reviewer.store.rows import MESSAGE_VALUE_COLUMNS, content_hash
 from reviewer.store.schema import FTS_DDL, Base
 
 CURRENT_VERSION = 2
@@ -41,9 +43,40 @@ def _v2_leaner_search_index(conn: Connection) -> None:
         meta.put(conn, key, str(top))
 
 
+HASH_PAGE = 1000
+
+
+def _v2_content_hashes_over_rows(conn: Connection) -> None:
+    """Content hashes as ``reviewer.store.rows.content_hash`` takes them from
+    version 2 on, recomputed from the stored rows (which hold everything the
+    hash covers), so files imported before still count as already present. Two
+    conversations that only the old hash told apart keep the later one's old hash."""
+    after = 0
+    while heads := conn.exec_driver_sql(
+            "SELECT id, source_id, title, created_at FROM conversations WHERE id > ? "
+            "ORDER BY id LIMIT ?", (after, HASH_PAGE)).all():
+        messages: dict[int, list[tuple[Any, ...]]] = {}
+        for row in conn.exec_driver_sql(
+                f"SELECT conversation_id, {MESSAGE_VALUE_COLUMNS} FROM messages "
+                "WHERE conversation_id BETWEEN ? AND ? ORDER BY conversation_id, idx",
+                (heads[0][0], heads[-1][0])):
+            messages.setdefault(row[0], []).append(tuple(row[1:]))
+        for conv_id, *head in heads:
+            digest = content_hash(tuple(head), messages.get(conv_id, []))
+            conn.exec_driver_sql(
+                "UPDATE conversations SET content_hash = ? WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM conversations WHERE content_hash = ?)", (digest, conv_id, digest))
+        after = heads[-1][0]
+
+
+def _v2(conn: Connection) -> None:
+    _v2_leaner_search_index(conn)
+    _v2_content_hashes_over_rows(conn)
+
+
 # version N -> the step that takes a version N-1 store to N. Add new steps here;
 # never edit a released one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_leaner_search_index}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2}
 
 
 def initialise(store: Store, store_id: str) -> str:

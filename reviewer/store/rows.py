@@ -21,10 +21,12 @@ CONVERSATION_INSERT = (
     "updated_at, content_hash, n_messages, title_policy, n_pending, n_approved, n_rejected) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, 0)"
 )
+# The message columns in the order of message_values (the text last).
+MESSAGE_VALUE_COLUMNS = ("idx, role, author, created_at, branch, visibility, content_type, "
+                   "source_message_id, placeholders, text")
 # conversation_id comes first: it is known only once the conversation row is in.
 MESSAGE_INSERT = (
-    "INSERT INTO messages (conversation_id, idx, role, author, created_at, branch, visibility, "
-    "content_type, source_message_id, placeholders, text, analyzed_policy) "
+    f"INSERT INTO messages (conversation_id, {MESSAGE_VALUE_COLUMNS}, analyzed_policy) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"
 )
 

@@ -72,3 +72,24 @@ def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path:
         assert integrity_problems(upgraded) == []
     finally:
         upgraded.close()
+
+
+def test_files_imported_before_the_upgrade_are_still_already_present(
+        store: Store, store_path: Path) -> None:
+    from reviewer.ops.importing import import_files
+
+    fixtures = Path(__file__).parents[1] / "ingest" / "fixtures"
+    files = [fixtures / "chatgpt/conversations.json", fixtures / "csv/conversations.csv"]
+    first = import_files(store, files, "tester")
+    make_v1(store)
+    with store.transaction() as conn:  # version 1 hashed differently
+        conn.exec_driver_sql("UPDATE conversations SET content_hash = hex(randomblob(32))")
+    store.close()
+
+    upgraded = open_store(store_path, PASSPHRASE)
+    try:
+        again = import_files(upgraded, files, "tester")
+        assert again.totals()["conversations"] == 0
+        assert again.totals()["already_present"] == first.totals()["conversations"]
+    finally:
+        upgraded.close()
