@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select
 
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Branch, Conversation, Origin, Span, Status
@@ -33,6 +33,7 @@ from reviewer.store.schema import (
     SpanRow,
 )
 from reviewer.store.spans import span_from_row
+from reviewer.store.sql import page_cache
 from reviewer.store.times import from_db
 
 IN_CHUNK = 500
@@ -56,19 +57,10 @@ class SpanText:
     origin: Origin = Origin.SUGGESTED
 
 
-@contextlib.contextmanager
-def scan_cache(conn: Connection) -> Iterator[None]:
-    """A small page cache while ``conn`` reads the whole store once, restored after.
-
-    An export reads every page once, front to back: a large cache only fills up
-    (the store's default is 64 MiB) and makes the export's memory grow with the store.
-    """
-    before = conn.execute(text("PRAGMA cache_size")).scalar_one()
-    conn.execute(text(f"PRAGMA cache_size = -{SCAN_CACHE_KIB}"))
-    try:
-        yield
-    finally:
-        conn.execute(text(f"PRAGMA cache_size = {int(before)}"))
+def scan_cache(conn: Connection) -> contextlib.AbstractContextManager[None]:
+    """A small page cache while ``conn`` reads the whole store once (an export):
+    every page is read once, front to back, so a large cache would only fill up."""
+    return page_cache(conn, SCAN_CACHE_KIB)
 
 
 def signing_key(conn: Connection) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult
@@ -26,3 +28,19 @@ def driver(conn: Connection) -> Any:
     if raw is None:
         raise RuntimeError("the connection is closed")
     return raw
+
+
+@contextlib.contextmanager
+def page_cache(conn: Connection, kib: int) -> Iterator[None]:
+    """At most ``kib`` KiB of decrypted pages cached on ``conn`` until the block ends.
+
+    For work that passes over much of the store once (an export reading it, an
+    import writing it): a large cache would only fill up and make that work's
+    memory grow with the store. The cache's size before is restored after.
+    """
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")

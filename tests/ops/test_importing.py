@@ -183,3 +183,22 @@ def test_cli_import_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert "1 already present" in out
     assert err.startswith("reviewer: unknown_shape.json: its shape is not one")
     assert "Traceback" not in err
+
+
+def test_an_import_writes_with_a_small_page_cache_and_restores_it(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.ops import importing
+    from reviewer.store.database import WRITER_CACHE_KIB
+
+    seen: list[int] = []
+    real = conversations.add_rows
+
+    def add_rows(conn: Any, *args: Any) -> int | None:
+        seen.append(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+        return real(conn, *args)
+
+    monkeypatch.setattr(conversations, "add_rows", add_rows)
+    import_files(store, [FIXTURES / "chatgpt/conversations.json"], "tester")
+    assert set(seen) == {-importing.IMPORT_CACHE_KIB}
+    with store.transaction() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -WRITER_CACHE_KIB
