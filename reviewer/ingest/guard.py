@@ -1,14 +1,17 @@
 """A read-through wrapper that refuses hostile input before a parser sees it.
 
-Streaming JSON parsers build their state in proportion to nesting depth (and
-ijson's C backend crashes outright on numbers of more than 4,300 digits), so a
-few kilobytes of ``[[[[…`` or ``999…`` would exhaust memory or kill the
-process. :class:`InputStream` scans every chunk at C speed as it passes
+Event-based JSON parsers such as ijson (which ``detect`` runs over the head of
+a file) build their state in proportion to nesting depth, and ijson's C
+backend crashes outright on numbers of more than 4,300 digits, so a few
+kilobytes of ``[[[[…`` or ``999…`` would exhaust memory or kill the process.
+With ``json=True`` (the head) :class:`InputStream` scans every chunk at C speed as it passes
 (escape pairs are dropped, strings are cut out by splitting on quotes, the
 remaining brackets are summed with ``accumulate``) and raises an :class:`InputError` at the first
 sign of trouble: nesting deeper than :data:`MAX_DEPTH`, a number longer than
 :data:`MAX_DIGITS`, a NUL byte, or more bytes than the caller allowed. It also
-counts bytes for progress and drops a leading UTF-8 byte-order mark.
+counts bytes for progress and drops a leading UTF-8 byte-order mark. The
+parsers read the whole file with ``json=False``: the standard library's decoder
+they use refuses deep nesting and overlong integers on its own.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """Streaming JSON: array elements one at a time, and JSON Lines records.
 
-Both read through :class:`reviewer.ingest.guard.InputStream`, so depth, number
-and NUL limits hold before a parser sees a byte, and every parser error
-becomes an :class:`InputError` that names the record or line.
+Both read through :class:`reviewer.ingest.guard.InputStream` (NUL bytes and
+size) and decode with the standard library's decoder, whose own limits refuse
+hostile JSON cleanly: nesting deeper than the recursion limit, integers of more
+than 4,300 digits (and floats parse in linear time). Every parser error becomes
+an :class:`InputError` that names the record or line.
 
 A top-level array is read in blocks and decoded one element at a time with the
 standard library's C decoder (``JSONDecoder.raw_decode``): memory holds one
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +43,8 @@ DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 def _reason(err: Exception) -> str:
     detail = err.args[0] if err.args else str(err)
+    if "integer string conversion" in str(detail):  # Python's own limit on digits
+        return f"it holds a number of more than {sys.get_int_max_str_digits()} digits"
     first = str(detail).strip().splitlines()[0] if str(detail).strip() else "truncated"
     return f"it is not valid JSON ({first.rstrip('.')})"
 

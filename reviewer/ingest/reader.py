@@ -93,20 +93,24 @@ class SourceFile:
         """Every conversation of every entry, in file order."""
         for part in self.parts:
             with contextlib.closing(part.entry.open()) as raw:
-                self._current = _stream(raw, part.entry, part.format)
+                self._current = _stream(raw, part.entry, structure=False)
                 yield from part.parser(self._current)
             self._done += part.entry.size
             self._current = None
 
 
-def _stream(raw: BinaryIO, entry: Entry, fmt: str | None) -> InputStream:
-    return InputStream(raw, entry.name, json=fmt != "csv", limit=entry.limit)
+def _stream(raw: BinaryIO, entry: Entry, *, structure: bool) -> InputStream:
+    """The entry's bytes, guarded. ``structure`` adds the JSON depth and number
+    checks, which the head needs (``detect`` reads it with ijson, whose C
+    backend has no such limits); the parsers decode with the standard library,
+    which refuses those itself, so the whole file is spared the scan."""
+    return InputStream(raw, entry.name, json=structure, limit=entry.limit)
 
 
 def _part(entry: Entry, forced: str | None) -> Part:
     """Read the start of an entry to choose (or check) its format."""
     with contextlib.closing(entry.open()) as raw:
-        head = read_head(_stream(raw, entry, forced))
+        head = read_head(_stream(raw, entry, structure=forced != "csv"))
     fmt = forced or detect(entry.name, head)
     return Part(entry, fmt, parser_for(fmt, head))
 

@@ -158,3 +158,29 @@ def test_corrupt_zip_is_refused(tmp_path: Path) -> None:
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="cannot be read"):
         parse_path(tmp_path / "nope.json")
+
+
+GOOD_RECORD = b'{"mapping": {}, "title": "' + b"x" * 1000 + b'"}, '
+PAST_THE_HEAD = GOOD_RECORD * 1200  # more than the 1 MiB head that is scanned
+
+
+@pytest.mark.parametrize(("name", "tail", "reason"), [
+    ("deep_late.json", b'{"mapping": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
+     r"record 1201: it is nested too deeply"),
+    ("bignum_late.json", b'{"mapping": {}, "create_time": ' + b"9" * 100_000 + b"}]",
+     r"record 1201: it holds a number of more than 4300 digits"),
+    ("nul_late.json", b'{"mapping": {}, "title": "a\x00b"}]', r"holds a NUL byte"),
+])
+def test_hostile_records_past_the_head_are_refused_too(tmp_path: Path, name: str, tail: bytes,
+                                                       reason: str) -> None:
+    path = write(tmp_path, name, b"[" + PAST_THE_HEAD + tail)
+    with pytest.raises(BadInputError, match=reason) as caught:
+        parse_path(path)
+    assert str(caught.value).startswith(name)
+
+
+def test_overlong_integers_in_json_lines_are_a_sentence(tmp_path: Path) -> None:
+    path = write(tmp_path, "late.jsonl", b'{"messages": []}\n' * 70_000
+                 + b'{"messages": [], "id": ' + b"9" * 10_000 + b"}\n")
+    with pytest.raises(BadInputError, match=r"line 70001: it holds a number of more than"):
+        parse_path(path)
