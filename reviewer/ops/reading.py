@@ -5,9 +5,10 @@ inserts, encryption and indexing need not wait for. A file of at least
 :data:`CHILD_FROM` bytes (on a machine with more than one core) is therefore
 read by a child process, which sends its conversations as rows
 (:mod:`reviewer.store.rows`) in batches over a pipe while this process stores
-the ones before. The pipe holds little, so the reader waits while the store is
-behind and memory stays flat. Smaller files are read in this process: starting
-the child costs more than it saves.
+the ones before. The pipe holds a few batches (1 MiB), so the reader parses on
+while this process indexes or commits, and waits when it is further ahead:
+memory stays flat. Smaller files are read in this process: starting the child
+(about 0.2 s) costs more than it saves.
 
 The child is started with ``spawn`` (a fresh interpreter, safe in the GUI's
 threads, and not the forkserver that analysis keeps preloaded with spaCy). It
@@ -29,6 +30,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -147,12 +149,12 @@ def _widen(pipe: Connection) -> None:
             fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _received_batches(receiver: Connection, process: Any) -> Iterator[Batch]:
+def _received_batches(receiver: Connection, process: BaseProcess) -> Iterator[Batch]:
     while (batch := _receive(receiver, process, "batch")) is not None:
         yield batch
 
 
-def _receive(receiver: Connection, process: Any, expected: str) -> Any:
+def _receive(receiver: Connection, process: BaseProcess, expected: str) -> Any:
     try:
         kind, payload = receiver.recv()
     except EOFError:
