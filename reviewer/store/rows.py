@@ -22,8 +22,10 @@ CONVERSATION_INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, 0)"
 )
 # The message columns in the order of message_values (the text last).
-MESSAGE_VALUE_COLUMNS = ("idx, role, author, created_at, branch, visibility, content_type, "
-                   "source_message_id, placeholders, text")
+MESSAGE_VALUE_COLUMNS = (
+    "idx, role, author, created_at, branch, visibility, content_type, source_message_id, "
+    "placeholders, text"
+)
 # conversation_id comes first: it is known only once the conversation row is in.
 MESSAGE_INSERT = (
     f"INSERT INTO messages (conversation_id, {MESSAGE_VALUE_COLUMNS}, analyzed_policy) "
