@@ -28,10 +28,10 @@ from reviewer.store.times import utc_now
 # Messages made searchable together: FTS5 indexes big batches much faster than
 # small ones, and indexing along the way overlaps with a reader process.
 INDEX_EVERY = 20_000
-# The writer's page cache during an import (KiB): it fills with the first 15 MB
-# or so of an export and then stays, so memory is flat whatever the file's size
-# (64 MiB would go on growing to 200 MB exports and more); inserts and indexing
-# cost about 8% more CPU.
+# The writer's page cache during an import (KiB): it is full after the first
+# 20 MB or so of a ChatGPT export, so memory is flat whatever the file's size
+# (64 MiB went on growing up to 200 MB exports); inserts and indexing cost
+# about 8% more CPU.
 IMPORT_CACHE_KIB = 16_384
 
 
