@@ -48,6 +48,17 @@ def file_digest(path: Path) -> tuple[int, str]:
         raise InputError(path.name, "", f"it cannot be read ({err.strerror or err})") from None
 
 
+def parse_size(path: Path) -> int:
+    """Bytes the parsers would read from ``path``: its size, or for an export ZIP
+    the declared size of its conversation files; 0 when it cannot be opened
+    (opening it to import says why)."""
+    try:
+        with open_entries(path) as entries:
+            return sum(e.size for e in entries)
+    except InputError:
+        return 0
+
+
 def parser_for(fmt: str, head: bytes) -> Parser:
     if fmt == "sharegpt" and shape(head) == "lines":
         return sharegpt.jsonl_conversations

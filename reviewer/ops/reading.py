@@ -39,7 +39,7 @@ if sys.platform != "win32":
 
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Branch, Conversation, Visibility
-from reviewer.ingest.reader import SourceFile, file_digest, open_source
+from reviewer.ingest.reader import SourceFile, file_digest, open_source, parse_size
 from reviewer.store.rows import ConversationRows, conversation_rows
 
 BATCH = 50
@@ -109,12 +109,9 @@ def _batches(source: SourceFile) -> Iterator[Batch]:
 
 
 def use_child(path: Path) -> bool:
-    """True when ``path`` is large enough, and the machine has the cores, for a reader."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return False  # open_source reports it, in this process
-    return size >= CHILD_FROM and (os.cpu_count() or 1) > 1
+    """True when ``path`` holds enough to parse (a ZIP counts expanded), and the
+    machine has the cores, for a reader process."""
+    return (os.cpu_count() or 1) > 1 and parse_size(path) >= CHILD_FROM
 
 
 @contextlib.contextmanager

@@ -3,7 +3,9 @@ the same errors, and no reader left behind whatever happens."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,19 @@ def test_small_files_are_read_here_and_large_ones_by_a_reader(
     assert not reading.use_child(tmp_path / "missing.json")
     monkeypatch.setattr(reading.os, "cpu_count", lambda: 1)
     assert not reading.use_child(path)
+
+
+def test_a_zip_counts_with_its_expanded_size(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("conversations.json", json.dumps([os.urandom(8).hex()] * 1000 + [
+            {"title": os.urandom(16).hex()} for _ in range(40_000)]))
+        archive.writestr("chat.html", "<html></html>" * 1000)
+    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reading, "CHILD_FROM", 1_000_000)
+    assert path.stat().st_size < reading.CHILD_FROM
+    assert reading.use_child(path)
 
 
 @pytest.fixture
