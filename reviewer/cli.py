@@ -375,7 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("analyze", cmd_analyze, "run the suggestion service on what is not yet analysed")
     p.add_argument("store", metavar="STORE")
     p.add_argument("--workers", type=int, metavar="N")
-    p.add_argument("--policy", metavar="FILE")
+    p.add_argument("--policy", metavar="FILE",
+                   help="analyse under this policy from now on (default: the store's policy, "
+                        "at first the shipped one)")
     p = add("stats", cmd_stats, "counts")
     p.add_argument("store", metavar="STORE")
     p.add_argument("--json", action="store_true")

@@ -43,7 +43,7 @@ from reviewer.gui.matter import MatterActions, unavailable_reason
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
-from reviewer.ops import browse, review
+from reviewer.ops import browse, policies, review
 from reviewer.ops.stores import Store
 
 
@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.state = state
         self.keymap = KeyMap(settings.key_overrides())
-        self.entities = review.entity_names()
+        self.policy = policies.policy_for_review(store)  # the store's policy in force
+        self.entities = review.entity_names(self.policy)
         self.locked = False
         self.dialog: QDialog | None = None
         self.jobs = JobBar(runner)
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setContentsMargins(14, 10, 14, 4)
-        self.inspector = SpanInspector(review.reason_codes())
+        self.inspector = SpanInspector(review.reason_codes(self.policy))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(_column(self.heading, self.view))

@@ -16,6 +16,7 @@ from typing import Any
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.progress import Progress, no_progress
+from reviewer.ops.policies import adopt_policy, current_policy
 from reviewer.store import analysis as stored
 from reviewer.store import audit
 from reviewer.store.database import Store
@@ -77,8 +78,14 @@ def analyze(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> AnalyzeReport:
-    """Analyse every conversation with a text not yet analysed under the policy."""
-    loaded = load_policy(policy_path)
+    """Analyse every conversation with a text not yet analysed under the policy:
+    ``policy_path``, which then stays in force, else the one in force
+    (``reviewer.ops.policies``)."""
+    if policy_path is None:
+        loaded = current_policy(store)
+    else:
+        loaded = load_policy(policy_path)
+        adopt_policy(store, actor, loaded)
     report_progress = progress or no_progress
     count = workers if workers is not None else default_workers()
     started = time.perf_counter()

@@ -7,15 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from reviewer.domain.errors import KnownError, RefusedError
+from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Conversation, Decision, Origin, Span, Status, Suggestion
 from reviewer.domain.policy import Policy
 from reviewer.store import audit, conversations, review, spans
 from reviewer.store.database import Store
-from reviewer.suggest.policy import load_policy
 
 DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
     ("", "no reason"),
@@ -188,25 +186,14 @@ def end_session(store: Store, reviewer: str, started: datetime, decisions: int) 
         })
 
 
-def _policy(policy_path: Path | None) -> Policy | None:
-    """The validated policy (the same reader analysis uses), or None when it cannot be read:
-    the review window then offers the defaults rather than refusing to open."""
-    try:
-        return load_policy(policy_path).policy
-    except KnownError:
-        return None
-
-
-def reason_codes(policy_path: Path | None = None) -> list[tuple[str, str]]:
+def reason_codes(policy: Policy | None) -> list[tuple[str, str]]:
     """(code, label) pairs from the policy's ``reason_codes``; defaults when it has none."""
-    policy = _policy(policy_path)
     if policy is None or not policy.reason_codes:
         return list(DEFAULT_REASONS)
     return [("", "no reason"), *((r.code, r.label) for r in policy.reason_codes)]
 
 
-def entity_names(policy_path: Path | None = None) -> list[str]:
+def entity_names(policy: Policy | None) -> list[str]:
     """Entities a reviewer can pick for a manual span or an entity change."""
-    policy = _policy(policy_path)
     names = [rule.name for rule in policy.entities if rule.enabled] if policy else []
     return names or list(DEFAULT_ENTITIES)

@@ -217,3 +217,15 @@ def summary(conn: Connection) -> dict[str, Any]:
     flag = meta.get(conn, PATTERN_ONLY_KEY)
     return {"upstream_markers": marker_counts(conn),
             "pattern_only": None if flag is None else flag == "1"}
+
+
+def custom_policy(conn: Connection) -> tuple[str, str] | None:
+    """(where it was read from, YAML text) of the custom policy this store is
+    analysed under; None when it is the shipped one."""
+    text = meta.get(conn, "custom_policy_text")
+    return (meta.get(conn, "custom_policy_source") or "policy", text) if text else None
+
+
+def set_custom_policy(conn: Connection, source: str, text: str) -> None:
+    """Record the custom policy in force (an empty text: the shipped one)."""
+    meta.put_many(conn, {"custom_policy_source": source, "custom_policy_text": text})

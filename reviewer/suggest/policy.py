@@ -39,11 +39,12 @@ TOP_LEVEL = frozenset({
 
 @dataclass(frozen=True)
 class LoadedPolicy:
-    """A validated policy, where it came from and its hash."""
+    """A validated policy, where it came from, its hash and its YAML text."""
 
     policy: Policy
     path: Path
     hash: str
+    text: str
 
 
 def default_policy_path() -> Path:
@@ -57,8 +58,13 @@ def load_policy(path: Path | None = None) -> LoadedPolicy:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise BadInputError(f"Cannot read the policy {source}: {err}.") from err
+    return policy_from_text(text, source)
+
+
+def policy_from_text(text: str, source: Path) -> LoadedPolicy:
+    """Validate policy YAML read from ``source`` (a file, or a store's copy of one)."""
     policy = parse_policy(text, str(source))
-    return LoadedPolicy(policy, source, policy_hash(policy))
+    return LoadedPolicy(policy, source, policy_hash(policy), text)
 
 
 def policy_hash(policy: Policy) -> str:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.domain.models import Origin, Status
-from reviewer.ops import review
+from reviewer.ops import policies, review
 from reviewer.ops.audit import audit_entries, verify_audit
 from reviewer.ops.decisions import decide, undo
+from reviewer.suggest.policy import load_policy
 from tests.ops.review_builders import add_branchy_chat, add_chat, add_many
 
 
@@ -75,18 +76,20 @@ def test_sessions_are_recorded(store: Any) -> None:
 
 
 def test_reason_codes_fall_back_and_read_policy(tmp_path: Path) -> None:
-    assert review.reason_codes(tmp_path / "missing.yaml")[0] == ("", "no reason")
+    assert review.reason_codes(None)[0] == ("", "no reason")
     policy = tmp_path / "policy.yaml"
     policy.write_text("reason_codes:\n  PII: personal\nentities:\n  PERSON: {threshold: 0.4}\n"
                       "  NRP: {enabled: false}\n")
-    assert review.reason_codes(policy) == [("", "no reason"), ("PII", "personal")]
-    assert review.entity_names(policy) == ["PERSON"]
+    custom = load_policy(policy).policy
+    assert review.reason_codes(custom) == [("", "no reason"), ("PII", "personal")]
+    assert review.entity_names(custom) == ["PERSON"]
 
 
-def test_shipped_policy_gives_reasons_and_enabled_entities() -> None:
-    codes = [code for code, _label in review.reason_codes()]
+def test_shipped_policy_gives_reasons_and_enabled_entities(store: Any) -> None:
+    shipped = policies.policy_for_review(store)
+    codes = [code for code, _label in review.reason_codes(shipped)]
     assert "PII" in codes
-    entities = review.entity_names()
+    entities = review.entity_names(shipped)
     assert "PERSON" in entities
     assert "NRP" not in entities
 
