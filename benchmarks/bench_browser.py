@@ -42,7 +42,11 @@ TEXT = "Please ask Jordan Rivers about the lease at 14 Canal Street before Frida
 
 
 def store_path(size: int) -> Path:
-    return CACHE / f"browser-{size}.db"
+    """Keyed by schema version: a cached store of an older schema would be
+    migrated inside the timed unlock."""
+    from reviewer.store.migrations import CURRENT_VERSION
+
+    return CACHE / f"browser-v{CURRENT_VERSION}-{size}.db"
 
 
 def build(size: int) -> Path:
