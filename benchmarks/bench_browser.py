@@ -193,7 +193,7 @@ def _keystrokes(app: Any, window: Any) -> tuple[list[float], list[float]]:
         made.extend(decisions)
         return decisions
 
-    reviewing.decide = timed_decide  # type: ignore[assignment]
+    reviewing.decide = timed_decide
     clock = PaintClock()
     window.view.viewport().installEventFilter(clock)
     keystrokes = []
@@ -206,7 +206,7 @@ def _keystrokes(app: Any, window: Any) -> tuple[list[float], list[float]]:
         keystrokes.append(painted[0] - t0)
         app.processEvents()  # the inspector and browser catch up, outside the timing
     window.view.viewport().removeEventFilter(clock)
-    reviewing.decide = real_decide  # type: ignore[assignment]
+    reviewing.decide = real_decide
     # The cached store must start the next run as this one did: the spans go back to pending.
     undo(window.store, [d.id for d in made], "bench")
     return keystrokes, commits

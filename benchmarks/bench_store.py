@@ -33,6 +33,7 @@ from reviewer.domain.models import Conversation, Message
 from reviewer.ops.stores import create_store
 from reviewer.store import conversations
 from reviewer.store.database import Store
+from reviewer.store.rows import conversation_rows
 from reviewer.store.schema import FTS_DDL, Base
 
 PER_CONVERSATION = 100
@@ -78,7 +79,8 @@ def plain_insert(db: sqlite3.Connection, convs: list[Conversation]) -> None:
             cur = db.execute(
                 "INSERT INTO conversations (source_id, title, imported_at, content_hash, "
                 "n_messages, n_pending, n_approved, n_rejected) VALUES (?, ?, '', ?, ?, 0, 0, 0)",
-                (conv.source_id, conv.title, conv.content_hash(), len(conv.messages)),
+                (conv.source_id, conv.title, conversation_rows(conv).content_hash,
+                 len(conv.messages)),
             )
             db.executemany(
                 "INSERT INTO messages (conversation_id, idx, role, branch, visibility, "
