@@ -52,11 +52,7 @@ def append(conn: Connection, actor: str, action: str, payload: dict[str, Any]) -
         json.dumps(entry.payload, sort_keys=True, ensure_ascii=False),
         entry.prev_hash, entry.hash,
     ))
-    raw.execute(
-        "INSERT INTO meta (key, value) VALUES ('audit_head', ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (f"{entry.seq}:{entry.hash}",),
-    )
+    raw.execute(meta.UPSERT, ("audit_head", f"{entry.seq}:{entry.hash}"))
     return entry
 
 

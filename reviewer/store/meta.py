@@ -1,22 +1,26 @@
-"""The ``meta`` table: small named values (schema version, ids, head of the audit chain)."""
+"""The ``meta`` table: small named values (schema version, ids, head of the audit chain).
+
+Plain SQL text (``exec_driver_sql``): a key lookup then skips SQLAlchemy's
+statement compilation and caching, several times its own cost, and still
+starts the caller's transaction like any statement.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Connection
 
-from reviewer.store.schema import Meta
+UPSERT = ("INSERT INTO meta (key, value) VALUES (?, ?) "
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 
 
 def get(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(Meta.value).where(Meta.key == key)).scalar_one_or_none()
+    value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).scalar()
+    return None if value is None else str(value)
 
 
 def put(conn: Connection, key: str, value: str) -> None:
-    stmt = insert(Meta).values(key=key, value=value)
-    conn.execute(stmt.on_conflict_do_update(index_elements=[Meta.key], set_={"value": value}))
+    conn.exec_driver_sql(UPSERT, (key, value))
 
 
 def put_many(conn: Connection, values: dict[str, str]) -> None:
-    for key, value in values.items():
-        put(conn, key, value)
+    conn.exec_driver_sql(UPSERT, list(values.items()))
