@@ -4,13 +4,13 @@ Event-based JSON parsers such as ijson (which ``detect`` runs over the head of
 a file) build their state in proportion to nesting depth, and ijson's C
 backend crashes outright on numbers of more than 4,300 digits, so a few
 kilobytes of ``[[[[…`` or ``999…`` would exhaust memory or kill the process.
-With ``json=True`` (the head) :class:`InputStream` scans every chunk at C speed as it passes
+With ``structure=True`` (the head) :class:`InputStream` scans every chunk at C speed as it passes
 (escape pairs are dropped, strings are cut out by splitting on quotes, the
 remaining brackets are summed with ``accumulate``) and raises an :class:`InputError` at the first
 sign of trouble: nesting deeper than :data:`MAX_DEPTH`, a number longer than
 :data:`MAX_DIGITS`, a NUL byte, or more bytes than the caller allowed. It also
 counts bytes for progress and drops a leading UTF-8 byte-order mark. The
-parsers read the whole file with ``json=False``: the standard library's decoder
+parsers read the whole file with ``structure=False``: the standard library's decoder
 they use refuses deep nesting and overlong integers on its own.
 """
 
@@ -50,17 +50,15 @@ def _outside(data: bytes, starts_inside: bool) -> bytes:
 
 
 class InputStream(io.RawIOBase):
-    """A binary stream that checks JSON structure limits while it is read.
+    """A binary stream that checks NUL bytes and size, and with ``structure``
+    (the default) JSON depth and number limits, while it is read."""
 
-    ``json=False`` keeps only the NUL, size and counting checks (for CSV).
-    """
-
-    def __init__(self, raw: BinaryIO, name: str, *, json: bool = True,
+    def __init__(self, raw: BinaryIO, name: str, *, structure: bool = True,
                  limit: int | None = None) -> None:
         super().__init__()
         self.raw = raw
         self.name = name
-        self.json = json
+        self.structure = structure
         self.limit = limit
         self.bytes_read = 0
         self._depth = 0
@@ -87,7 +85,7 @@ class InputStream(io.RawIOBase):
         if b"\x00" in data:
             raise InputError(self.name, f"byte {self.bytes_read - len(data) + data.index(0)}",
                              "it holds a NUL byte, which no text export contains")
-        if self.json and data:
+        if self.structure and data:
             self._scan(data)
         return data
 

@@ -115,7 +115,7 @@ def _stream(raw: BinaryIO, entry: Entry, *, structure: bool) -> InputStream:
     checks, which the head needs (``detect`` reads it with ijson, whose C
     backend has no such limits); the parsers decode with the standard library,
     which refuses those itself, so the whole file is spared the scan."""
-    return InputStream(raw, entry.name, json=structure, limit=entry.limit)
+    return InputStream(raw, entry.name, structure=structure, limit=entry.limit)
 
 
 def _part(entry: Entry, forced: str | None) -> Part:
