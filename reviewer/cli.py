@@ -278,7 +278,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             report = export_packet(
                 store, Path(args.out_dir), reviewer_name(args), prefix=args.prefix,
-                allow_pending=args.allow_pending, active_only=args.active_only, progress=bar,
+                allow_pending=args.allow_pending, active_only=args.active_only,
+                only_finished=args.only_finished, progress=bar,
             )
         finally:
             bar.close()
@@ -290,7 +291,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from reviewer.ops.exporting import verify_packet
 
-    report = verify_packet(Path(args.packet_dir))
+    report = verify_packet(Path(args.packet_dir), args.key)
     if not report.ok:
         sys.stderr.write(f"reviewer: packet does not verify: {report.problem}\n")
         return 1
@@ -398,10 +399,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("store", metavar="STORE")
     p.add_argument("out_dir", metavar="OUT_DIR")
     p.add_argument("--prefix", default="RR", metavar="PFX")
-    p.add_argument("--allow-pending", action="store_true")
-    p.add_argument("--active-only", action="store_true")
-    add("verify", cmd_verify, "check a packet's hashes and signature").add_argument(
-        "packet_dir", metavar="PACKET_DIR")
+    p.add_argument("--allow-pending", action="store_true",
+                   help="redact pending spans and withhold text never analysed, instead of "
+                        "refusing")
+    p.add_argument("--only-finished", action="store_true",
+                   help="produce only conversations with nothing pending; count the others")
+    p.add_argument("--active-only", action="store_true",
+                   help="leave alternate branches out")
+    p = add("verify", cmd_verify, "check a packet's hashes and signature")
+    p.add_argument("packet_dir", metavar="PACKET_DIR")
+    p.add_argument("--key", metavar="FINGERPRINT",
+                   help="the producing party's key fingerprint (as export prints it) or "
+                        "base64 public key: the packet must be signed with it")
     p = add("audit", cmd_audit, "show or verify the audit log")
     p.add_argument("store", metavar="STORE")
     p.add_argument("--verify", action="store_true")

@@ -4,13 +4,21 @@ Files are written into a hidden sibling of OUT_DIR and the folder is renamed
 into place only when everything is written and signed, so a crash or an error
 never leaves a folder named OUT_DIR. Files are 0600 and folders 0700 whatever
 the umask; every file's SHA-256 and size are recorded as it is written.
+
+The hidden folder is locked (``flock``) while it is written. A process killed
+mid-export leaves it behind unlocked, and the next export into the same parent
+folder removes it; a folder still locked belongs to an export under way and is
+left alone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -23,6 +31,7 @@ from reviewer.domain.errors import RefusedError, UsageError
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TEMP_MARK = ".incomplete-"
+_LEFTOVER = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[0-9a-f]{8}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class PacketFolder:
         self.out_dir = out_dir
         self.root = out_dir.with_name(f".{out_dir.name}{TEMP_MARK}{secrets.token_hex(4)}")
         os.mkdir(self.root, DIR_MODE)
+        self._lock: int | None = _locked(self.root)
         os.chmod(self.root, DIR_MODE)
         self.entries: dict[str, FileEntry] = {}
 
@@ -92,24 +102,78 @@ class PacketFolder:
         digest, size = file_digest(target)
         self.entries[relative] = FileEntry(relative, digest, size)
 
+    def flush(self) -> None:
+        """Make everything written durable before the export is recorded."""
+        # One flush of everything written beats an fsync per file (thousands of them).
+        if hasattr(os, "sync"):
+            os.sync()
+
     def commit(self) -> Path:
         """Make the packet appear under its name in one step."""
         if self.out_dir.exists() or self.out_dir.is_symlink():
             raise RefusedError(f"{self.out_dir} appeared while the packet was written; "
                                "nothing was replaced. Choose a new folder name.")
-        # One flush of everything written beats an fsync per file (thousands of them).
-        if hasattr(os, "sync"):
-            os.sync()
         os.rename(self.root, self.out_dir)
         _fsync_dir(self.out_dir.parent)
+        self.release()
         return self.out_dir
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        self.release()
 
-    def rollback(self) -> None:
-        """Undo a commit whose record could not be kept (the audit entry failed)."""
-        shutil.rmtree(self.out_dir, ignore_errors=True)
+    def release(self) -> None:
+        """Give up the lock (after the rename or the discard)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def remove_leftovers(parent: Path) -> int:
+    """Remove the hidden folders that killed exports left in ``parent``; returns how many."""
+    removed = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            if entry.is_dir(follow_symlinks=False) and _LEFTOVER.fullmatch(entry.name):
+                removed += _remove_unlocked(Path(entry.path))
+    return removed
+
+
+def _remove_unlocked(folder: Path) -> int:
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return 0
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return 0  # an export under way in another process
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(fd)
+    return 0 if folder.exists() else 1
+
+
+def _locked(folder: Path) -> int:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def write_problem(err: OSError, where: Path) -> str:
+    """The sentence for a packet that could not be written to ``where``."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = f"the disk holding {where} is full"
+    elif err.errno == errno.EROFS:
+        why = f"{where} is on a read-only disk"
+    elif err.errno in (errno.EACCES, errno.EPERM):
+        why = f"this user may not write to {where}"
+    else:
+        why = f"writing to {where} failed ({err.strerror or err})"
+    return (f"Export failed: {why}. Nothing was left behind; free space or choose another "
+            "folder, then export again.")
 
 
 def _fsync_dir(path: Path) -> None:

@@ -1,9 +1,14 @@
 """The Concordance DAT load file: þ text qualifier, ASCII 20 field separator,
-® for a line break inside a field, UTF-8 with a byte-order mark, CRLF rows."""
+® for a line break inside a field, UTF-8 with a byte-order mark, CRLF rows.
+
+Review platforms and spreadsheets open load files too, so a field that would
+run as a formula is made safe the way the redaction log's cells are."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from reviewer.export.log import formula_safe
 
 QUOTE = "\u00fe"
 SEPARATOR = "\x14"
@@ -17,7 +22,7 @@ FIELDS = (
 def _field(value: str) -> str:
     value = value.replace("\r\n", NEWLINE).replace("\r", NEWLINE).replace("\n", NEWLINE)
     # The qualifier cannot be escaped in this format; a þ inside a value would end it.
-    return QUOTE + value.replace(QUOTE, "") + QUOTE
+    return QUOTE + formula_safe(value.replace(QUOTE, "")) + QUOTE
 
 
 def dat_row(values: Sequence[str]) -> bytes:

@@ -1,8 +1,10 @@
 """The redaction log: one RFC 4180 CSV row a span, safe to open in a spreadsheet.
 
-A cell that a spreadsheet would read as a formula (starting with ``= + - @``,
-tab or carriage return) is prefixed with an apostrophe. The original text of
-a span is never written; its replacement token is.
+A cell that a spreadsheet would read as a formula is prefixed with an
+apostrophe: one starting with ``= + - @``, a tab or a carriage return, also
+after leading spaces, and the fullwidth ``＝ ＋ － ＠`` that some spreadsheets
+fold to them. The original text of a span is never written; its replacement
+token is, and the offsets locate it in the produced text.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from collections.abc import Iterable, Sequence
 from reviewer.export.redact import LogRow
 
 HEADER = (
-    "control_id", "conversation_id", "message_index", "role", "start", "end", "entity",
-    "status", "origin", "reason", "reviewer", "decided_at", "replacement",
+    "control_id", "conversation_id", "source_id", "message_index", "role", "start", "end",
+    "entity", "status", "origin", "reason", "reviewer", "decided_at", "replacement",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def formula_safe(text: str) -> str:
+    """``text``, prefixed with an apostrophe when a spreadsheet would run it."""
+    return "'" + text if text.lstrip(" \u3000").startswith(_FORMULA_START) else text
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return formula_safe("" if value is None else str(value))
 
 
 def csv_rows(rows: Iterable[Sequence[object]]) -> bytes:
@@ -32,9 +38,11 @@ def csv_rows(rows: Iterable[Sequence[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def log_rows(control_id: str, conversation_id: int, rows: Iterable[LogRow]) -> bytes:
+def log_rows(control_id: str, conversation_id: int, source_id: str,
+             rows: Iterable[LogRow]) -> bytes:
     return csv_rows(
-        (control_id, conversation_id, "" if r.message_index is None else r.message_index,
+        (control_id, conversation_id, source_id,
+         "" if r.message_index is None else r.message_index,
          r.role, r.start, r.end, r.entity, r.status, r.origin, r.reason, r.reviewer,
          r.decided_at, r.replacement)
         for r in rows

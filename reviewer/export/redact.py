@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from reviewer.domain.models import Branch, Conversation, Message, Span, Status, Visibility
+from reviewer.export.fields import (
+    Reference,
+    packet_content_type,
+    packet_roles,
+    packet_source_id,
+)
 from reviewer.export.leaks import Hit, Needles
 
 TokenFor = Callable[[str, str], str]
+NOT_ANALYSED = "[WITHHELD: NOT ANALYSED]"
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ class RedactedMessage:
 
 @dataclass(frozen=True)
 class LogRow:
-    """One span as the redaction log lists it; never the original text."""
+    """One span as the redaction log lists it; never the original text. ``start`` and
+    ``end`` locate the span's replacement (or its kept text) in the produced text."""
 
     message_index: int | None
     role: str
@@ -89,6 +97,7 @@ class RedactedConversation:
     messages: tuple[RedactedMessage, ...]
     log: tuple[LogRow, ...]
     leaks: tuple[Leak, ...] = field(default=())
+    unanalysed: int = 0
 
     @property
     def title_text(self) -> str:
@@ -99,6 +108,27 @@ class RedactedConversation:
         return sum(1 for row in self.log if row.replacement)
 
 
+@dataclass(frozen=True)
+class Redactor:
+    """How an export redacts: replacement tokens, the leak scan's needles, whether
+    pending spans are redacted, and how free-text fields are named (see
+    :mod:`reviewer.export.fields`)."""
+
+    token_for: TokenFor
+    needles: Needles
+    source_ref: Reference
+    allow_pending: bool = False
+    reason_codes: frozenset[str] = frozenset()
+
+    def reason(self, reason: str | None) -> str:
+        """A reason code of the policy as it is; any other text by reference."""
+        if not reason:
+            return ""
+        if reason in self.reason_codes:
+            return self.needles.scrub(reason)
+        return self.source_ref(reason)
+
+
 def redacts(span: Span, allow_pending: bool) -> bool:
     """Approved spans are redacted; pending ones too when the export allows them (fail closed)."""
     return span.status is Status.APPROVED or (allow_pending and span.status is Status.PENDING)
@@ -107,49 +137,78 @@ def redacts(span: Span, allow_pending: bool) -> bool:
 def redact_conversation(
     conv: Conversation,
     spans: Sequence[Span],
-    token_for: TokenFor,
-    needles: Needles,
-    allow_pending: bool,
+    redactor: Redactor,
+    unanalysed: frozenset[int | None] = frozenset(),
 ) -> RedactedConversation:
-    """The packet's view of ``conv``; ``leaks`` lists what the scan found."""
+    """The packet's view of ``conv``; ``leaks`` lists what the scan found. Texts in
+    ``unanalysed`` (message ids, None for the title) are withheld whole."""
     assert conv.id is not None
     by_message: dict[int | None, list[Span]] = {}
     for span in spans:
         by_message.setdefault(span.message_id, []).append(span)
-    title = conv.title or ""
-    leaks = _leaks(conv.id, None, title, by_message.get(None, []), needles, allow_pending)
-    messages = []
-    for message in conv.messages:
-        own = by_message.get(message.id, [])
-        leaks += _leaks(conv.id, message.id, message.text, own, needles, allow_pending)
-        messages.append(_message(message, own, token_for, needles, allow_pending))
-    log = _log(conv, by_message, token_for, needles, allow_pending)
+    roles = packet_roles(m.role for m in conv.messages)
+    texts = [(None, None, conv.title or "", "title"),
+             *((m.id, m.index, m.text, roles[m.role]) for m in conv.messages)]
+    leaks: list[Leak] = []
+    cut: dict[int | None, Cut] = {}
+    log: list[LogRow] = []
+    for message_id, index, text, role in texts:
+        own = by_message.get(message_id, [])
+        withheld = message_id in unanalysed
+        if not withheld:
+            leaks += _leaks(conv.id, message_id, text, own, redactor)
+        cut[message_id] = _cut(text, own, redactor, withheld)
+        log += _log(index, role, text, own, cut[message_id], redactor)
+    scrub = redactor.needles.scrub
     return RedactedConversation(
-        conversation_id=conv.id, source_id=needles.scrub(conv.source_id),
-        created=needles.scrub(_time(conv.created_at)) if conv.created_at else None,
-        title=segments(title, by_message.get(None, []), token_for, allow_pending),
-        messages=tuple(messages), log=tuple(log), leaks=tuple(leaks),
+        conversation_id=conv.id,
+        source_id=scrub(packet_source_id(conv.source_id, redactor.source_ref)),
+        created=scrub(_time(conv.created_at)) if conv.created_at else None,
+        title=cut[None].segments if conv.title else (),
+        messages=tuple(_message(m, roles[m.role], cut[m.id].segments, scrub)
+                       for m in conv.messages),
+        log=tuple(log), leaks=tuple(leaks), unanalysed=len(unanalysed),
     )
 
 
 def _message(
-    message: Message, spans: Sequence[Span], token_for: TokenFor, needles: Needles,
-    allow_pending: bool,
+    message: Message, role: str, cut: tuple[Segment, ...], scrub: Callable[[str], str]
 ) -> RedactedMessage:
     return RedactedMessage(
-        index=message.index, role=needles.scrub(message.role),
-        time=needles.scrub(_time(message.created_at)) if message.created_at else None,
+        index=message.index, role=role,
+        time=scrub(_time(message.created_at)) if message.created_at else None,
         branch=str(message.branch), visibility=str(message.visibility),
-        content_type=needles.scrub(message.content_type), placeholders=message.placeholders,
-        segments=segments(message.text, spans, token_for, allow_pending),
+        content_type=packet_content_type(message.content_type),
+        placeholders=message.placeholders, segments=cut,
     )
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A text as produced, and where each of its spans landed in it."""
+
+    segments: tuple[Segment, ...]
+    places: dict[int, tuple[int, int]]  # span id -> produced [start, end)
+
+
+def _cut(text: str, spans: Sequence[Span], redactor: Redactor, withheld: bool) -> Cut:
+    if withheld:
+        end = len(NOT_ANALYSED)
+        return Cut((Segment(NOT_ANALYSED, redacted=True),), {s.id: (0, end) for s in spans})
+    bars = _bars(text, [s for s in spans if redacts(s, redactor.allow_pending)],
+                 redactor.token_for)
+    return Cut(_segments(text, bars), {s.id: _produced(s, bars) for s in spans})
 
 
 def segments(
     text: str, spans: Sequence[Span], token_for: TokenFor, allow_pending: bool
 ) -> tuple[Segment, ...]:
     """``text`` cut into kept runs and redaction bars; overlapping redactions merge."""
-    bars = _bars(text, [s for s in spans if redacts(s, allow_pending)], token_for)
+    return _segments(text, _bars(text, [s for s in spans if redacts(s, allow_pending)],
+                                 token_for))
+
+
+def _segments(text: str, bars: Sequence[tuple[int, int, str]]) -> tuple[Segment, ...]:
     out: list[Segment] = []
     position = 0
     for start, end, token in bars:
@@ -160,6 +219,26 @@ def segments(
     if position < len(text):
         out.append(Segment(text[position:]))
     return tuple(out)
+
+
+def _produced(span: Span, bars: Sequence[tuple[int, int, str]]) -> tuple[int, int]:
+    """Where ``span`` lands in the produced text."""
+    start = _place(span.start, bars, at_end=False)
+    return start, max(start, _place(span.end, bars, at_end=True))
+
+
+def _place(position: int, bars: Sequence[tuple[int, int, str]], at_end: bool) -> int:
+    """``position`` of the original text in the produced one: inside a bar it moves to
+    the bar's start (or its end, for the end of a span); elsewhere it shifts by what
+    the bars before it added or removed."""
+    shift = 0
+    for start, end, token in bars:
+        if position <= start:
+            break
+        if position < end:
+            return start + shift + (len(token) if at_end else 0)
+        shift += len(token) - (end - start)
+    return position + shift
 
 
 def _bars(
@@ -179,38 +258,35 @@ def _bars(
 
 
 def _leaks(
-    conv_id: int, message_id: int | None, text: str, spans: Sequence[Span], needles: Needles,
-    allow_pending: bool,
+    conv_id: int, message_id: int | None, text: str, spans: Sequence[Span], redactor: Redactor
 ) -> list[Leak]:
-    redacted = [(s.start, s.end) for s in spans if redacts(s, allow_pending)]
+    redacted = [(s.start, s.end) for s in spans if redacts(s, redactor.allow_pending)]
     kept = [(s.start, s.end) for s in spans if s.status is Status.REJECTED]
-    return [Leak(conv_id, message_id, hit) for hit in needles.leaks(text, redacted, kept)]
+    return [Leak(conv_id, message_id, hit)
+            for hit in redactor.needles.leaks(text, redacted, kept)]
 
 
 def _log(
-    conv: Conversation, by_message: dict[int | None, list[Span]], token_for: TokenFor,
-    needles: Needles, allow_pending: bool,
+    index: int | None, role: str, text: str, spans: Sequence[Span], cut: Cut,
+    redactor: Redactor,
 ) -> list[LogRow]:
-    rows = [_log_row(None, "title", conv.title or "", s, token_for, needles, allow_pending)
-            for s in sorted(by_message.get(None, []), key=lambda s: (s.start, s.id))]
-    for message in conv.messages:
-        own = sorted(by_message.get(message.id, []), key=lambda s: (s.start, s.id))
-        rows += [_log_row(message.index, message.role, message.text, s, token_for, needles,
-                          allow_pending) for s in own]
-    return rows
+    return [_log_row(index, role, text, span, cut.places[span.id], redactor)
+            for span in sorted(spans, key=lambda s: (s.start, s.id))]
 
 
 def _log_row(
-    index: int | None, role: str, text: str, span: Span, token_for: TokenFor, needles: Needles,
-    allow_pending: bool,
+    index: int | None, role: str, text: str, span: Span, place: tuple[int, int],
+    redactor: Redactor,
 ) -> LogRow:
-    redacted = redacts(span, allow_pending)
+    redacted = redacts(span, redactor.allow_pending)
     return LogRow(
-        message_index=index, role=needles.scrub(role), start=span.start, end=span.end,
-        entity=needles.scrub(span.entity), status=str(span.status), origin=str(span.origin),
-        reason=needles.scrub(span.reason or ""), reviewer=needles.scrub(span.decided_by or ""),
+        message_index=index, role=role, start=place[0], end=place[1],
+        entity=redactor.needles.scrub(span.entity), status=str(span.status),
+        origin=str(span.origin), reason=redactor.reason(span.reason),
+        reviewer=redactor.needles.scrub(span.decided_by or ""),
         decided_at=_time(span.decided_at) if span.decided_at else "",
-        replacement=token_for(span.entity, text[span.start:span.end]) if redacted else "",
+        replacement=redactor.token_for(span.entity, text[span.start:span.end]) if redacted
+        else "",
     )
 
 

@@ -1,16 +1,26 @@
 """Checking a packet: the signature holds, every listed file is there with its hash,
-and nothing else is. Needs the packet folder only: no store, no passphrase."""
+and nothing else is. Needs the packet folder only: no store, no passphrase.
+
+A packet carries its own public key, so a packet re-signed with another key
+verifies on its own. ``key`` pins the producing party's key: the fingerprint
+``export`` printed (or the base64 public key), exchanged apart from the packet.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from reviewer.domain.errors import UsageError
 from reviewer.export.folder import file_digest
 from reviewer.export.manifest import FORMAT, MANIFEST, SIGNATURE, fingerprint, signature_problem
+
+_HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class VerifyReport:
     files: int = 0
     key_fingerprint: str | None = None
     counts: dict[str, Any] = field(default_factory=dict)
+    key_pinned: bool = False
 
     def summary_lines(self) -> list[str]:
         if not self.ok:
@@ -30,11 +41,30 @@ class VerifyReport:
         return [
             f"Packet {self.packet_id} verifies: {self.files} files with their hashes, "
             "no unlisted files, signature holds.",
-            f"Signed by key {self.key_fingerprint} (compare with the producing party's key).",
+            f"Signed by key {self.key_fingerprint}, the expected key." if self.key_pinned else
+            f"Signed by key {self.key_fingerprint} (compare with the producing party's key, "
+            "or pass it with --key).",
         ]
 
 
-def verify_packet(packet_dir: Path) -> VerifyReport:
+def expected_fingerprint(key: str) -> str:
+    """The fingerprint of ``key`` (a fingerprint in any grouping, or a base64 public key)."""
+    plain = "".join(key.split()).replace(":", "").lower()
+    if len(plain) == 32 and set(plain) <= _HEX:
+        return ":".join(plain[i:i + 4] for i in range(0, 32, 4))
+    try:
+        raw = base64.b64decode("".join(key.split()), validate=True)
+    except (ValueError, binascii.Error):
+        raw = b""
+    if len(raw) != 32:
+        raise UsageError(f"--key {key!r} is neither a key fingerprint (32 hexadecimal digits, "
+                         "as export prints it) nor a base64 Ed25519 public key.")
+    return fingerprint(base64.b64encode(raw).decode("ascii"))
+
+
+def verify_packet(packet_dir: Path, key: str | None = None) -> VerifyReport:
+    """Check ``packet_dir``; with ``key``, also that the packet was signed with it."""
+    expected = expected_fingerprint(key) if key is not None else None
     packet_dir = Path(packet_dir)
     if not packet_dir.is_dir():
         return VerifyReport(False, f"{packet_dir} is not a folder")
@@ -50,10 +80,14 @@ def verify_packet(packet_dir: Path) -> VerifyReport:
     problem = signature_problem(manifest, data, sig) or _files_problem(packet_dir, manifest)
     if problem:
         return VerifyReport(False, problem)
+    signer = fingerprint(manifest["public_key"])
+    if expected is not None and signer != expected:
+        return VerifyReport(False, f"it was signed by key {signer}, not by the expected key "
+                                   f"{expected}", key_fingerprint=signer)
     return VerifyReport(
         True, packet_id=str(manifest.get("packet_id")), files=len(manifest["files"]),
-        key_fingerprint=fingerprint(manifest["public_key"]),
-        counts=dict(manifest.get("counts") or {}),
+        key_fingerprint=signer, counts=dict(manifest.get("counts") or {}),
+        key_pinned=expected is not None,
     )
 
 

@@ -1,13 +1,16 @@
 """Exporting a signed review packet, and verifying one.
 
-The export reads one snapshot of the store in two passes. The first collects
-every span: pending spans refuse the export (unless allowed, then they are
-redacted), and the text of every redacted span becomes a needle for the leak
-scan and gets its stable ``[ENTITY-N]`` number. The second renders the
-conversations batch by batch into a hidden folder, scanning each for needles
-no decided span covers. A leak refuses the export and becomes pending spans;
-otherwise the packet is signed, renamed into place and the export recorded in
-the audit log in the same step.
+The export reads one snapshot of the store in two passes. The first finds
+what cannot leave as it is (pending spans, text never analysed under the policy
+in force): it refuses the export, or, when allowed, that text is redacted or
+withheld, or (``only_finished``) those conversations are left out. The text of
+every approved span becomes a needle for the leak scan and every redacted text
+gets its stable ``[ENTITY-N]`` number. The second pass renders the produced
+conversations batch by batch into a hidden folder, scanning each for needles no
+decided span covers. A leak refuses the export and becomes pending spans;
+otherwise the packet is signed, the export is committed to the audit log, and
+only then does the folder appear under its name: at any moment the packet is
+either absent or audited. Every refusal is audited with its reason.
 """
 
 from __future__ import annotations
@@ -24,42 +27,54 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from reviewer import __version__
-from reviewer.domain.errors import KnownError, RefusedError, UsageError
+from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.domain.progress import Progress, no_progress
-from reviewer.export.leaks import Needles, needle_text
+from reviewer.export import fields, loadfile, log
+from reviewer.export.fields import reference
+from reviewer.export.folder import remove_leftovers, write_problem
+from reviewer.export.leaks import Needles
 from reviewer.export.manifest import fingerprint
 from reviewer.export.packet import PacketWriter
-from reviewer.export.redact import Leak, RedactedConversation, redact_conversation
+from reviewer.export.redact import NOT_ANALYSED, Leak, RedactedConversation, Redactor
+from reviewer.export.redact import redact_conversation as _redact
 from reviewer.export.verify import VerifyReport
 from reviewer.export.verify import verify_packet as _verify
-from reviewer.store import audit, conversations, packets, spans
+from reviewer.ingest.reader import FORMATS
+from reviewer.ops.policies import current_policy
+from reviewer.ops.refusals import (
+    ExportRefusedError,
+    LeakRefusedError,
+    PendingRefusedError,
+    RefusedPlace,
+    UnanalysedRefusedError,
+    WriteRefusedError,
+    places_of,
+    refuse,
+    shown,
+    unfinished_error,
+)
+from reviewer.store import audit, packets, spans
 from reviewer.store.database import Store
+from reviewer.suggest.policy import LoadedPolicy
 
 DEFAULT_LEGEND = "CONFIDENTIAL — SUBJECT TO PROTECTIVE ORDER"
 PREFIX_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,19}")
-SHOWN_PLACES = 5
+# The words the packet's own structure writes: its file and folder names, and the
+# tool's labels. An approved value that is one of them ("Data") must not flag
+# the packet's own ``DATA/`` folder when the written files are read back.
+PACKET_WORDS = frozenset((
+    "conversations", "jsonl", "redaction", "log", "csv", "text", "txt", "pdf", "data", "dat",
+    "audit", "manifest", "json", "sig", "title", "source", "id", "control", "bates",
+    "created", "message", "messages", "withheld", "not", "analysed", "other", "participant",
+    "ref", "src", "scrubbed", "shipped", "leak", "scan", "refused", "export",
+))
 
 __all__ = [
-    "ExportReport", "LeakRefusedError", "PendingRefusedError", "VerifyReport", "export_packet",
-    "pending_summary", "verify_packet",
+    "ExportRefusedError", "ExportReport", "LeakRefusedError", "PendingRefusedError",
+    "RefusedPlace", "UnanalysedRefusedError", "VerifyReport", "WriteRefusedError",
+    "export_packet", "pending_summary", "verify_packet",
 ]
-
-
-class PendingRefusedError(RefusedError):
-    """Pending spans block the export; ``count`` of them."""
-
-    def __init__(self, message: str, count: int) -> None:
-        super().__init__(message)
-        self.count = count
-
-
-class LeakRefusedError(RefusedError):
-    """The leak scan refused the export; ``span_ids`` are the new pending spans."""
-
-    def __init__(self, message: str, span_ids: list[int]) -> None:
-        super().__init__(message)
-        self.span_ids = span_ids
 
 
 @dataclass(frozen=True)
@@ -77,43 +92,61 @@ class ExportReport:
     manifest_sha256: str
     key_fingerprint: str
     prefix: str
+    withheld: int = 0
+    not_analysed: int = 0
 
     def summary_lines(self) -> list[str]:
         bates = f": {self.prefix}-000001 – {self.prefix}-{self.pages:06d}" if self.pages else ""
-        return [
+        lines = [
             f"Packet {self.packet_id} written to {self.out_dir}.",
             f"{self.conversations} conversation(s), {self.messages} message(s), {self.pages} "
             f"page(s){bates}.",
             f"{self.redactions} span(s) redacted ({self.pending_redacted} of them still pending),"
             f" {self.kept} kept after review.",
-            f"Manifest SHA-256 {self.manifest_sha256}; signed by key {self.key_fingerprint}.",
         ]
+        if self.withheld:
+            lines.append(f"{self.withheld} unfinished conversation(s) withheld.")
+        if self.not_analysed:
+            lines.append(f"{self.not_analysed} text(s) never analysed withheld as "
+                         f"{NOT_ANALYSED}.")
+        lines.append(f"Manifest SHA-256 {self.manifest_sha256}; signed by key "
+                     f"{self.key_fingerprint}.")
+        return lines
+
+
+@dataclass(frozen=True)
+class _Request:
+    out_dir: Path
+    prefix: str
+    allow_pending: bool
+    active_only: bool
+    only_finished: bool
+
+    def options(self) -> dict[str, Any]:
+        return {"prefix": self.prefix, "allow_pending": self.allow_pending,
+                "active_only": self.active_only, "only_finished": self.only_finished}
 
 
 @dataclass
 class _Plan:
-    """What the first pass learnt: counts, pending places, needles and numbers."""
+    """What the first pass learnt, and what the second counts."""
 
-    by_entity: dict[str, Counter[str]] = field(default_factory=dict)
-    pending_places: Counter[str] = field(default_factory=Counter)
-    redacted_pairs: dict[tuple[str, str], None] = field(default_factory=dict)
-    # Upstream markers ("[REDACTED]", "{{EMAIL}}") are redacted too, but their text is
-    # not personal data: searching for it would flag every "email" in the packet.
-    needle_pairs: dict[tuple[str, str], None] = field(default_factory=dict)
-    tokens: dict[tuple[str, str], str] = field(default_factory=dict)
-    needles: Needles = field(default_factory=lambda: Needles([]))
+    request: _Request
+    policy: LoadedPolicy
+    redactor: Redactor
+    vocabulary: frozenset[str]
+    withheld: int = 0
+    spans: Counter[tuple[str, str]] = field(default_factory=Counter)
+    not_analysed: int = 0
 
     def status_total(self, status: Status) -> int:
-        return sum(c[str(status)] for c in self.by_entity.values())
-
-    def token_for(self, entity: str, text: str) -> str:
-        # A pair missing from the first pass cannot happen in one snapshot; fail closed anyway.
-        return self.tokens.get((entity, text), f"[{entity}]")
+        return sum(n for (_, s), n in self.spans.items() if s == status)
 
 
-def verify_packet(packet_dir: Path) -> VerifyReport:
-    """Check a packet's signature, hashes and file list; needs no store."""
-    return _verify(packet_dir)
+def verify_packet(packet_dir: Path, key: str | None = None) -> VerifyReport:
+    """Check a packet's signature, hashes and file list (and, with ``key``, that this
+    key signed it); needs no store."""
+    return _verify(packet_dir, key)
 
 
 def pending_summary(store: Store, active_only: bool = False) -> tuple[int, int]:
@@ -132,120 +165,163 @@ def export_packet(
     prefix: str = "RR",
     allow_pending: bool = False,
     active_only: bool = False,
+    only_finished: bool = False,
     progress: Progress | None = None,
 ) -> ExportReport:
-    """Write a signed packet at ``out_dir`` (which must not exist) or refuse with nothing left."""
-    _check_request(Path(out_dir), prefix)
-    legend, policy_hash = _policy_facts()
-    options = {"prefix": prefix, "allow_pending": allow_pending, "active_only": active_only}
+    """Write a signed packet at ``out_dir`` (which must not exist) or refuse with nothing
+    left behind."""
+    request = _Request(Path(out_dir), prefix, allow_pending, active_only, only_finished)
+    _check_request(request)
+    remove_leftovers(request.out_dir.parent)
     progress = progress or no_progress
     progress(0, None, "Checking spans")
+    try:
+        return _export(store, request, actor, progress)
+    except ExportRefusedError as error:
+        refuse(store, actor, error, request.options())
+    except OSError as err:
+        refuse(store, actor, WriteRefusedError(write_problem(err, request.out_dir.parent)),
+               request.options(), {"errno": err.errno})
+
+
+def _check_request(request: _Request) -> None:
+    if not PREFIX_PATTERN.fullmatch(request.prefix):
+        raise UsageError(f"The Bates prefix {request.prefix!r} is not usable: give 1 to 20 "
+                         "letters, digits or underscores, starting with a letter or digit.")
+    if request.out_dir.exists() or request.out_dir.is_symlink():
+        raise UsageError(f"{request.out_dir} already exists: give a new folder name for the "
+                         "packet.")
+    if not request.out_dir.parent.is_dir():
+        raise UsageError(f"The folder {request.out_dir.parent} does not exist.")
+
+
+def _export(store: Store, request: _Request, actor: str, progress: Progress) -> ExportReport:
+    policy = current_policy(store)
     with store.reading() as conn, packets.scan_cache(conn):
-        plan = _plan(store, conn, allow_pending, active_only)
-        writer = PacketWriter(Path(out_dir), prefix, legend)
+        plan = _plan(store, conn, request, policy)
+        writer = PacketWriter(request.out_dir, request.prefix, _legend(policy))
         try:
-            leaks = _render(conn, writer, plan, allow_pending, active_only, progress)
-            sealed = None if leaks else _seal(store, conn, writer, plan, actor, policy_hash,
-                                              options)
+            leaks = _render(conn, writer, plan, progress)
+            sealed = None if leaks else _seal(store, conn, writer, plan, actor)
         except BaseException:
             writer.discard()
             raise
     if sealed is None:
         writer.discard()
-        _refuse_leaks(store, leaks, actor, Path(out_dir))
-    return _publish(store, writer, plan, actor, *sealed, prefix)
+        _refuse_leaks(store, leaks, actor)
+    return _publish(store, writer, plan, actor, *sealed)
 
 
-def _check_request(out_dir: Path, prefix: str) -> None:
-    if not PREFIX_PATTERN.fullmatch(prefix):
-        raise UsageError(f"The Bates prefix {prefix!r} is not usable: give 1 to 20 letters, "
-                         "digits or underscores, starting with a letter or digit.")
-    if out_dir.exists() or out_dir.is_symlink():
-        raise UsageError(f"{out_dir} already exists: give a new folder name for the packet.")
+def _legend(policy: LoadedPolicy) -> str:
+    return policy.policy.legend or DEFAULT_LEGEND
 
 
-def _policy_facts() -> tuple[str, str | None]:
-    """The confidentiality legend and the current policy's hash."""
-    from reviewer.suggest.policy import load_policy
-
-    try:
-        loaded = load_policy()
-    except KnownError:
-        return DEFAULT_LEGEND, None
-    return loaded.policy.legend or DEFAULT_LEGEND, loaded.hash
+# --- first pass: what cannot leave, needles and numbers ----------------------------------------
 
 
-# --- first pass: counts, pending, needles ------------------------------------------------------
-
-
-def _plan(store: Store, conn: Any, allow_pending: bool, active_only: bool) -> _Plan:
-    plan = _Plan()
-    for item in packets.span_texts(conn, list(Status), active_only):
-        plan.by_entity.setdefault(item.entity, Counter())[str(item.status)] += 1
-        if item.status is Status.PENDING:
-            plan.pending_places[item.source_id] += 1
-        if item.status is Status.APPROVED or (allow_pending and item.status is Status.PENDING):
-            plan.redacted_pairs[(item.entity, item.text)] = None
-            if item.origin is not Origin.UPSTREAM:
-                plan.needle_pairs[(item.entity, item.text)] = None
-    if plan.pending_places and not allow_pending:
-        raise _pending_error(plan.pending_places)
+def _plan(store: Store, conn: Any, request: _Request, policy: LoadedPolicy) -> _Plan:
+    withheld = _unfinished(conn, request, policy.hash)
+    needle_pairs: dict[tuple[str, str], None] = {}
+    redacted_pairs: dict[tuple[str, str], None] = {}
+    statuses = [Status.APPROVED, *([Status.PENDING] if request.allow_pending else [])]
+    for item in packets.span_texts(conn, statuses, active_only=False):
+        redacted_pairs[(item.entity, item.text)] = None
+        # Upstream markers ("[REDACTED]") are not personal data, and a pending span was
+        # never judged to be any: neither is searched for elsewhere.
+        if item.status is Status.APPROVED and item.origin is not Origin.UPSTREAM:
+            needle_pairs[(item.entity, item.text)] = None
     with store.transaction() as write:
-        numbers = packets.replacement_numbers(write, plan.redacted_pairs)
-    plan.tokens = {pair: f"[{pair[0]}-{n}]" for pair, n in numbers.items()}
-    vocabulary = _format_words(plan.by_entity)
-    plan.needles = Needles((text, entity, plan.tokens[(entity, text)])
-                           for entity, text in plan.needle_pairs
-                           if needle_text(text) not in vocabulary)
-    return plan
-
-
-def _format_words(entities: Iterable[str]) -> set[str]:
-    """Words the packet's own format writes (entity names, statuses, origins): a span
-    whose text is one of them ("email", "pending") cannot be searched for without
-    flagging the redaction log itself."""
-    words = {*entities, *(str(s) for s in Status), *(str(o) for o in Origin)}
-    return {needle_text(w) for w in words}
-
-
-def _pending_error(places: Counter[str]) -> PendingRefusedError:
-    total = sum(places.values())
-    shown = ", ".join(f"{source} ({n})" for source, n in places.most_common(SHOWN_PLACES))
-    more = f" and {len(places) - SHOWN_PLACES} more" if len(places) > SHOWN_PLACES else ""
-    return PendingRefusedError(
-        f"Export refused: {total} pending span(s) in {len(places)} conversation(s): "
-        f"{shown}{more}. Decide them, or export with --allow-pending to redact them.", total,
+        numbers = packets.replacement_numbers(write, redacted_pairs)
+        secret = packets.reference_secret(write)
+    tokens = {pair: f"[{pair[0]}-{n}]" for pair, n in numbers.items()}
+    needles = Needles((text, entity, tokens[(entity, text)]) for entity, text in needle_pairs)
+    _check_prefix(request.prefix, needles)
+    redactor = Redactor(
+        token_for=lambda entity, text: tokens.get((entity, text), f"[{entity}]"),
+        needles=needles, source_ref=reference(secret, "SRC"),
+        allow_pending=request.allow_pending,
+        reason_codes=frozenset(r.code for r in policy.policy.reason_codes),
     )
+    return _Plan(request, policy, redactor, _vocabulary(policy, {e for e, _ in numbers}),
+                 withheld=withheld)
+
+
+def _unfinished(conn: Any, request: _Request, policy_hash: str) -> int:
+    """How many conversations ``only_finished`` withholds; refuses when nothing may be
+    withheld and something is unfinished."""
+    if request.allow_pending and not request.only_finished:
+        return 0
+    pending = unanalysed = total = 0
+    places: list[RefusedPlace] = []
+    for item in packets.unfinished(conn, policy_hash, request.active_only):
+        total += 1
+        pending += item.pending
+        unanalysed += item.unanalysed
+        if len(places) < 1000 and not request.only_finished:
+            places.append(_place(item))
+    if total and not request.only_finished:
+        raise unfinished_error(places, total, pending, unanalysed)
+    return total
+
+
+def _place(item: packets.Unfinished) -> RefusedPlace:
+    kinds = ["pending span(s)"] if item.pending else []
+    kinds += ["text(s) never analysed"] if item.unanalysed else []
+    return RefusedPlace(item.conversation_id, item.title, item.pending + item.unanalysed,
+                        " and ".join(kinds))
+
+
+def _check_prefix(prefix: str, needles: Needles) -> None:
+    if next(needles.find(prefix), None):
+        raise ExportRefusedError(f"Export refused: the Bates prefix {prefix} matches redacted "
+                                 "text, and it names every file. Choose another prefix.")
+
+
+def _vocabulary(policy: LoadedPolicy, entities: set[str]) -> frozenset[str]:
+    words = {*PACKET_WORDS, *FORMATS, *fields.ROLES, *fields.CONTENT_TYPES,
+             *(str(s) for s in Status), *(str(o) for o in Origin), *entities,
+             *(rule.name for rule in policy.policy.entities),
+             *(r.code for r in policy.policy.reason_codes),
+             *log.HEADER, *loadfile.FIELDS}
+    return _words(words)
+
+
+def _words(strings: Iterable[str]) -> frozenset[str]:
+    return frozenset(w.casefold() for text in strings for w in re.split(r"[\W_]+", text) if w)
 
 
 # --- second pass: render and scan --------------------------------------------------------------
 
 
-def _redacted(
-    conn: Any, plan: _Plan, allow_pending: bool, active_only: bool
-) -> Iterator[RedactedConversation]:
-    for batch in packets.conversation_batches(conn, active_only=active_only):
-        for conv, conv_spans in batch:
-            yield redact_conversation(conv, conv_spans, plan.token_for, plan.needles,
-                                      allow_pending)
+def _redacted(conn: Any, plan: _Plan) -> Iterator[RedactedConversation]:
+    request = plan.request
+    unanalysed_under = plan.policy.hash if request.allow_pending else None
+    finished_under = plan.policy.hash if request.only_finished else None
+    for batch in packets.conversation_batches(
+        conn, active_only=request.active_only, unanalysed_under=unanalysed_under,
+        finished_under=finished_under,
+    ):
+        for item in batch:
+            yield _redact(item.conversation, item.spans, plan.redactor, item.unanalysed)
 
 
-def _render(
-    conn: Any, writer: PacketWriter, plan: _Plan, allow_pending: bool,
-    active_only: bool, progress: Progress,
-) -> list[Leak]:
-    total, _ = conversations.counts(conn)
+def _render(conn: Any, writer: PacketWriter, plan: _Plan, progress: Progress) -> list[Leak]:
+    request = plan.request
+    total = packets.count_conversations(
+        conn, request.active_only, plan.policy.hash if request.only_finished else None)
     leaks: list[Leak] = []
     progress(0, total, "Exporting")
-    for done, redacted in enumerate(_redacted(conn, plan, allow_pending, active_only), 1):
+    for done, redacted in enumerate(_redacted(conn, plan), 1):
         leaks += redacted.leaks
         if not leaks:  # after a leak only the scan goes on: the packet is lost anyway
             writer.add(redacted)
+            plan.spans.update((row.entity, row.status) for row in redacted.log)
+            plan.not_analysed += redacted.unanalysed
         progress(done, total, "Scanning for leaks" if leaks else "Exporting")
     return leaks
 
 
-def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, out_dir: Path) -> NoReturn:
+def _refuse_leaks(store: Store, leaks: list[Leak], actor: str) -> NoReturn:
     grouped: dict[tuple[int, int | None], list[Suggestion]] = {}
     for leak in leaks:
         grouped.setdefault((leak.conversation_id, leak.message_id), []).append(Suggestion(
@@ -259,15 +335,15 @@ def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, out_dir: Path) ->
             span_id for (conv_id, message_id), found in grouped.items()
             for span_id in spans.add(conn, conv_id, message_id, found, policy_hash=None)
         ]
-        audit.append(conn, actor, "export_refused", {
-            "reason": "leak_scan", "new_pending_span_ids": span_ids,
-            "conversations": len({c for c, _ in grouped}),
-        })
+        titles = packets.titles(conn, sorted({c for c, _ in grouped}))
+    found = Counter(leak.conversation_id for leak in leaks)
+    places = places_of(((c, titles.get(c, ""), n) for c, n in sorted(found.items())),
+                       "leak(s) found")
     raise LeakRefusedError(
-        f"Export refused: the leak scan found {len(span_ids)} place(s) in "
-        f"{len({c for c, _ in grouped})} conversation(s) where redacted text appears without "
-        f"a decision; they are now pending spans. Review them, then export again. "
-        f"Nothing was written to {out_dir}.", span_ids,
+        f"Export refused: the leak scan found {len(span_ids)} place(s) in {len(places)} "
+        f"conversation(s) where redacted text appears without a decision: "
+        f"{shown(places, len(places))}. They are now pending spans; review them, then "
+        "export again. Nothing was written.", span_ids, places,
     )
 
 
@@ -275,58 +351,88 @@ def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, out_dir: Path) ->
 
 
 def _seal(
-    store: Store, conn: Any, writer: PacketWriter, plan: _Plan, actor: str,
-    policy_hash: str | None, options: dict[str, Any],
+    store: Store, conn: Any, writer: PacketWriter, plan: _Plan, actor: str
 ) -> tuple[bytes, AuditEntry | None]:
     head = audit.head(conn)
-    writer.write_audit(_audit_lines(conn, plan.needles))
-    unreviewed = writer.unreviewed_leaks(plan.needles)
+    needles = plan.redactor.needles
+    structure: set[str] = set()
+    writer.write_audit(_audit_lines(conn, plan, structure))
+    unreviewed = writer.unreviewed_leaks(needles, plan.vocabulary | _words(structure))
     if unreviewed:
-        raise RefusedError(f"Export refused: redacted text was found in {', '.join(unreviewed)}, "
-                           "which no span can cover. Nothing was written; please report this.")
+        raise ExportRefusedError(
+            f"Export refused: redacted text was found in {', '.join(unreviewed)}, which no "
+            "span can cover. Nothing was written; please report this.")
     key = packets.signing_key(conn)
-    fields = {
+    manifest_fields = {
         "packet_id": str(uuid.uuid4()),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool_version": __version__,
         "store_id": store.store_id,
-        "exported_by": plan.needles.scrub(actor),
-        "reviewers": [plan.needles.scrub(r) for r in packets.reviewers(conn)],
-        "options": options,
-        "counts": _counts(writer, plan, bool(options["allow_pending"])),
-        "policy_hash": policy_hash,
+        "exported_by": needles.scrub(actor),
+        "reviewers": [needles.scrub(r) for r in packets.reviewers(conn)],
+        "options": plan.request.options(),
+        "counts": _counts(writer, plan),
+        "withheld": _withheld(plan),
+        "policy_hash": plan.policy.hash,
+        "legend": writer.legend,
         "analysis_policies": packets.policy_hashes(conn),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else None},
     }
-    return writer.seal(fields, key), head
+    return writer.seal(manifest_fields, key), head
 
 
-def _counts(writer: PacketWriter, plan: _Plan, allow_pending: bool) -> dict[str, Any]:
+def _counts(writer: PacketWriter, plan: _Plan) -> dict[str, Any]:
     statuses = [str(s) for s in Status]
-    pending = plan.status_total(Status.PENDING)
+    entities = sorted({entity for entity, _ in plan.spans})
+    pending = plan.status_total(Status.PENDING) if plan.request.allow_pending else 0
     return {
         "conversations": writer.conversations,
         "messages": writer.messages,
         "pages": writer.pages,
         "spans": {s: plan.status_total(Status(s)) for s in statuses},
-        "spans_by_entity": {
-            entity: {s: counts[s] for s in statuses}
-            for entity, counts in sorted(plan.by_entity.items())
-        },
-        "redacted": plan.status_total(Status.APPROVED) + (pending if allow_pending else 0),
-        "pending_redacted": pending if allow_pending else 0,
+        "spans_by_entity": {e: {s: plan.spans[(e, s)] for s in statuses} for e in entities},
+        "redacted": plan.status_total(Status.APPROVED) + pending,
+        "pending_redacted": pending,
     }
 
 
-def _audit_lines(conn: Any, needles: Needles) -> Iterator[dict[str, Any]]:
-    """The audit chain up to the snapshot's head; a payload holding redacted text is
-    scrubbed and marked (its hash then no longer checks, on purpose)."""
+def _withheld(plan: _Plan) -> dict[str, Any]:
+    return {
+        "conversations": plan.withheld,
+        "conversations_why": "unfinished: pending spans or text never analysed under the "
+                             "policy in force (--only-finished)",
+        "texts_not_analysed": plan.not_analysed,
+        "texts_not_analysed_as": NOT_ANALYSED,
+    }
+
+
+def _audit_lines(conn: Any, plan: _Plan, structure: set[str]) -> Iterator[dict[str, Any]]:
+    """The audit chain up to the snapshot's head, as the packet may show it: free-text
+    values (file names, paths, free reasons) by reference, redacted text by its token.
+    A changed entry is marked ``scrubbed`` (its hash then no longer checks, on purpose).
+    The keys and action names written are added to ``structure``."""
+    needles = plan.redactor.needles
+    reviewers = set(packets.reviewers(conn))
+    keep = plan.vocabulary | reviewers | {plan.request.prefix}
+    ref = plan.redactor.source_ref
     for entry in audit.entries(conn):
         line = dict(entry.__dict__)
-        scrubbed = _scrub_json(line["payload"], needles)
-        if scrubbed != line["payload"] or needles.scrub(entry.actor) != entry.actor:
-            line.update(payload=scrubbed, actor=needles.scrub(entry.actor), scrubbed=True)
+        payload = _scrub_json(fields.audit_value(entry.payload, frozenset(keep), ref), needles)
+        actor = needles.scrub(entry.actor)
+        if payload != entry.payload or actor != entry.actor:
+            line.update(payload=payload, actor=actor, scrubbed=True)
+        structure.update(line, _keys(payload), [entry.action])
         yield line
+
+
+def _keys(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
 
 
 def _scrub_json(value: Any, needles: Needles) -> Any:
@@ -341,30 +447,34 @@ def _scrub_json(value: Any, needles: Needles) -> Any:
 
 def _publish(
     store: Store, writer: PacketWriter, plan: _Plan, actor: str, data: bytes,
-    head: AuditEntry | None, prefix: str,
+    head: AuditEntry | None,
 ) -> ExportReport:
+    """Commit the export to the audit log, then let the folder appear under its name."""
     manifest = json.loads(data)
     digest = hashlib.sha256(data).hexdigest()
     counts = manifest["counts"]
+    folder = writer.folder
     try:
+        folder.flush()
         with store.transaction() as conn:
             audit.append(conn, actor, "export", {
                 "packet_id": manifest["packet_id"], "manifest_sha256": digest,
-                "folder": writer.folder.out_dir.name, "counts": counts,
+                "folder": folder.out_dir.name, "counts": counts,
+                "withheld": manifest["withheld"], "policy_hash": manifest["policy_hash"],
                 "audit_head_seq": head.seq if head else 0, "options": manifest["options"],
             })
-            writer.folder.commit()
+        folder.commit()
+    except RefusedError as err:  # the name was taken meanwhile: audited as refused
+        folder.discard()
+        raise ExportRefusedError(str(err)) from None
     except BaseException:
-        writer.folder.discard()
-        if writer.folder.out_dir.exists() and not writer.folder.root.exists():
-            writer.folder.rollback()
+        folder.discard()
         raise
     return ExportReport(
-        out_dir=writer.folder.out_dir, packet_id=manifest["packet_id"],
+        out_dir=folder.out_dir, packet_id=manifest["packet_id"],
         conversations=counts["conversations"], messages=counts["messages"],
         pages=counts["pages"], redactions=counts["redacted"],
         kept=plan.status_total(Status.REJECTED), pending_redacted=counts["pending_redacted"],
         manifest_sha256=digest, key_fingerprint=fingerprint(manifest["public_key"]),
-        prefix=prefix,
+        prefix=plan.request.prefix, withheld=plan.withheld, not_analysed=plan.not_analysed,
     )
-

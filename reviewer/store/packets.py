@@ -18,7 +18,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    exists,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    true,
+)
 
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Branch, Conversation, Origin, Span, Status
@@ -41,6 +52,7 @@ SCAN_CACHE_KIB = 8192
 _EDGES = string.whitespace + string.punctuation
 # Domain separation: the replacement keys are derived from, never equal to, the signing key.
 _REPLACEMENT_LABEL = b"reviewer/replacement-numbers/v1"
+_REFERENCE_LABEL = b"reviewer/packet-references/v1"
 
 
 @dataclass(frozen=True)
@@ -114,32 +126,151 @@ def span_texts(
         after = rows[-1][0]
 
 
+@dataclass(frozen=True)
+class ExportItem:
+    """One conversation as the export reads it: its messages (in scope), their spans,
+    and which of its texts were never analysed under the policy in force (message
+    ids; None for the title)."""
+
+    conversation: Conversation
+    spans: list[Span]
+    unanalysed: frozenset[int | None]
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A conversation an export cannot produce as it is: pending spans, or text never
+    analysed under the policy in force."""
+
+    conversation_id: int
+    title: str
+    pending: int
+    unanalysed: int
+
+
+def _message_unanalysed(policy_hash: str) -> ColumnElement[bool]:
+    """A message with text that was never analysed under ``policy_hash`` (an empty
+    text has nothing to analyse)."""
+    return and_(MessageRow.text != "", or_(MessageRow.analyzed_policy.is_(None),
+                                           MessageRow.analyzed_policy != policy_hash))
+
+
+def _title_unanalysed(policy_hash: str) -> ColumnElement[bool]:
+    return and_(ConversationRow.title.is_not(None), ConversationRow.title != "",
+                or_(ConversationRow.title_policy.is_(None),
+                    ConversationRow.title_policy != policy_hash))
+
+
+def _in_scope(active_only: bool) -> ColumnElement[bool]:
+    return MessageRow.branch == str(Branch.ACTIVE) if active_only else true()
+
+
+def _pending_here(active_only: bool) -> ColumnElement[bool]:
+    """A pending span in the conversation of the row, within the export's scope."""
+    in_scope: ColumnElement[bool] = true()
+    if active_only:
+        in_scope = SpanRow.message_id.is_(None) | exists().where(
+            MessageRow.id == SpanRow.message_id, MessageRow.branch == str(Branch.ACTIVE))
+    return exists().where(SpanRow.conversation_id == ConversationRow.id,
+                          SpanRow.status == str(Status.PENDING), in_scope)
+
+
+def finished(policy_hash: str, active_only: bool) -> ColumnElement[bool]:
+    """A conversation with nothing pending and every text analysed under ``policy_hash``."""
+    unanalysed_message = exists().where(
+        MessageRow.conversation_id == ConversationRow.id, _message_unanalysed(policy_hash),
+        _in_scope(active_only),
+    )
+    return not_(or_(_pending_here(active_only), unanalysed_message,
+                    _title_unanalysed(policy_hash)))
+
+
+def count_conversations(conn: Connection, active_only: bool,
+                        finished_under: str | None = None) -> int:
+    """How many conversations an export reads (only the finished ones under a policy hash)."""
+    query = select(func.count()).select_from(ConversationRow)
+    if finished_under is not None:
+        query = query.where(finished(finished_under, active_only))
+    return int(conn.execute(query).scalar_one())
+
+
+def titles(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Conversation id -> title ("" when it has none)."""
+    found: dict[int, str] = {}
+    for i in range(0, len(ids), IN_CHUNK):
+        query = select(ConversationRow.id, ConversationRow.title).where(
+            ConversationRow.id.in_(ids[i:i + IN_CHUNK]))
+        found.update((int(row[0]), row[1] or "") for row in conn.execute(query).all())
+    return found
+
+
+def unfinished(conn: Connection, policy_hash: str, active_only: bool) -> Iterator[Unfinished]:
+    """Every conversation with pending spans or unanalysed text, in id order."""
+    pending = dict(conn.execute(_pending_counts(active_only)).all())
+    stale = dict(conn.execute(
+        select(MessageRow.conversation_id, func.count())
+        .where(_message_unanalysed(policy_hash), _in_scope(active_only))
+        .group_by(MessageRow.conversation_id)
+    ).all())
+    stale_titles = {row[0] for row in conn.execute(
+        select(ConversationRow.id).where(_title_unanalysed(policy_hash))).all()}
+    ids = sorted({*pending, *stale, *stale_titles})
+    for i in range(0, len(ids), IN_CHUNK):
+        chunk = ids[i:i + IN_CHUNK]
+        named = titles(conn, chunk)
+        for conv_id in chunk:
+            yield Unfinished(conv_id, named.get(conv_id, ""), int(pending.get(conv_id, 0)),
+                             int(stale.get(conv_id, 0)) + (conv_id in stale_titles))
+
+
+def _pending_counts(active_only: bool) -> Any:
+    query = (
+        select(SpanRow.conversation_id, func.count())
+        .outerjoin(MessageRow, MessageRow.id == SpanRow.message_id)
+        .where(SpanRow.status == str(Status.PENDING))
+    )
+    if active_only:
+        query = query.where(
+            SpanRow.message_id.is_(None) | (MessageRow.branch == str(Branch.ACTIVE)))
+    return query.group_by(SpanRow.conversation_id)
+
+
 def conversation_batches(
-    conn: Connection, *, active_only: bool, batch: int = 100
-) -> Iterator[list[tuple[Conversation, list[Span]]]]:
-    """Conversations in id order with their messages and spans, ``batch`` at a time."""
+    conn: Connection, *, active_only: bool, unanalysed_under: str | None = None,
+    finished_under: str | None = None, batch: int = 100,
+) -> Iterator[list[ExportItem]]:
+    """Conversations in id order with their messages, spans and the texts not analysed
+    under ``unanalysed_under`` (none when None), ``batch`` at a time; with
+    ``finished_under``, only the conversations finished under that policy hash."""
     after = 0
     while True:
-        rows = conn.execute(
-            select(ConversationRow).where(ConversationRow.id > after)
-            .order_by(ConversationRow.id).limit(batch)
-        ).all()
+        query = select(ConversationRow).where(ConversationRow.id > after)
+        if finished_under is not None:
+            query = query.where(finished(finished_under, active_only))
+        rows = conn.execute(query.order_by(ConversationRow.id).limit(batch)).all()
         if not rows:
             return
-        yield _assemble(conn, rows, active_only)
+        yield _assemble(conn, rows, active_only, unanalysed_under)
         after = rows[-1].id
 
 
 def _assemble(
-    conn: Connection, rows: Sequence[Any], active_only: bool
-) -> list[tuple[Conversation, list[Span]]]:
+    conn: Connection, rows: Sequence[Any], active_only: bool, policy_hash: str | None
+) -> list[ExportItem]:
     ids = [row.id for row in rows]
     msg_query = select(MessageRow).where(MessageRow.conversation_id.in_(ids))
     if active_only:
         msg_query = msg_query.where(MessageRow.branch == str(Branch.ACTIVE))
     messages: dict[int, list[Any]] = {i: [] for i in ids}
+    unanalysed: dict[int, set[int | None]] = {i: set() for i in ids}
     for m in conn.execute(msg_query.order_by(MessageRow.conversation_id, MessageRow.idx)).all():
         messages[m.conversation_id].append(_message(m))
+        if policy_hash is not None and m.text and m.analyzed_policy != policy_hash:
+            unanalysed[m.conversation_id].add(m.id)
+    if policy_hash is not None:
+        for row in rows:
+            if row.title and row.title_policy != policy_hash:
+                unanalysed[row.id].add(None)
     kept = {m.id for msgs in messages.values() for m in msgs}
     spans: dict[int, list[Span]] = {i: [] for i in ids}
     span_query = select(SpanRow).where(SpanRow.conversation_id.in_(ids)).order_by(SpanRow.id)
@@ -147,10 +278,10 @@ def _assemble(
         if s.message_id is None or s.message_id in kept:
             spans[s.conversation_id].append(span_from_row(s._mapping))
     return [
-        (Conversation(
+        ExportItem(Conversation(
             source_id=row.source_id, title=row.title, messages=tuple(messages[row.id]),
             created_at=from_db(row.created_at), updated_at=from_db(row.updated_at), id=row.id,
-        ), spans[row.id])
+        ), spans[row.id], frozenset(unanalysed[row.id]))
         for row in rows
     ]
 
@@ -166,10 +297,16 @@ def _text_key(secret: bytes, text: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def _secret(conn: Connection) -> bytes:
+def _secret(conn: Connection, label: bytes = _REPLACEMENT_LABEL) -> bytes:
     # Derived from the signing key rather than the store key: a passphrase change
     # re-keys the store, and the numbers must survive it.
-    return hmac.new(signing_key(conn), _REPLACEMENT_LABEL, hashlib.sha256).digest()
+    return hmac.new(signing_key(conn), label, hashlib.sha256).digest()
+
+
+def reference_secret(conn: Connection) -> bytes:
+    """The key of the references a packet shows for free-text fields (source ids, file
+    names): stable for the store, never equal to the signing key."""
+    return _secret(conn, _REFERENCE_LABEL)
 
 
 def replacement_numbers(

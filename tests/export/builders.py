@@ -17,16 +17,27 @@ from reviewer.domain.models import (
     Visibility,
 )
 from reviewer.ops.decisions import decide
+from reviewer.ops.policies import current_policy
 from reviewer.store import conversations, spans
+from reviewer.store.analysis import mark_analyzed
 
 WHEN = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
 
+def mark_all_analysed(store: Any, conv_id: int, message_ids: Sequence[int]) -> None:
+    """Record the title and messages as analysed under the policy in force (as if the
+    suggestion service had run and found what the test adds by hand)."""
+    policy_hash = current_policy(store).hash
+    with store.transaction() as conn:
+        mark_analyzed(conn, conv_id, [None, *message_ids], policy_hash)
+
+
 def add_chat(
     store: Any, source_id: str, texts: Sequence[str], title: str | None = "A chat",
-    **extra: Any,
+    analysed: bool = True, **extra: Any,
 ) -> tuple[int, list[int]]:
-    """A conversation of alternating user/assistant messages; (id, message ids)."""
+    """A conversation of alternating user/assistant messages; (id, message ids); analysed
+    under the policy in force unless ``analysed`` is False."""
     messages = tuple(
         Message(index=i, role="user" if i % 2 == 0 else "assistant", text=text,
                 created_at=WHEN, **extra)
@@ -39,7 +50,10 @@ def add_chat(
         conv_id = conversations.add_conversation(conn, conv, source)
         assert conv_id is not None
         stored = conversations.get_conversation(conn, conv_id)
-    return conv_id, [m.id for m in stored.messages if m.id is not None]
+    ids = [m.id for m in stored.messages if m.id is not None]
+    if analysed:
+        mark_all_analysed(store, conv_id, ids)
+    return conv_id, ids
 
 
 def add_branchy_chat(store: Any, source_id: str) -> tuple[int, list[int]]:
@@ -56,7 +70,9 @@ def add_branchy_chat(store: Any, source_id: str) -> tuple[int, list[int]]:
         conv_id = conversations.add_conversation(conn, conv, None)
         assert conv_id is not None
         stored = conversations.get_conversation(conn, conv_id)
-    return conv_id, [m.id for m in stored.messages if m.id is not None]
+    ids = [m.id for m in stored.messages if m.id is not None]
+    mark_all_analysed(store, conv_id, ids)
+    return conv_id, ids
 
 
 def add_span(

@@ -140,8 +140,9 @@ def test_read_back_scan_finds_redacted_text_in_the_logs(tmp_path: Path) -> None:
     try:
         writer.write_audit([{"seq": 1, "payload": {"file": "zelda quarterfield.json"}}])
         needles = Needles([("Zelda Quarterfield", "PERSON", "[PERSON-1]")])
-        assert writer.unreviewed_leaks(needles) == ["audit.jsonl"]
-        assert writer.unreviewed_leaks(Needles([("someone else", "PERSON", "[PERSON-2]")])) == []
+        assert writer.unreviewed_leaks(needles, frozenset()) == ["audit.jsonl"]
+        assert writer.unreviewed_leaks(Needles([("someone else", "PERSON", "[PERSON-2]")]),
+                                       frozenset()) == []
     finally:
         writer.discard()
     assert list(tmp_path.iterdir()) == []

@@ -9,7 +9,7 @@ from reviewer.domain.models import Conversation, Message, Origin, Span, Status
 from reviewer.export.leaks import Needles
 from reviewer.export.loadfile import FIELDS, dat_header, dat_row
 from reviewer.export.log import HEADER, csv_rows, log_rows, safe_cell
-from reviewer.export.redact import redact_conversation, segments
+from reviewer.export.redact import Redactor, redact_conversation, segments
 from reviewer.export.text import jsonl_record, render_text
 
 
@@ -21,6 +21,10 @@ def span(start: int, end: int, status: Status = Status.APPROVED, entity: str = "
 
 def token(entity: str, text: str) -> str:
     return f"[{entity}-{len(text)}]"
+
+
+def ref(text: str) -> str:
+    return f"SRC-{len(text)}"
 
 
 def test_approved_spans_become_bars_rejected_and_pending_stay() -> None:
@@ -44,8 +48,9 @@ def test_redacted_conversation_scrubs_metadata_and_reports_leaks() -> None:
         Message(1, "assistant", "Hello ann lee!", id=11),
     ), id=1)
     needles = Needles([("Ann Lee", "PERSON", "[PERSON-1]")])
-    done = redact_conversation(conv, [span(5, 12)], lambda e, t: "[PERSON-1]", needles, False)
-    assert done.source_id == "chat [PERSON-1]"
+    done = redact_conversation(conv, [span(5, 12)],
+                               Redactor(lambda e, t: "[PERSON-1]", needles, ref))
+    assert done.source_id == "SRC-12"  # not machine-made: a generated reference
     assert done.title_text == "About Ann Lee"  # the title itself is scanned, not scrubbed
     assert [(leak.message_id, leak.hit.start, leak.hit.end) for leak in done.leaks] == [
         (None, 6, 13), (11, 6, 13)]
@@ -63,12 +68,14 @@ def test_log_cells_are_formula_safe_and_rfc4180() -> None:
 def test_log_rows_never_hold_the_original_text() -> None:
     conv = Conversation("c", None, (Message(0, "user", "I am Zed Quix.", id=10),), id=1)
     done = redact_conversation(conv, [span(5, 13), span(0, 1, Status.REJECTED, "X", span_id=2)],
-                               lambda e, t: f"[{e}-1]", Needles([]), False)
-    rows = log_rows("RR-000001", 1, done.log).decode()
+                               Redactor(lambda e, t: f"[{e}-1]", Needles([]), ref))
+    rows = log_rows("RR-000001", 1, done.source_id, done.log).decode()
     assert "Zed" not in rows
     assert "Quix" not in rows
-    assert "RR-000001,1,0,user,5,13,PERSON,approved,suggested,,alice,,[PERSON-1]" in rows
-    assert len(HEADER) == 13
+    # offsets locate the replacement in the produced text "I am [PERSON-1]."
+    assert "RR-000001,1,SRC-1,0,user,5,15,PERSON,approved,suggested,,alice,,[PERSON-1]" in rows
+    assert done.messages[0].text[5:15] == "[PERSON-1]"
+    assert len(HEADER) == 14
 
 
 def test_dat_uses_thorn_dc4_and_registered_newlines() -> None:
@@ -81,7 +88,7 @@ def test_dat_uses_thorn_dc4_and_registered_newlines() -> None:
 def test_text_and_jsonl_carry_labels_and_placeholders() -> None:
     conv = Conversation("c", "T", (
         Message(0, "tool", "out", id=10, placeholders=2, content_type="tool_result"),), id=1)
-    done = redact_conversation(conv, [], token, Needles([]), False)
+    done = redact_conversation(conv, [], Redactor(token, Needles([]), ref))
     text = render_text(done, "RR-000001", "RR-000001", "LEGEND")
     assert text.startswith("LEGEND\nControl ID: RR-000001")
     assert "[0] TOOL · tool_result" in text

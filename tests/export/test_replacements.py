@@ -48,6 +48,6 @@ def test_span_texts_and_batches_read_what_the_export_needs(store: Any) -> None:
         assert len(packets.signing_key(conn)) == 32
     assert [(s.text, s.status, s.message_index) for s in found] == [
         ("Ann Lee", Status.APPROVED, 0), ("Ann Lee", Status.PENDING, None)]
-    ((conv, conv_spans),) = batch
-    assert conv.id == conv_id
-    assert len(conv_spans) == 2
+    (item,) = batch
+    assert item.conversation.id == conv_id
+    assert len(item.spans) == 2
