@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from reviewer.export import loadfile, log, manifest
 from reviewer.export.folder import PacketFolder
-from reviewer.export.html import conversation_html
 from reviewer.export.leaks import Needles
 from reviewer.export.pdf import Stamp, bates_number, render_pdf
 from reviewer.export.redact import RedactedConversation
@@ -70,7 +69,7 @@ class PacketWriter:
         pdf_path = f"PDF/{control_id}.pdf"
         self.folder.make_parent(pdf_path)
         pages = render_pdf(
-            conversation_html(conv, control_id), self.folder.path(pdf_path),
+            conv, self.folder.path(pdf_path),
             Stamp(control_id, self.prefix, self.next_page, self.legend),
         )
         self.folder.add_existing(pdf_path)

@@ -1,15 +1,21 @@
-"""PDF pages of a redacted conversation, laid out by Qt and stamped with Bates numbers.
+"""PDF pages of a redacted conversation, stamped with Bates numbers.
 
-The only module of the export that uses Qt (``QTextDocument`` lays the text
-out, ``QPdfWriter`` writes it). Qt needs a ``QGuiApplication`` for fonts; the
-command line has none, so one is made on the offscreen platform when needed.
-Each page carries the control id and page count at the top, and the
-confidentiality legend and the page's Bates number at the bottom.
+A conversation whose every character the standard Helvetica fonts show is written
+directly (``reviewer.export.pdfwriter``): nothing to embed, a fraction of a
+millisecond a page. Any other (Korean, emoji, arrows ...) is laid out by Qt
+(``QTextDocument``) and written by ``QPdfWriter``, which embeds the fonts it needs.
+Both give the same pages: each carries the control id and page count at the top,
+the confidentiality legend and the page's Bates number at the bottom.
+
+This is the only module of the export that uses Qt. Qt needs a ``QGuiApplication``
+for fonts; the command line has none, so one is made on the offscreen platform when
+needed. Qt lays the rich text out in chunks (``html.conversation_chunks``), each
+starting a page, since its time on one long paragraph grows faster than the text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
@@ -26,27 +32,32 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from reviewer.export.html import conversation_chunks
+from reviewer.export.pagelayout import (
+    FOOTER,
+    HEADER,
+    MARGIN,
+    Stamp,
+    bates_number,
+    shows,
+    text_size,
+)
+from reviewer.export.pdfwriter import KEEP_LAID_OUT, write_conversation
+from reviewer.export.redact import RedactedConversation
+
+__all__ = ["Stamp", "bates_number", "render_pdf"]
+
 RESOLUTION = 300  # dots per inch of the PDF's coordinate space
-MARGIN = 0.75  # inches, left and right
-HEADER = 0.75  # inches from the top edge to the text
-FOOTER = 0.8  # inches from the text to the bottom edge
 FONT = "DejaVu Sans"
 _app: QGuiApplication | None = None
 _layout_device: QImage | None = None
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """What every page of one document is stamped with."""
-
-    control_id: str
-    prefix: str
-    first_number: int
-    legend: str
-
-
-def bates_number(prefix: str, number: int) -> str:
-    return f"{prefix}-{number:06d}"
+def render_pdf(conv: RedactedConversation, path: Path, stamp: Stamp) -> int:
+    """Write the stamped PDF of ``conv`` at ``path``; returns the number of pages."""
+    if shows(conv, stamp):
+        return write_conversation(conv, path, stamp)
+    return render_qt(conv, path, stamp)
 
 
 def ensure_gui() -> None:
@@ -73,9 +84,31 @@ def layout_device() -> QImage:
     return _layout_device
 
 
-def render_pdf(html: str, path: Path, stamp: Stamp) -> int:
-    """Write ``html`` as a stamped PDF at ``path``; returns the number of pages."""
+def render_qt(conv: RedactedConversation, path: Path, stamp: Stamp) -> int:
+    """The Qt rendering of ``conv``, whatever its characters; returns the number of pages."""
     ensure_gui()
+    writer = _writer(path, stamp)
+    page = QRectF(0, 0, writer.width(), writer.height())
+    body = page.adjusted(MARGIN * RESOLUTION, HEADER * RESOLUTION,
+                         -MARGIN * RESOLUTION, -FOOTER * RESOLUTION)
+    counted = _counted(conv, stamp, body)
+    pages = sum(count for _, count in counted)
+    painter = QPainter(writer)
+    try:
+        index = 0
+        for document, count in _laid_out(conv, stamp, body, counted):
+            for own in range(count):
+                if index:
+                    writer.newPage()
+                _draw_body(painter, document, body, own)
+                _draw_stamp(painter, page, index, pages, stamp)
+                index += 1
+    finally:
+        painter.end()
+    return pages
+
+
+def _writer(path: Path, stamp: Stamp) -> QPdfWriter:
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(QPageLayout(
@@ -84,21 +117,26 @@ def render_pdf(html: str, path: Path, stamp: Stamp) -> int:
     ))
     writer.setTitle(stamp.control_id)
     writer.setCreator("Redaction Reviewer")
-    page = QRectF(0, 0, writer.width(), writer.height())
-    body = page.adjusted(MARGIN * RESOLUTION, HEADER * RESOLUTION,
-                         -MARGIN * RESOLUTION, -FOOTER * RESOLUTION)
-    document = _document(html, body)
-    pages = document.pageCount()
-    painter = QPainter(writer)
-    try:
-        for index in range(pages):
-            if index:
-                writer.newPage()
-            _draw_body(painter, document, body, index)
-            _draw_stamp(painter, page, index, pages, stamp)
-    finally:
-        painter.end()
-    return pages
+    return writer
+
+
+def _counted(conv: RedactedConversation, stamp: Stamp,
+             body: QRectF) -> list[tuple[QTextDocument | None, int]]:
+    """Each chunk's page count, first pass; small documents keep their layout for painting."""
+    keep = text_size(conv) < KEEP_LAID_OUT
+    counted: list[tuple[QTextDocument | None, int]] = []
+    for html in conversation_chunks(conv, stamp.control_id):
+        document = _document(html, body)
+        counted.append((document if keep else None, document.pageCount()))
+    return counted
+
+
+def _laid_out(conv: RedactedConversation, stamp: Stamp, body: QRectF,
+              counted: list[tuple[QTextDocument | None, int]]
+              ) -> Iterator[tuple[QTextDocument, int]]:
+    chunks = conversation_chunks(conv, stamp.control_id)
+    for (document, count), html in zip(counted, chunks, strict=True):
+        yield document or _document(html, body), count
 
 
 def _document(html: str, body: QRectF) -> QTextDocument:

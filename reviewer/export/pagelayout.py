@@ -1,0 +1,242 @@
+"""A redacted conversation laid out on US Letter pages in the standard Helvetica fonts.
+
+The layout is a stream of rows (a line of text, a heading line on its band, or
+space) placed on pages one after another; nothing holds more than a page of it,
+so a message of any size is laid out in memory of the size of a page, in time
+linear in its length. It is pure Python, so it can count a document's pages
+before anything is drawn: every page is stamped "Page i of n".
+
+Page geometry (in inches) is shared with the Qt renderer in ``reviewer.export.pdf``,
+which takes the conversations these fonts cannot show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+from typing import NamedTuple
+
+from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
+from reviewer.export.html import (
+    BAR_PADDING,
+    EMPTY_BODY,
+    EMPTY_GREY,
+    LABEL_GREY,
+    UNTITLED,
+    conversation_facts,
+    role_colour,
+)
+from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+from reviewer.export.text import message_heading, withheld_note
+
+POINTS = 72.0  # points an inch
+PAGE_WIDTH, PAGE_HEIGHT = 8.5, 11.0  # inches, US Letter
+MARGIN = 0.75  # inches, left and right
+HEADER = 0.75  # inches from the top edge to the text
+FOOTER = 0.8  # inches from the text to the bottom edge
+TOP = HEADER * POINTS
+BOTTOM = (PAGE_HEIGHT - FOOTER) * POINTS
+LEFT = MARGIN * POINTS
+WIDTH = (PAGE_WIDTH - 2 * MARGIN) * POINTS
+PAD = 4.0  # points inside a message, as the rich text's cell padding
+LEADING = 1.2  # line height over font size
+WINDOW = 1 << 16  # characters of a message wrapped at a time
+TAB = "    "
+# Text these fonts draw: cp1252 without control characters but the tab and a CRLF's CR.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+_FIRST_BAR = 0xE000  # bars stand in a line as private-use characters
+_LAST_BAR = 0xF8FF
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What every page of one document is stamped with."""
+
+    control_id: str
+    prefix: str
+    first_number: int
+    legend: str
+
+
+def bates_number(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:06d}"
+
+
+class Row(NamedTuple):
+    """One line of the flow: text in one font and colour, on a band if a heading."""
+
+    height: float  # points
+    font: Font | None  # None: only space
+    size: float = 0.0
+    colour: str = "#000000"
+    text: str = ""
+    indent: float = 0.0
+    band: str | None = None  # background colour behind the row
+    sticky: bool = False  # stays on the page of the row after it
+
+
+class Bars:
+    """The redaction bars of one document: each token stands in a line as one character."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}  # character -> token
+        self.widths: dict[str, int] = {}  # character -> width in thousandths of an em
+        self._chars: dict[str, str] = {}  # token -> character
+
+    def char(self, token: str) -> str:
+        char = self._chars.get(token)
+        if char is None:
+            char = chr(_FIRST_BAR + len(self._chars))
+            self._chars[token], self.tokens[char] = char, token
+            self.widths[char] = BOLD.width(f"{BAR_PADDING}{token}{BAR_PADDING}")
+        return char
+
+
+BAR_CHARS = re.compile(f"([{chr(_FIRST_BAR)}-{chr(_LAST_BAR)}])")
+
+
+def shows(conv: RedactedConversation, stamp: Stamp) -> bool:
+    """Whether the standard fonts show every character of the document."""
+    tokens = {s.text for s in _all_segments(conv) if s.redacted}
+    return len(tokens) <= _LAST_BAR - _FIRST_BAR + 1 and all(
+        _drawable(text) for text in _all_texts(conv, stamp))
+
+
+def _drawable(text: str) -> bool:
+    # In slices, so a huge message is never encoded whole at once.
+    for start in range(0, len(text), WINDOW):
+        piece = text[start:start + WINDOW]
+        try:
+            piece.encode("cp1252")
+        except UnicodeEncodeError:
+            return False
+        if _CONTROL.search(piece):
+            return False
+    return True
+
+
+def _all_segments(conv: RedactedConversation) -> Iterator[Segment]:
+    yield from conv.title
+    for message in conv.messages:
+        yield from message.segments
+
+
+def _all_texts(conv: RedactedConversation, stamp: Stamp) -> Iterator[str]:
+    yield from (stamp.control_id, stamp.legend, stamp.prefix)
+    yield from conversation_facts(conv, stamp.control_id)
+    yield from (segment.text for segment in _all_segments(conv))
+    for message in conv.messages:
+        yield message_heading(message)
+        yield withheld_note(message) or ""
+
+
+def text_size(conv: RedactedConversation) -> int:
+    """Characters of the document's text, to tell a small one from a huge one."""
+    return sum(len(segment.text) for segment in _all_segments(conv))
+
+
+def rows(conv: RedactedConversation, control_id: str, bars: Bars) -> Iterator[Row]:
+    """The document as rows, top to bottom."""
+    title = "".join(bars.char(s.text) if s.redacted else s.text for s in conv.title)
+    yield from _rows(title or UNTITLED, BOLD, 14, "#000000", bars)
+    yield Row(6.0, None)
+    yield from _rows(" \u00a0·\u00a0 ".join(conversation_facts(conv, control_id)), BOLD, 8.5,
+                     LABEL_GREY, bars)
+    for message in conv.messages:
+        yield from _message_rows(message, bars)
+
+
+def _rows(text: str, font: Font, size: float, colour: str, bars: Bars) -> Iterator[Row]:
+    lines, _ = font.wrap(text, _limit(size, 0.0), bars=bars.widths)
+    for line in lines:
+        yield Row(size * LEADING, font, size, colour, line)
+
+
+def _limit(size: float, indent: float) -> float:
+    return (WIDTH - 2 * indent) * 1000 / size
+
+
+def _message_rows(message: RedactedMessage, bars: Bars) -> Iterator[Row]:
+    yield Row(10.0, None)
+    colour = role_colour(message.role)
+    heading, _ = BOLD.wrap(message_heading(message), _limit(8.5, PAD))
+    for line in heading:
+        yield Row(8.5 * LEADING + PAD, BOLD, 8.5, colour, line, PAD, "#f2f2f2", True)
+    yield Row(PAD, None, sticky=True)
+    body = _body_lines(message.segments, bars)
+    first = next(body, None)
+    if first is None:
+        yield Row(10 * LEADING, REGULAR, 10, EMPTY_GREY, EMPTY_BODY, PAD)
+    else:
+        for line in chain((first,), body):
+            yield Row(10 * LEADING, REGULAR, 10, "#000000", line, PAD)
+    note = withheld_note(message)
+    if note:
+        yield Row(4.0, None)
+        yield from (row._replace(indent=PAD) for row in
+                    _rows(note, BOLD_OBLIQUE, 8.5, LABEL_GREY, bars))
+
+
+def _body_lines(segments: Iterable[Segment], bars: Bars) -> Iterator[str]:
+    """A message's lines, wrapped a window at a time; a paragraph's last line waits for
+    the next window, as more text may join it."""
+    limit = _limit(10, PAD)
+    carry = ""
+    for window in _windows(segments, bars):
+        *whole, last = (carry + window).split("\n")
+        for paragraph in whole:
+            yield from REGULAR.wrap(paragraph.removesuffix("\r"), limit, bars=bars.widths)[0]
+        lines, used = REGULAR.wrap(last, limit, final=False, bars=bars.widths)
+        yield from lines
+        carry = last[used:]
+    yield from REGULAR.wrap(carry.removesuffix("\r"), limit, bars=bars.widths)[0]
+
+
+def _windows(segments: Iterable[Segment], bars: Bars) -> Iterator[str]:
+    """The message's text in pieces of about ``WINDOW`` characters, bars as characters."""
+    parts: list[str] = []
+    size = 0
+    for segment in segments:
+        if segment.redacted:
+            parts.append(bars.char(segment.text))
+            size += 1
+            continue
+        for start in range(0, len(segment.text), WINDOW):
+            piece = segment.text[start:start + WINDOW].replace("\t", TAB)
+            parts.append(piece)
+            size += len(piece)
+            if size >= WINDOW:
+                yield "".join(parts)
+                parts, size = [], 0
+    if parts:
+        yield "".join(parts)
+
+
+Page = list[tuple[float, Row]]  # each row with the top of its box, in points from the page top
+
+
+def paginate(flow: Iterable[Row]) -> Iterator[Page]:
+    """Rows placed on pages; a document has at least one page."""
+    page: Page = []
+    held: list[Row] = []  # sticky rows waiting for the row they stay with
+    y = TOP
+    for row in flow:
+        if row.sticky:
+            held.append(row)
+            continue
+        group, held = [*held, row], []
+        if y + sum(r.height for r in group) > BOTTOM and page:
+            yield page
+            page, y = [], TOP
+        for placed in group:
+            if page or placed.font is not None:  # no space at the top of a page
+                page.append((y, placed))
+                y += placed.height
+    page += [(y, row) for row in held]
+    yield page
+
+
+def count_pages(flow: Callable[[], Iterable[Row]]) -> int:
+    return sum(1 for _ in paginate(flow()))
