@@ -24,6 +24,8 @@ from reviewer.export.text import message_heading, withheld_note
 CHUNK = 1 << 15  # characters of text in one rich-text document
 LABEL_GREY = "#555555"
 EMPTY_GREY = "#888888"
+BAND_GREY = "#f2f2f2"  # behind a message's heading
+FACT_SEPARATOR = " \u00a0·\u00a0 "
 BAR_PADDING = "\u00a0"  # a no-break space either side of a bar's token
 UNTITLED = "(untitled)"
 EMPTY_BODY = "(empty)"
@@ -60,7 +62,7 @@ def _message(message: RedactedMessage, part: tuple[Segment, ...], first: bool,
     note = withheld_note(message) if last else None
     withheld = f'<p style="{LABEL} font-style:italic;">{escape(note)}</p>' if note else ""
     body = _segments(part) or f'<span style="color:{EMPTY_GREY};">{EMPTY_BODY}</span>'
-    heading = (f'<tr><td style="background-color:#f2f2f2; {LABEL} color:{colour};">'
+    heading = (f'<tr><td style="background-color:{BAND_GREY}; {LABEL} color:{colour};">'
                f"{escape(message_heading(message))}</td></tr>") if first else ""
     return (
         f'<table width="100%" cellspacing="0" cellpadding="4" '
@@ -79,7 +81,7 @@ def conversation_chunks(conv: RedactedConversation, control_id: str,
                         chunk: int = CHUNK) -> Iterator[str]:
     """The conversation as rich-text documents of at most about ``chunk`` characters
     of text each; the first holds the title and the facts."""
-    facts = " &#160;·&#160; ".join(escape(f) for f in conversation_facts(conv, control_id))
+    facts = escape(FACT_SEPARATOR.join(conversation_facts(conv, control_id)))
     parts = [f'<p style="font-size:14pt; font-weight:bold;">{_segments(conv.title) or UNTITLED}'
              f'</p><p style="{LABEL}">{facts}</p>']
     size = 0

@@ -13,16 +13,17 @@ which takes the conversations these fonts cannot show.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
 from typing import NamedTuple
 
 from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
 from reviewer.export.html import (
+    BAND_GREY,
     BAR_PADDING,
     EMPTY_BODY,
     EMPTY_GREY,
+    FACT_SEPARATOR,
     LABEL_GREY,
     UNTITLED,
     conversation_facts,
@@ -100,21 +101,32 @@ BAR_CHARS = re.compile(f"([{chr(_FIRST_BAR)}-{chr(_LAST_BAR)}])")
 def shows(conv: RedactedConversation, stamp: Stamp) -> bool:
     """Whether the standard fonts show every character of the document."""
     tokens = {s.text for s in _all_segments(conv) if s.redacted}
-    return len(tokens) <= _LAST_BAR - _FIRST_BAR + 1 and all(
-        _drawable(text) for text in _all_texts(conv, stamp))
+    return len(tokens) <= _LAST_BAR - _FIRST_BAR + 1 and _drawable(_all_texts(conv, stamp))
 
 
-def _drawable(text: str) -> bool:
-    # In slices, so a huge message is never encoded whole at once.
-    for start in range(0, len(text), WINDOW):
-        piece = text[start:start + WINDOW]
-        try:
-            piece.encode("cp1252")
-        except UnicodeEncodeError:
-            return False
-        if _CONTROL.search(piece):
-            return False
-    return True
+def _drawable(texts: Iterable[str]) -> bool:
+    # Checked a window at a time: small texts together, a huge one in slices, so no
+    # text is ever encoded whole at once.
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        for start in range(0, len(text), WINDOW):
+            piece = text[start:start + WINDOW] if len(text) > WINDOW else text
+            batch.append(piece)
+            size += len(piece)
+            if size >= WINDOW:
+                if not _encodable("\n".join(batch)):
+                    return False
+                batch, size = [], 0
+    return _encodable("\n".join(batch))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return _CONTROL.search(text) is None
 
 
 def _all_segments(conv: RedactedConversation) -> Iterator[Segment]:
@@ -142,16 +154,17 @@ def rows(conv: RedactedConversation, control_id: str, bars: Bars) -> Iterator[Ro
     title = "".join(bars.char(s.text) if s.redacted else s.text for s in conv.title)
     yield from _rows(title or UNTITLED, BOLD, 14, "#000000", bars)
     yield Row(6.0, None)
-    yield from _rows(" \u00a0·\u00a0 ".join(conversation_facts(conv, control_id)), BOLD, 8.5,
+    yield from _rows(FACT_SEPARATOR.join(conversation_facts(conv, control_id)), BOLD, 8.5,
                      LABEL_GREY, bars)
     for message in conv.messages:
         yield from _message_rows(message, bars)
 
 
-def _rows(text: str, font: Font, size: float, colour: str, bars: Bars) -> Iterator[Row]:
-    lines, _ = font.wrap(text, _limit(size, 0.0), bars=bars.widths)
+def _rows(text: str, font: Font, size: float, colour: str, bars: Bars,
+          indent: float = 0.0) -> Iterator[Row]:
+    lines, _ = font.wrap(text, _limit(size, indent), bars=bars.widths)
     for line in lines:
-        yield Row(size * LEADING, font, size, colour, line)
+        yield Row(size * LEADING, font, size, colour, line, indent)
 
 
 def _limit(size: float, indent: float) -> float:
@@ -160,23 +173,20 @@ def _limit(size: float, indent: float) -> float:
 
 def _message_rows(message: RedactedMessage, bars: Bars) -> Iterator[Row]:
     yield Row(10.0, None)
-    colour = role_colour(message.role)
-    heading, _ = BOLD.wrap(message_heading(message), _limit(8.5, PAD))
-    for line in heading:
-        yield Row(8.5 * LEADING + PAD, BOLD, 8.5, colour, line, PAD, "#f2f2f2", True)
+    heading = _rows(message_heading(message), BOLD, 8.5, role_colour(message.role), bars, PAD)
+    # The heading stays with the message's first line, on a band a little taller.
+    yield from (row._replace(height=row.height + PAD, band=BAND_GREY, sticky=True)
+                for row in heading)
     yield Row(PAD, None, sticky=True)
-    body = _body_lines(message.segments, bars)
-    first = next(body, None)
-    if first is None:
-        yield Row(10 * LEADING, REGULAR, 10, EMPTY_GREY, EMPTY_BODY, PAD)
-    else:
-        for line in chain((first,), body):
+    if any(segment.text for segment in message.segments):
+        for line in _body_lines(message.segments, bars):
             yield Row(10 * LEADING, REGULAR, 10, "#000000", line, PAD)
+    else:
+        yield Row(10 * LEADING, REGULAR, 10, EMPTY_GREY, EMPTY_BODY, PAD)
     note = withheld_note(message)
     if note:
         yield Row(4.0, None)
-        yield from (row._replace(indent=PAD) for row in
-                    _rows(note, BOLD_OBLIQUE, 8.5, LABEL_GREY, bars))
+        yield from _rows(note, BOLD_OBLIQUE, 8.5, LABEL_GREY, bars, PAD)
 
 
 def _body_lines(segments: Iterable[Segment], bars: Bars) -> Iterator[str]:
@@ -237,6 +247,3 @@ def paginate(flow: Iterable[Row]) -> Iterator[Page]:
     page += [(y, row) for row in held]
     yield page
 
-
-def count_pages(flow: Callable[[], Iterable[Row]]) -> int:
-    return sum(1 for _ in paginate(flow()))

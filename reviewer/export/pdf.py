@@ -42,12 +42,13 @@ from reviewer.export.pagelayout import (
     shows,
     text_size,
 )
-from reviewer.export.pdfwriter import KEEP_LAID_OUT, write_conversation
+from reviewer.export.pdfwriter import write_conversation
 from reviewer.export.redact import RedactedConversation
 
 __all__ = ["Stamp", "bates_number", "render_pdf"]
 
 RESOLUTION = 300  # dots per inch of the PDF's coordinate space
+KEEP_LAID_OUT = 1 << 20  # characters of text below which Qt's layout is kept for painting
 FONT = "DejaVu Sans"
 _app: QGuiApplication | None = None
 _layout_device: QImage | None = None

@@ -1,22 +1,23 @@
 """PDF files written directly, in the standard Helvetica fonts, for documents those
 fonts can show (``pagelayout.shows``).
 
-Nothing is embedded, so a page costs the bytes of its text; the file is written
-page by page as it is painted. A document's pages are counted first (a second,
-cheap layout when the document is too big to keep laid out) so that every page can
-say "Page i of n". Only the produced text is written: a bar's token in white on a
-black box, never what it replaced; the metadata holds the control id alone.
+Nothing is embedded, so a page costs the bytes of its text. The file is written in
+one pass, page by page as the layout fills them: each page's stamp ("Page i of n"
+needs n) is a small content stream of its own, written with the page objects at
+the end, once the pages are counted. Only the produced text is written: a bar's
+token in white on a black box, never what it replaced; the metadata holds the
+control id alone.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import IO
 
 from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
+from reviewer.export.html import BAR_PADDING
 from reviewer.export.pagelayout import (
     BAR_CHARS,
     FOOTER,
@@ -28,20 +29,17 @@ from reviewer.export.pagelayout import (
     POINTS,
     WIDTH,
     Bars,
-    Page,
     Row,
     Stamp,
     bates_number,
     paginate,
     rows,
-    text_size,
 )
 from reviewer.export.redact import RedactedConversation
 
-KEEP_LAID_OUT = 1 << 20  # characters of text below which a document is laid out once
 FONTS = {REGULAR.name: b"F1", BOLD.name: b"F2", BOLD_OBLIQUE.name: b"F3"}
-_FIXED = 4  # objects before the fonts: catalog, page tree, info, resources
-_FIRST_PAGE = _FIXED + 1 + len(FONTS)
+_CATALOG, _PAGE_TREE, _INFO, _RESOURCES = 1, 2, 3, 4
+_FIRST_FONT = 5
 RIGHT = LEFT + WIDTH
 HEIGHT = PAGE_HEIGHT * POINTS
 
@@ -49,72 +47,66 @@ HEIGHT = PAGE_HEIGHT * POINTS
 def write_conversation(conv: RedactedConversation, path: Path, stamp: Stamp) -> int:
     """Write the stamped PDF of ``conv`` at ``path``; returns the number of pages."""
     bars = Bars()
-
-    def flow() -> Iterable[Row]:
-        return rows(conv, stamp.control_id, bars)
-
-    if text_size(conv) < KEEP_LAID_OUT:
-        pages = list(paginate(flow()))
-        count, again = len(pages), lambda: iter(pages)
-    else:
-        count = sum(1 for _ in paginate(flow()))
-        again = lambda: paginate(flow())  # noqa: E731
     with path.open("wb") as handle:
-        _write(PdfFile(handle), again, count, stamp, bars)
-    return count
-
-
-def _write(pdf: PdfFile, pages: Callable[[], Iterable[Page]], count: int, stamp: Stamp,
-           bars: Bars) -> None:
-    kids = []
-    for index, page in enumerate(pages()):
-        content = _stamp(stamp, index, count) + b"".join(_row(y, row, bars) for y, row in page)
-        kids.append(pdf.page(content))
-    pdf.finish(kids, stamp.control_id)
+        pdf = PdfFile(handle)
+        for page in paginate(rows(conv, stamp.control_id, bars)):
+            pdf.body(b"".join(_row(y, row, bars) for y, row in page))
+        pdf.finish(stamp)
+    return len(pdf.bodies)
 
 
 class PdfFile:
-    """The objects of one PDF, written in order; the page tree and xref come last."""
+    """The objects of one PDF, written as they come; the stamps, pages, page tree and
+    cross-reference table last."""
 
     def __init__(self, handle: IO[bytes]) -> None:
         self.handle = handle
-        self.offsets = [0] * (_FIRST_PAGE)
+        self.offsets = [0] * _FIRST_FONT  # by object number; 0 is the free list's head
+        self.bodies: list[int] = []  # the body stream of each page, by object number
         self.handle.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-        self._object(4, b"<< /Font << " + b" ".join(
-            b"/%s %d 0 R" % (key, _FIXED + 1 + i) for i, key in enumerate(FONTS.values()))
+        self._object(_RESOURCES, b"<< /Font << " + b" ".join(
+            b"/%s %d 0 R" % (key, _FIRST_FONT + i) for i, key in enumerate(FONTS.values()))
             + b" >> >>")
-        for i, name in enumerate(FONTS):
-            self._object(_FIXED + 1 + i, b"<< /Type /Font /Subtype /Type1 /BaseFont /%s "
+        for name in FONTS:
+            self._object(len(self.offsets), b"<< /Type /Font /Subtype /Type1 /BaseFont /%s "
                          b"/Encoding /WinAnsiEncoding >>" % name.encode())
 
-    def _object(self, number: int, body: bytes) -> None:
-        if number >= len(self.offsets):
+    def _object(self, number: int, body: bytes) -> int:
+        if number == len(self.offsets):
             self.offsets.append(0)
         self.offsets[number] = self.handle.tell()
         self.handle.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+        return number
 
-    def page(self, content: bytes) -> int:
-        """Add a page drawn by ``content``; returns the page object's number."""
-        stream = zlib.compress(content, 6)
-        number = len(self.offsets)
-        self._object(number, b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
-                     % (len(stream), stream))
-        self._object(number + 1, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "
-                     b"/Resources 4 0 R /Contents %d 0 R >>"
-                     % (PAGE_WIDTH * POINTS, HEIGHT, number))
-        return number + 1
+    def _stream(self, content: bytes) -> int:
+        data = zlib.compress(content, 6)
+        return self._object(len(self.offsets), b"<< /Length %d /Filter /FlateDecode >>\n"
+                            b"stream\n%s\nendstream" % (len(data), data))
 
-    def finish(self, kids: list[int], title: str) -> None:
-        self._object(1, b"<< /Type /Catalog /Pages 2 0 R >>")
-        self._object(2, b"<< /Type /Pages /Count %d /Kids [%s] >>"
+    def body(self, content: bytes) -> None:
+        """Add a page whose body ``content`` draws; its stamp comes with ``finish``."""
+        self.bodies.append(self._stream(content))
+
+    def finish(self, stamp: Stamp) -> None:
+        kids = [self._page(self._stream(_stamp(stamp, index, len(self.bodies))), body)
+                for index, body in enumerate(self.bodies)]
+        self._object(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % _PAGE_TREE)
+        self._object(_PAGE_TREE, b"<< /Type /Pages /Count %d /Kids [%s] >>"
                      % (len(kids), b" ".join(b"%d 0 R" % kid for kid in kids)))
-        self._object(3, b"<< /Title (%s) /Creator (Redaction Reviewer) "
-                     b"/Producer (Redaction Reviewer) >>" % _escape(title))
+        self._object(_INFO, b"<< /Title (%s) /Creator (Redaction Reviewer) "
+                     b"/Producer (Redaction Reviewer) >>" % _escape(stamp.control_id))
         xref = self.handle.tell()
         self.handle.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
         self.handle.write(b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets[1:]))
-        self.handle.write(b"trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\nstartxref\n%d\n"
-                          b"%%%%EOF\n" % (len(self.offsets), xref))
+        self.handle.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n"
+                          b"%d\n%%%%EOF\n" % (len(self.offsets), _CATALOG, _INFO, xref))
+
+    def _page(self, stamp: int, body: int) -> int:
+        # The stamp's stream first: text extraction meets the page's Bates number first.
+        return self._object(len(self.offsets), b"<< /Type /Page /Parent %d 0 R /MediaBox "
+                            b"[0 0 %d %d] /Resources %d 0 R /Contents [%d 0 R %d 0 R] >>"
+                            % (_PAGE_TREE, PAGE_WIDTH * POINTS, HEIGHT, _RESOURCES, stamp,
+                               body))
 
 
 def _escape(text: str) -> bytes:
@@ -161,7 +153,7 @@ def _row(top: float, row: Row, bars: Bars) -> bytes:
 
 def _bar(size: float, x: float, baseline: float, token: str) -> bytes:
     """A black box with the token in white; the box covers the line's ink, not more."""
-    padding = BOLD.width("\u00a0") * size / 1000
+    padding = BOLD.width(BAR_PADDING) * size / 1000
     width = BOLD.width(token) * size / 1000 + 2 * padding
     box = b"0 0 0 rg %.2f %.2f %.2f %.2f re f\n" % (
         x, HEIGHT - baseline - 0.25 * size, width, 1.15 * size)

@@ -99,6 +99,16 @@ def test_markup_in_text_is_shown_not_interpreted(tmp_path: Path) -> None:
         assert "[PERSON-1]" in text
 
 
+def test_empty_messages_and_titles_say_so_on_both_paths(tmp_path: Path) -> None:
+    conv = RedactedConversation(2, "src-2", None, (), (message(0, ()),), ())
+    stamp = Stamp("RR-000002", "RR", 2, LEGEND)
+    for pages, path in render_both(conv, tmp_path, stamp).values():
+        assert pages == 1
+        text = stamped(path, stamp)[0]
+        assert "(untitled)" in text
+        assert "(empty)" in text
+
+
 def test_cp1252_text_is_written_in_the_standard_fonts(tmp_path: Path) -> None:
     target = tmp_path / "one.pdf"
     render_pdf(conversation(2, " café €5 “quoted” — ok"), target,
@@ -160,7 +170,7 @@ def test_redacted_text_is_nowhere_in_the_pdf(tmp_path: Path) -> None:
 def test_a_message_of_several_megabytes_is_paginated_completely(tmp_path: Path) -> None:
     lines = 30_000  # about 2.3 MB, over the size a document is kept laid out at
     text = "\n".join(LOG_LINE.format(i) for i in range(lines))
-    assert len(text) > pdfwriter.KEEP_LAID_OUT
+    assert len(text) > pdf.KEEP_LAID_OUT  # the Qt path's threshold; here, just large
     target = tmp_path / "huge.pdf"
     stamp = Stamp("RR-000010", "RR", 10, LEGEND)
     pages = render_pdf(one_message(text), target, stamp)
