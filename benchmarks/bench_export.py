@@ -14,7 +14,14 @@ to the baseline's conversations/s. Each size runs in a fresh process, whose
 peak RSS is reset after the store is opened (Argon2 alone peaks at 128 MiB),
 so the printed peak is the export's own; it should stay flat in N.
 
-    .venv/bin/python benchmarks/bench_export.py [--sizes 1000,5000]
+With ``--huge 1,4,16`` it renders instead one conversation holding a single
+message of that many MB (log lines; ``--paragraph``: one paragraph without line
+ends), on the standard-font path and on the Qt path (one arrow in the text sends it
+there), and prints the time per MB relative to the smallest size (linear layout
+stays near x1), the slowdown against writing the same text to a file, the pages
+and the peak RSS.
+
+    .venv/bin/python benchmarks/bench_export.py [--sizes 1000,5000] [--huge 1,4,16]
 """
 
 from __future__ import annotations
@@ -32,8 +39,10 @@ from typing import Any
 
 from reviewer.domain.models import Conversation, Message, Status, Suggestion
 from reviewer.ops.exporting import export_packet
+from reviewer.ops.policies import current_policy
 from reviewer.ops.stores import create_store
 from reviewer.store import conversations, packets, spans
+from reviewer.store.analysis import mark_analyzed
 
 PASSPHRASE = "benchmark passphrase"
 FIRST = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Julia"]
@@ -49,13 +58,16 @@ def person(rng: random.Random) -> str:
 def build(path: Path, n: int) -> None:
     rng = random.Random(7)
     store = create_store(path, PASSPHRASE, "bench")
+    # The export refuses text never analysed under the policy in force; the spans
+    # below stand for that analysis.
+    policy_hash = current_policy(store).hash
     with store.transaction() as conn:
         for c in range(n):
-            _add(conn, c, rng)
+            _add(conn, c, rng, policy_hash)
     store.close()
 
 
-def _add(conn: Any, c: int, rng: random.Random) -> None:
+def _add(conn: Any, c: int, rng: random.Random, policy_hash: str) -> None:
     name, other = person(rng), person(rng)
     mail = f"{name.split()[0].lower()}.{rng.randrange(300)}@example.com"
     texts = [f"Hi, I am {name}, reach me at {mail}. {FILLER * 2}",
@@ -73,13 +85,15 @@ def _add(conn: Any, c: int, rng: random.Random) -> None:
         start = texts[index].index(needle)
         found = Suggestion(start, start + len(needle), entity, 0.9, "bench", status=status)
         spans.add(conn, conv_id, ids[index], [found], "bench", decided_by="bench")
+    mark_analyzed(conn, conv_id, [None, *ids], policy_hash)
 
 
 def baseline(store: Any, out: Path) -> float:
     start = time.perf_counter()
     with store.reading() as conn, out.open("w", encoding="utf-8") as handle:
         for batch in packets.conversation_batches(conn, active_only=False):
-            for conv, _ in batch:
+            for item in batch:
+                conv = item.conversation
                 handle.write(json.dumps({
                     "conversation_id": conv.id, "source_id": conv.source_id, "title": conv.title,
                     "messages": [{"index": m.index, "role": m.role, "text": m.text}
@@ -127,20 +141,77 @@ def child(n: int) -> dict[str, Any]:
             "peak_rss_mib": peak_rss_mib(), "rss_by_done": samples}
 
 
+def huge_text(megabytes: float, paragraph: bool, qt: bool) -> str:
+    if paragraph:
+        text = "word " * int(megabytes * 1e6 / 5)
+    else:
+        line = "Line {:07d} of the log: the tenant wrote to the landlord about the deposit.\n"
+        text = "".join(line.format(i) for i in range(int(megabytes * 1e6 / len(line.format(0)))))
+    return "→ " + text if qt else text
+
+
+def huge_child(megabytes: float, paragraph: bool, qt: bool) -> dict[str, Any]:
+    from reviewer.export.pdf import Stamp, render_pdf
+    from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+
+    text = huge_text(megabytes, paragraph, qt)
+    conv = RedactedConversation(1, "huge", None, (Segment("Huge"),), (RedactedMessage(
+        0, "user", None, "active", "visible", "text", 0, (Segment(text),)),), ())
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        Path(tmp, "plain.txt").write_text(text, encoding="utf-8")
+        plain = time.perf_counter() - start
+        reset_peak_rss()
+        start = time.perf_counter()
+        pages = render_pdf(conv, Path(tmp) / "huge.pdf", Stamp("H-000001", "H", 1, "LEGEND"))
+        took = time.perf_counter() - start
+    return {"mb": megabytes, "plain_s": plain, "render_s": took, "pages": pages,
+            "peak_rss_mib": peak_rss_mib()}
+
+
+def huge(sizes: list[float], paragraph: bool) -> None:
+    for qt in (False, True):
+        runs = [_child_json("--huge-child", str(mb), "--qt" if qt else "",
+                            "--paragraph" if paragraph else "") for mb in sizes]
+        print(f"one message of {', '.join(f'{mb:g}' for mb in sizes)} MB, "
+              f"{'Qt' if qt else 'standard-font'} path:")
+        slope = runs[0]["render_s"] / runs[0]["mb"]
+        for r in runs:
+            print(f"  {r['mb']:5g} MB: {r['pages']:6,} pages, time per MB x"
+                  f"{r['render_s'] / r['mb'] / slope:.2f} of the {runs[0]['mb']:g} MB run, "
+                  f"x{r['render_s'] / r['plain_s']:.0f} writing the text plainly, "
+                  f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+
+
+def _child_json(*args: str) -> dict[str, Any]:
+    run = subprocess.run([sys.executable, __file__, *[a for a in args if a]], check=True,
+                         capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--huge", help="MB of one message, e.g. 1,4,16")
+    parser.add_argument("--paragraph", action="store_true")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--huge-child", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--qt", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if args.child:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         print(json.dumps(child(args.child)))
+        return 0
+    if args.huge_child:
+        print(json.dumps(huge_child(args.huge_child, args.paragraph, args.qt)))
+        return 0
+    if args.huge:
+        huge([float(s) for s in args.huge.split(",")], args.paragraph)
         return 0
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
-        run = subprocess.run([sys.executable, __file__, "--child", str(n)], check=True,
-                             capture_output=True, text=True)
-        results.append(json.loads(run.stdout.strip().splitlines()[-1]))
+        results.append(_child_json("--child", str(n)))
     for r in results:
         _report(r)
     if len(results) > 1:
