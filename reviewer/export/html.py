@@ -98,35 +98,29 @@ def conversation_chunks(conv: RedactedConversation, control_id: str,
 
 
 def message_parts(segments: tuple[Segment, ...], chunk: int) -> Iterator[tuple[Segment, ...]]:
-    """``segments`` in runs of at most about ``chunk`` characters. A long text is cut
-    after a line end where one is near; that line end is not kept, as the next part
-    starts a new paragraph. Bars are never cut."""
+    """``segments`` in runs of at most about ``chunk`` characters. A long text fills the
+    run it starts in and is cut after a line end where one is near; that line end is
+    not kept, as the next run starts a new paragraph. Bars are never cut."""
     part: list[Segment] = []
-    size = 0
+    room = chunk
     for segment in segments:
-        pieces = [(segment, False)] if segment.redacted else _cut(segment.text, chunk)
-        for piece, at_line_end in pieces:
-            if size + len(piece.text) > chunk and part:
-                yield tuple(part)
-                part, size = [], 0
-            part.append(piece)
-            size += len(piece.text)
-            if at_line_end:
-                yield tuple(part)
-                part, size = [], 0
+        rest = segment.text
+        while not segment.redacted and len(rest) > room:
+            if room >= chunk // 4:  # else the text starts the next run
+                piece, rest = _cut(rest, room)
+                part.append(Segment(piece))
+            yield tuple(part)
+            part, room = [], chunk
+        part.append(Segment(rest, segment.redacted))
+        room -= len(rest)
     if part:
         yield tuple(part)
 
 
-def _cut(text: str, chunk: int) -> Iterator[tuple[Segment, bool]]:
-    start = 0
-    while len(text) - start > chunk:
-        end = text.rfind("\n", start + chunk // 2, start + chunk)
-        if end < 0:
-            yield Segment(text[start:start + chunk]), False
-            start += chunk
-        else:
-            yield Segment(text[start:end]), True
-            start = end + 1
-    if start < len(text):
-        yield Segment(text[start:]), False
+def _cut(text: str, room: int) -> tuple[str, str]:
+    """The head of ``text`` that fits ``room``, and the rest; a line end between them
+    is dropped."""
+    end = text.rfind("\n", room // 2, room)
+    if end < 0:
+        return text[:room], text[room:]
+    return text[:end], text[end + 1:]
