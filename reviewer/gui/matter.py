@@ -7,15 +7,17 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from reviewer.gui.dialogs import ExportDialog
+from reviewer.domain.errors import CancelledError, KnownError
+from reviewer.domain.progress import Progress
+from reviewer.gui.dialogs import ExportChoice, ExportDialog, new_packet_folder
 from reviewer.gui.jobs import JobBar
+from reviewer.gui.settings import Settings
 from reviewer.ops.stores import Store
 
 OPTIONAL = {"import": ("importing", "Import"), "analyse": ("analysis", "Analysis"),
@@ -54,13 +56,16 @@ class MatterActions(QObject):
     message = Signal(str)
 
     def __init__(self, store: Store, reviewer: str, jobs: JobBar,
-                 open_dialog: Callable[[Any], None], parent: QWidget) -> None:
+                 open_dialog: Callable[[Any], None], parent: QWidget,
+                 settings: Settings | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.reviewer = reviewer
         self.jobs = jobs
         self.open_dialog = open_dialog
         self.parent_widget = parent
+        self.settings = settings if settings is not None else Settings()
+        self.held_refusal: tuple[ExportChoice, KnownError] | None = None
 
     def run_import(self) -> None:
         if unavailable_reason("import") or self.jobs.busy:
@@ -94,21 +99,85 @@ class MatterActions(QObject):
         self.changed.emit()
 
     def run_export(self) -> None:
+        """Ctrl+E: the export dialog with the remembered choices, or, when an export was
+        refused while the window was locked, with that refusal."""
         if unavailable_reason("export") or self.jobs.busy:
             return
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        dialog = ExportDialog(Path.home() / f"packet-{stamp}", self.parent_widget)
-        dialog.accepted.connect(lambda: self.export_to(
-            Path(dialog.out_dir.text()), dialog.prefix.text().strip() or "RR",
-            dialog.allow_pending.isChecked(), dialog.active_only.isChecked()))
+        choice, problem = self.held_refusal or (remembered_choice(self.settings), None)
+        self.held_refusal = None
+        self.open_export(choice, problem)
+
+    def open_export(self, choice: ExportChoice, problem: KnownError | None = None) -> None:
+        dialog = ExportDialog(choice, self.parent_widget)
+        if problem is not None:
+            dialog.show_problem(str(problem), getattr(problem, "places", ()),
+                                str(getattr(problem, "reason", "")),
+                                getattr(problem, "total_places", None))
+        dialog.accepted.connect(lambda: self._export_chosen(dialog.choice()))
         self.open_dialog(dialog)
 
+    def _export_chosen(self, choice: ExportChoice) -> None:
+        remember_choice(self.settings, choice)
+        self.export(choice)
+
     def export_to(self, out_dir: Path, prefix: str = "RR", allow_pending: bool = False,
-                  active_only: bool = False) -> None:
+                  active_only: bool = False, only_finished: bool = False) -> None:
+        self.export(ExportChoice(out_dir, prefix, only_finished, allow_pending, active_only))
+
+    def export(self, choice: ExportChoice) -> None:
+        """Write the packet in the background; a refusal or another error the user can fix
+        comes back as the outcome and reopens the dialog with it."""
         export_packet = _optional("exporting", "export_packet")
-        self.jobs.submit(
-            "Exporting",
-            lambda p: export_packet(self.store, out_dir, self.reviewer, prefix=prefix,
-                                    allow_pending=allow_pending, active_only=active_only,
-                                    progress=p),
-            lambda report: self.message.emit(summary(report, 0)))
+
+        def work(progress: Progress) -> Any:
+            try:
+                return export_packet(self.store, choice.out_dir, self.reviewer,
+                                     progress=progress, **choice.export_options())
+            except CancelledError:
+                raise
+            except KnownError as err:
+                return err
+
+        self.jobs.submit("Exporting", work, lambda outcome: self._exported(choice, outcome))
+
+    def _exported(self, choice: ExportChoice, outcome: Any) -> None:
+        locked = bool(getattr(self.parent_widget, "locked", False))
+        if not isinstance(outcome, KnownError):
+            self.message.emit(f"Packet written to {outcome.out_dir}.")
+            if not locked:
+                self.open_dialog(packet_written(outcome, self.parent_widget))
+        elif locked:
+            # Titles must not show over the lock page: the refusal waits for the next Ctrl+E.
+            self.held_refusal = (choice, outcome)
+            self.message.emit("The export was refused; open Export again to see why.")
+        else:
+            self.open_export(choice, outcome)
+
+
+def remembered_choice(settings: Settings) -> ExportChoice:
+    """The last export's choices, with a new folder under the last packet's parent
+    (the home folder when there is none, or it is gone)."""
+    parent = Path(str(settings.get("export/parent_folder")) or Path.home())
+    return ExportChoice(new_packet_folder(parent if parent.is_dir() else Path.home()),
+                        str(settings.get("export/prefix")) or "RR",
+                        bool(settings.get("export/only_finished")),
+                        bool(settings.get("export/allow_pending")),
+                        bool(settings.get("export/active_only")))
+
+
+def remember_choice(settings: Settings, choice: ExportChoice) -> None:
+    settings.set("export/parent_folder", str(choice.out_dir.parent))
+    settings.set("export/prefix", choice.prefix)
+    settings.set("export/only_finished", choice.only_finished)
+    settings.set("export/allow_pending", choice.allow_pending)
+    settings.set("export/active_only", choice.active_only)
+
+
+def packet_written(report: Any, parent: QWidget) -> QMessageBox:
+    """The export's summary (counts, control numbers, withheld, the manifest's hash),
+    whole and selectable: too long for the status bar."""
+    box = QMessageBox(QMessageBox.Icon.Information, "Packet written — Redaction Reviewer",
+                      "The packet is written.", QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText("\n".join(str(line) for line in report.summary_lines()))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return box

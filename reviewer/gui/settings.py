@@ -30,6 +30,16 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
     Setting("view/collapse_hidden", bool, False,
             "Start with hidden content (system, tool output) and alternate branches collapsed."),
     Setting("store/last_path", str, "", "The store opened last, offered by the unlock dialog."),
+    Setting("export/parent_folder", str, "",
+            "Where the last packet was written; the export dialog offers a new folder there "
+            "(empty: the home folder)."),
+    Setting("export/prefix", str, "RR", "The control-number (Bates) prefix of the last export."),
+    Setting("export/only_finished", bool, False,
+            "Export only conversations with nothing pending; the others are withheld."),
+    Setting("export/allow_pending", bool, False,
+            "Let pending spans out redacted (fail closed) instead of refusing the export."),
+    Setting("export/active_only", bool, False,
+            "Export only the active branch of each conversation."),
 )}
 
 KEY_PREFIX = "keys/"

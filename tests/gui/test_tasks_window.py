@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QMessageBox
 
 from reviewer.gui.dialogs import ExportDialog
 from reviewer.gui.window import MainWindow
@@ -28,18 +29,35 @@ def test_import_adds_conversations_and_refreshes(window: MainWindow, tmp_path: P
     assert not window.jobs.isVisible()
 
 
-def test_export_refuses_pending_then_writes_with_allow_pending(window: MainWindow,
-                                                               tmp_path: Path) -> None:
+def refused_dialog(window: MainWindow) -> ExportDialog:
+    """The export dialog a refusal reopened (the status bar says why when it did not)."""
+    dialog = window.dialog
+    assert isinstance(dialog, ExportDialog), window.statusBar().currentMessage()
+    assert dialog.isVisible()
+    return dialog
+
+
+def test_export_refuses_pending_then_writes_with_allow_pending(
+        window: MainWindow, tmp_path: Path, conversations: dict[str, int]) -> None:
     window.matter.export_to(tmp_path / "refused")
     assert not (tmp_path / "refused").exists()
-    assert "pending" in window.statusBar().currentMessage().lower()
-    # The fixture repeats names outside spans: the export's leak scan refuses once and
-    # turns those places into pending spans, which allow_pending then lets out redacted.
-    window.matter.export_to(tmp_path / "first", "TST", allow_pending=True)
-    assert "leak scan" in window.statusBar().currentMessage()
+    refused = refused_dialog(window)
+    assert "pending" in refused.problem.text().lower()
+    rows = [[refused.places.topLevelItem(n).text(c) for c in range(3)]
+            for n in range(refused.places.topLevelItemCount())]
+    lease = next(row for row in rows if row[0] == f"#{conversations['lease']}")
+    assert lease[1] == "Lease dispute"
+    assert "pending" in lease[2]
+    assert not any("lease-1" in text for row in rows for text in row)  # numbers, not source ids
+    refused.reject()
     window.matter.export_to(tmp_path / "packet", "TST", allow_pending=True)
     assert (tmp_path / "packet" / "manifest.json").exists(), window.statusBar().currentMessage()
     assert "written" in window.statusBar().currentMessage()
+    written = window.dialog
+    assert isinstance(written, QMessageBox)
+    assert "TST-000001" in written.informativeText()
+    written.accept()
+    assert window.dialog is None
 
 
 def test_ctrl_e_opens_the_export_dialog(window: MainWindow) -> None:
