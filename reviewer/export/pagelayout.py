@@ -47,6 +47,7 @@ WINDOW = 1 << 16  # characters of a message wrapped at a time
 TAB = "    "
 # Text these fonts draw: cp1252 without control characters but the tab and a CRLF's CR.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+_SPACES = re.compile(r"[ \t\r\n]+")
 _FIRST_BAR = 0xE000  # bars stand in a line as private-use characters
 _LAST_BAR = 0xF8FF
 
@@ -162,7 +163,9 @@ def rows(conv: RedactedConversation, control_id: str, bars: Bars) -> Iterator[Ro
 
 def _rows(text: str, font: Font, size: float, colour: str, bars: Bars,
           indent: float = 0.0) -> Iterator[Row]:
-    lines, _ = font.wrap(text, _limit(size, indent), bars=bars.widths)
+    """A one-paragraph text (title, facts, heading, note): runs of white space are one
+    space, as in the rich text of the Qt path."""
+    lines, _ = font.wrap(_SPACES.sub(" ", text), _limit(size, indent), bars=bars.widths)
     for line in lines:
         yield Row(size * LEADING, font, size, colour, line, indent)
 

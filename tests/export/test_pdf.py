@@ -109,6 +109,12 @@ def test_empty_messages_and_titles_say_so_on_both_paths(tmp_path: Path) -> None:
         assert "(empty)" in text
 
 
+def test_line_ends_in_a_title_are_spaces_as_in_rich_text() -> None:
+    conv = RedactedConversation(2, "src-2", None, (Segment("Two\r\nlines\tand  gaps"),), (), ())
+    title = next(pagelayout.rows(conv, "RR-000001", Bars()))
+    assert title.text == "Two lines and gaps"
+
+
 def test_cp1252_text_is_written_in_the_standard_fonts(tmp_path: Path) -> None:
     target = tmp_path / "one.pdf"
     render_pdf(conversation(2, " café €5 “quoted” — ok"), target,
