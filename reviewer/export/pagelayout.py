@@ -3,8 +3,8 @@
 The layout is a stream of rows (a line of text, a heading line on its band, or
 space) placed on pages one after another; nothing holds more than a page of it,
 so a message of any size is laid out in memory of the size of a page, in time
-linear in its length. It is pure Python, so it can count a document's pages
-before anything is drawn: every page is stamped "Page i of n".
+linear in its length: a message is wrapped a window of text at a time, and a
+paragraph's unfinished last line waits for the next window.
 
 Page geometry (in inches) is shared with the Qt renderer in ``reviewer.export.pdf``,
 which takes the conversations these fonts cannot show.
@@ -37,6 +37,12 @@ PAGE_WIDTH, PAGE_HEIGHT = 8.5, 11.0  # inches, US Letter
 MARGIN = 0.75  # inches, left and right
 HEADER = 0.75  # inches from the top edge to the text
 FOOTER = 0.8  # inches from the text to the bottom edge
+# The stamp, in inches from the top edge: the rules, and the boxes whose text is
+# centred in them (the header's at the left and right, the footer's likewise).
+TOP_RULE = HEADER - 0.15
+BOTTOM_RULE = PAGE_HEIGHT - FOOTER + 0.2
+HEADER_BOX = (0.3, 0.25)  # top, height
+FOOTER_BOX = (BOTTOM_RULE + 0.1, 0.3)
 TOP = HEADER * POINTS
 BOTTOM = (PAGE_HEIGHT - FOOTER) * POINTS
 LEFT = MARGIN * POINTS

@@ -34,9 +34,13 @@ from PySide6.QtGui import (
 
 from reviewer.export.html import conversation_chunks
 from reviewer.export.pagelayout import (
+    BOTTOM_RULE,
     FOOTER,
+    FOOTER_BOX,
     HEADER,
+    HEADER_BOX,
     MARGIN,
+    TOP_RULE,
     Stamp,
     bates_number,
     shows,
@@ -163,17 +167,16 @@ def _draw_stamp(painter: QPainter, page: QRectF, index: int, pages: int, stamp: 
     left, right = MARGIN * inch, page.width() - MARGIN * inch
     painter.save()
     painter.setPen(QPen(QColor("#808080"), 2))
-    top_rule, bottom_rule = HEADER * inch - 0.15 * inch, page.height() - FOOTER * inch + 0.2 * inch
-    painter.drawLine(QPointF(left, top_rule), QPointF(right, top_rule))
-    painter.drawLine(QPointF(left, bottom_rule), QPointF(right, bottom_rule))
+    for rule in (TOP_RULE, BOTTOM_RULE):
+        painter.drawLine(QPointF(left, rule * inch), QPointF(right, rule * inch))
     painter.setPen(QColor("#404040"))
     painter.setFont(QFont(FONT, 8))
-    header = QRectF(left, 0.3 * inch, right - left, 0.25 * inch)
+    header = QRectF(left, HEADER_BOX[0] * inch, right - left, HEADER_BOX[1] * inch)
     painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                      f"Control ID {stamp.control_id}")
     painter.drawText(header, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                      f"Page {index + 1} of {pages}")
-    footer = QRectF(left, bottom_rule + 0.1 * inch, right - left, 0.3 * inch)
+    footer = QRectF(left, FOOTER_BOX[0] * inch, right - left, FOOTER_BOX[1] * inch)
     painter.setPen(QColor("#000000"))
     painter.setFont(QFont(FONT, 8, QFont.Weight.Bold))
     painter.drawText(footer, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

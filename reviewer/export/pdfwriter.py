@@ -20,13 +20,15 @@ from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
 from reviewer.export.html import BAR_PADDING
 from reviewer.export.pagelayout import (
     BAR_CHARS,
-    FOOTER,
-    HEADER,
+    BOTTOM_RULE,
+    FOOTER_BOX,
+    HEADER_BOX,
     LEADING,
     LEFT,
     PAGE_HEIGHT,
     PAGE_WIDTH,
     POINTS,
+    TOP_RULE,
     WIDTH,
     Bars,
     Row,
@@ -162,20 +164,24 @@ def _bar(size: float, x: float, baseline: float, token: str) -> bytes:
 
 def _stamp(stamp: Stamp, index: int, count: int) -> bytes:
     """Rules, control id and page count at the top; legend and Bates number at the bottom."""
-    top_rule = (HEADER - 0.15) * POINTS
-    bottom_rule = HEIGHT - (FOOTER - 0.2) * POINTS
-    rules = b"%s RG 0.48 w %.2f %.2f m %.2f %.2f l S %.2f %.2f m %.2f %.2f l S\n" % (
-        _colour("#808080"), LEFT, HEIGHT - top_rule, RIGHT, HEIGHT - top_rule,
-        LEFT, HEIGHT - bottom_rule, RIGHT, HEIGHT - bottom_rule)
-    header = 0.425 * POINTS + 8 * 0.35  # baseline centred in the header box
+    rules = b"".join(b"%s RG 0.48 w %.2f %.2f m %.2f %.2f l S\n" % (
+        _colour("#808080"), LEFT, HEIGHT - rule * POINTS, RIGHT, HEIGHT - rule * POINTS)
+        for rule in (TOP_RULE, BOTTOM_RULE))
     page_of = f"Page {index + 1} of {count}"
-    footer = bottom_rule + 0.25 * POINTS + 3.0
     bates = bates_number(stamp.prefix, stamp.first_number + index)
     return b"".join((
         rules,
-        _text(REGULAR, 8, LEFT, header, f"Control ID {stamp.control_id}", "#404040"),
-        _text(REGULAR, 8, RIGHT - REGULAR.width(page_of) * 8 / 1000, header, page_of,
+        _text(REGULAR, 8, LEFT, _centred(HEADER_BOX, 8), f"Control ID {stamp.control_id}",
               "#404040"),
-        _text(BOLD, 8, LEFT, footer, stamp.legend, "#000000"),
-        _text(BOLD, 10, RIGHT - BOLD.width(bates) * 10 / 1000, footer + 0.5, bates, "#000000"),
+        _text(REGULAR, 8, RIGHT - REGULAR.width(page_of) * 8 / 1000, _centred(HEADER_BOX, 8),
+              page_of, "#404040"),
+        _text(BOLD, 8, LEFT, _centred(FOOTER_BOX, 8), stamp.legend, "#000000"),
+        _text(BOLD, 10, RIGHT - BOLD.width(bates) * 10 / 1000, _centred(FOOTER_BOX, 10), bates,
+              "#000000"),
     ))
+
+
+def _centred(box: tuple[float, float], size: float) -> float:
+    """The baseline of text of ``size`` centred in ``box`` (top and height in inches)."""
+    top, height = box
+    return (top + height / 2) * POINTS + size * 0.35
