@@ -2,30 +2,82 @@
 
 Every redacted span's text becomes a *needle*, normalised the way the
 suggestion service reads text (NFKC, invisibles dropped, look-alikes and case
-folded), so ``J\u200bohn`` or ``ＪＯＨＮ`` still match ``John``. All needles are
-compiled into one trie-shaped regular expression, so a text is scanned once
-whatever the number of needles. A needle matches only as a whole token: it may
-not continue a word on either side.
+folded), so ``J\u200bohn`` or ``ＪＯＨＮ`` still match ``John``. The scan reads
+the way a person would recognise the value:
+
+- a needle of five or more letters and digits matches anywhere, even glued into
+  a longer token (``user_john.smith@x.org``, ``smith_notes.txt``, ``JohnSmith``);
+- a needle of two to four may not continue a letter run (letter edge) or a
+  digit run (digit edge): ``wu`` in ``case_wu``, ``Wu2``, ``caseWu``, not in
+  ``wuhan``; single characters are never searched;
+- whitespace inside a needle matches any whitespace, or none (``John\nSmith``,
+  ``johnsmith``);
+- an approved PERSON's name parts are needles too, so the surname alone,
+  ``Smith, John`` and ``Ms. Smith`` are found;
+- a number of five digits or more written with separators (``555-123-4567``) is
+  searched as its digits, whatever separators stand between them (``(555) 123
+  4567``, ``5551234567``); from seven digits on it may sit inside a longer number
+  (``+1 555 123 4567``), with five or six it may not continue a digit run;
+- words of the packet's own format (a ``vocabulary``) are not hits when the
+  export reads back what it wrote.
+
+All needles compile into one regular expression, a trie per kind of needle
+joined at the first character, so a text is scanned once whatever the number of
+needles; around a camelCase edge a few more matches are tried (see
+:func:`_camel_hits`).
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TypeAlias
 
-from reviewer.domain.normalize import normalize
+from reviewer.domain.normalize import NormalizedText, normalize
 
-# Shorter needles ("Al", "5") would match all over ordinary text; they are left
-# to the reviewer's spans.
-MIN_NEEDLE = 3
-# Word-boundary guards that apply only where the needle's own edge is a word character.
-_LEFT = r"(?:(?<!\w)|(?=\W))"
-_RIGHT = r"(?:(?!\w)|(?<=\W))"
+# Five letters or digits are distinctive enough to flag wherever they occur: a
+# five-letter run of a name ("smith", "kowal") is rarely part of another word
+# by chance, while four and fewer ("lee", "ann", "ford") are inside common words
+# all the time and need word edges.
+LONG_NEEDLE = 5
+# A single character ("J", "5") would match everywhere; it is left to the reviewer.
+MIN_NEEDLE = 2
+# A number is recognised whatever its separators once it has this many digits.
+MIN_DIGITS = 5
+# Seven digits or more (a phone or account number) are still that number inside a
+# longer digit run ("+1 555 123 4567", "0044 20 7946 0958"); five or six (a postcode,
+# a short id) must fill a digit group, or "12345" would flag "9123456".
+LONG_DIGITS = 7
+# Separators a number is written with; at most three between two digits ("5) - 1").
+_DIGIT_SEPARATORS = r"[\s\-./()+]{0,3}+"
+_NUMBER = re.compile(r"[0-9\s\-./()+]*[0-9]")
+_COUNTRY_CODE = re.compile(r"\+[0-9]{1,3}[\s\-./()]+(?=[0-9])")
+
+# Titles, generational suffixes and particles: part of how a name is written, not of
+# whom it names ("Mr", "Jr", the "van" of "Ludwig van Beethoven").
+NAME_AFFIXES = frozenset((
+    "mr", "mrs", "ms", "miss", "mx", "mme", "mlle", "dr", "prof", "sir", "dame", "lord", "lady",
+    "rev", "fr", "herr", "frau",
+    "jr", "sr", "ii", "iii", "iv", "md", "phd", "esq",
+    "de", "van", "von", "der", "den", "ter", "ten", "da", "das", "dos", "del", "della", "di",
+    "le", "la", "du", "bin", "ibn", "al", "el",
+))
+_NAME_SPLIT = re.compile(r"[\s,.\-]+")
+_NAME_WHOLE_SPLIT = re.compile(r"[\s,.]+")
 
 _EDGES = string.whitespace + string.punctuation
+_SPACES = re.compile(r"\s+")
+_ALNUM = re.compile(r"[^\W_]")
+_WORD = re.compile(r"[^\W_]+")
+_LETTER = r"[^\W\d_]"
+_DIGIT = "[0-9]"
+# Lower- then upper-case letter in the original text: a camelCase edge ("caseWu").
+_CAMEL = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[a-zß-öø-ÿ].)")
+_MARK = "\x00"
 
 _Trie: TypeAlias = dict[str, "_Trie"]
 
@@ -42,8 +94,81 @@ class Hit:
 
 def needle_text(text: str) -> str:
     """The normalised form a needle is searched as; punctuation a span caught at its
-    edges ("42 Elm Street.") is not part of what must not appear."""
-    return normalize(text, casefold=True).text.strip(_EDGES)
+    edges ("42 Elm Street.") is not part of what must not appear, and a line break
+    inside it is just a space."""
+    return _SPACES.sub(" ", normalize(text, casefold=True).text.strip(_EDGES))
+
+
+def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
+    """The normalised words of ``texts``, as :meth:`Needles.find` compares them."""
+    return frozenset(word for text in texts for word in _WORD.findall(needle_text(text)))
+
+
+def name_parts(needle: str) -> list[str]:
+    """The parts a person may be named by alone: given names, surnames, the whole of
+    a hyphenated name; titles, particles and initials name nobody."""
+    pieces = {*_NAME_SPLIT.split(needle), *_NAME_WHOLE_SPLIT.split(needle)}
+    parts = (piece.strip(_EDGES) for piece in pieces)
+    return sorted(part for part in parts
+                  if part != needle and part not in NAME_AFFIXES and _alnum(part) >= MIN_NEEDLE)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One way of searching needles: how a character and the step between two are
+    written, and the guard after the first character and at the end of each needle."""
+
+    atom: Callable[[str], str]
+    joint: str
+    left: Callable[[str], str]
+    right: Callable[[str], str]
+
+
+def _text_atom(char: str) -> str:
+    return r"\s*" if char == " " else re.escape(char)
+
+
+def _class_of(char: str) -> str | None:
+    if char in string.digits:
+        return _DIGIT
+    return _LETTER if char.isalpha() else None
+
+
+def _digit_left(char: str) -> str:
+    """A needle starting with a digit may not continue a number."""
+    return f"(?<!{_DIGIT}{re.escape(char)})" if char in string.digits else ""
+
+
+def _text_right(form: str) -> str:
+    """A long needle guards only a digit edge; a short one guards both edges' runs.
+
+    The short needle's left letter guard sits here, where the needle is known: after
+    its first letter it would bind every long needle sharing that letter too.
+    """
+    last = _class_of(form[-1])
+    if not _is_short(form):
+        return f"(?!{_DIGIT})" if last == _DIGIT else ""
+    right = f"(?!{last})" if last else ""
+    if _class_of(form[0]) == _LETTER:
+        return f"(?<!{_LETTER}{re.escape(form)}){right}"
+    return right
+
+
+def _no_guard(form: str) -> str:
+    return ""
+
+
+def _digit_right(form: str) -> str:
+    return f"(?!{_DIGIT})"
+
+
+_TEXT = _Kind(_text_atom, "", _digit_left, _text_right)
+_NUMBER_KIND = _Kind(re.escape, _DIGIT_SEPARATORS, _no_guard, _no_guard)
+_SHORT_NUMBER = _Kind(re.escape, _DIGIT_SEPARATORS, _digit_left, _digit_right)
+# Tried in this order where two kinds start with the same character.
+_KINDS = (_TEXT, _NUMBER_KIND, _SHORT_NUMBER)
+
+_Found: TypeAlias = tuple[int, int, str]  # start, end (normalised offsets), needle key
 
 
 class Needles:
@@ -52,28 +177,42 @@ class Needles:
     def __init__(self, items: Iterable[tuple[str, str, str]]) -> None:
         """``items``: (original text, entity, replacement token) of each redacted span."""
         self._info: dict[str, tuple[str, str]] = {}
-        for text, entity, token in items:
-            needle = needle_text(text)
-            if len(needle) >= MIN_NEEDLE:
-                self._info.setdefault(needle, (entity, token))
-        self._pattern = _compile(self._info) if self._info else None
+        self._forms: dict[str, _Kind] = {}
+        given = [(text, needle_text(text), entity, token) for text, entity, token in items]
+        for text, needle, entity, token in given:
+            self._add(needle, (entity, token))
+            self._add(_national(text), (entity, token))
+        # Parts come second: a part someone approved on its own keeps its own token.
+        for _, needle, entity, token in given:
+            for part in name_parts(needle) if entity == "PERSON" else ():
+                self._add(part, (entity, token))
+        self._scanner = _Scanner(self._forms) if self._forms else None
+
+    def _add(self, needle: str, info: tuple[str, str]) -> None:
+        for form, kind in _search_forms(needle):
+            self._info.setdefault(_key(form), info)
+            self._forms.setdefault(form, kind)
 
     def __len__(self) -> int:
         return len(self._info)
 
-    def find(self, text: str) -> Iterator[Hit]:
-        """Every occurrence in ``text``, left to right, non-overlapping."""
-        if self._pattern is None or not text:
+    def find(self, text: str, vocabulary: frozenset[str] = frozenset()) -> Iterator[Hit]:
+        """Every occurrence in ``text``, left to right, non-overlapping.
+
+        An occurrence whose covering words (the alphanumeric runs it touches) are all
+        in ``vocabulary`` (see :func:`vocabulary_of`) is the packet's own format
+        speaking ("DATA/", "redaction_log.csv"), not the value: it is skipped.
+        """
+        if self._scanner is None or not text:
             return
         view = normalize(text, casefold=True)
-        for match in self._pattern.finditer(view.text):
-            start, end = view.to_original(match.start(), match.end())
-            entity, token = self._info[match.group()]
-            yield Hit(start, end, entity, token)
+        for start, end, key in self._scanner.scan(view, vocabulary):
+            entity, token = self._info[key]
+            yield Hit(*view.to_original(start, end), entity, token)
 
-    def scrub(self, value: str) -> str:
+    def scrub(self, value: str, vocabulary: frozenset[str] = frozenset()) -> str:
         """``value`` with every occurrence replaced by its token (for metadata fields)."""
-        hits = list(self.find(value))
+        hits = list(self.find(value, vocabulary))
         for hit in reversed(hits):
             value = value[:hit.start] + hit.token + value[hit.end:]
         return value
@@ -93,6 +232,139 @@ class Needles:
         ]
 
 
+def _alnum(text: str) -> int:
+    return len(_ALNUM.findall(text))
+
+
+def _is_short(form: str) -> bool:
+    return _alnum(form) < LONG_NEEDLE
+
+
+def _is_number(text: str) -> bool:
+    return _NUMBER.fullmatch(text) is not None and len(_digits(text)) >= MIN_DIGITS
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char in string.digits)
+
+
+def _key(text: str) -> str:
+    """What a needle and a match of it have in common: a number's digits, a text's
+    characters other than whitespace."""
+    return "#" + _digits(text) if _is_number(text) else _SPACES.sub("", text)
+
+
+def _search_forms(needle: str) -> list[tuple[str, _Kind]]:
+    """The form ``needle`` is searched as, with its kind; none when too short."""
+    if _is_number(needle):
+        digits = _digits(needle)
+        return [(digits, _NUMBER_KIND if len(digits) >= LONG_DIGITS else _SHORT_NUMBER)]
+    return [(needle, _TEXT)] if _alnum(needle) >= MIN_NEEDLE else []
+
+
+def _national(text: str) -> str:
+    """The number after an international prefix ("+44 20 7946 0958" is written "020 7946
+    0958" at home), when ``text`` is such a number; else nothing to search."""
+    written = normalize(text).text.strip()
+    prefix = _COUNTRY_CODE.match(written)
+    rest = written[prefix.end():] if prefix else ""
+    return rest if _is_number(rest) and len(_digits(rest)) >= LONG_DIGITS else ""
+
+
+class _Scanner:
+    """The compiled needles: one pattern for all, and one of the short text needles
+    alone to try around camelCase edges."""
+
+    def __init__(self, forms: dict[str, _Kind]) -> None:
+        self._pattern = re.compile(_compile(
+            [(kind, [form for form, of in forms.items() if of is kind]) for kind in _KINDS]
+        ))
+        short = [form for form, kind in forms.items() if kind is _TEXT and _is_short(form)]
+        self._short = re.compile(_compile([(_TEXT, short)])) if short else None
+        self._reach = max(map(len, short), default=0)
+
+    def scan(self, view: NormalizedText, vocabulary: frozenset[str]) -> list[_Found]:
+        """(start, end, key) of each occurrence, in normalised offsets."""
+        found = _search(self._pattern, view.text, vocabulary)
+        if self._short is None:
+            return found
+        if _CAMEL.search(view.original) is None:
+            return found
+        camel = _camel_hits(self._short, self._reach, view, vocabulary)
+        return _leftmost([*found, *camel]) if camel else found
+
+
+def _search(pattern: re.Pattern[str], text: str, vocabulary: frozenset[str]) -> list[_Found]:
+    """Leftmost non-overlapping matches; after a vocabulary word the scan resumes one
+    character on, so a needle overlapping it is still found."""
+    found: list[_Found] = []
+    match = pattern.search(text)
+    while match is not None:
+        start, end = match.span()
+        if vocabulary and _in_vocabulary(text, start, end, vocabulary):
+            match = pattern.search(text, start + 1)
+            continue
+        found.append((start, end, _key(match.group())))
+        match = pattern.search(text, end)
+    return found
+
+
+def _in_vocabulary(text: str, start: int, end: int, vocabulary: frozenset[str]) -> bool:
+    """True when every word (alphanumeric run) that ``[start, end)`` touches is known."""
+    while start > 0 and _ALNUM.match(text, start - 1):
+        start -= 1
+    while end < len(text) and _ALNUM.match(text, end):
+        end += 1
+    return all(word in vocabulary for word in _WORD.findall(text, start, end))
+
+
+def _camel_hits(
+    short: re.Pattern[str], reach: int, view: NormalizedText, vocabulary: frozenset[str]
+) -> list[_Found]:
+    """Short needles that start or end at a camelCase edge ("caseWu", "WuCase").
+
+    Case is folded away before the scan, so the edges are marked in a copy of the
+    text with a character that is no letter, and only the places next to a mark are
+    tried.
+    """
+    marked, marks = _camel_marked(view)
+    hits = []
+    for mark in marks:
+        for begin in range(max(0, mark - reach), mark + 2):
+            match = short.match(marked, begin)
+            if match and mark in (match.end(), begin - 1):
+                before = bisect_left(marks, begin)
+                hits.append((begin - before, match.end() - before, _key(match.group())))
+    return [hit for hit in hits
+            if not (vocabulary and _in_vocabulary(view.text, hit[0], hit[1], vocabulary))]
+
+
+def _camel_marked(view: NormalizedText) -> tuple[str, list[int]]:
+    """The normalised text with a mark where the original turns from a lower-case to
+    an upper-case letter, and the positions of the marks."""
+    found = (_normalised_offset(view, m.start()) for m in _CAMEL.finditer(view.original))
+    edges = sorted({edge for edge in found if edge is not None})
+    bounds = [0, *edges, len(view.text)]
+    marked = _MARK.join(view.text[a:b] for a, b in pairwise(bounds))
+    return marked, [edge + count for count, edge in enumerate(edges)]
+
+
+def _normalised_offset(view: NormalizedText, original: int) -> int | None:
+    if view.starts is None:
+        return original
+    index = bisect_left(view.starts, original)
+    return index if index < len(view.starts) and view.starts[index] == original else None
+
+
+def _leftmost(hits: list[_Found]) -> list[_Found]:
+    """The leftmost, then longest, of overlapping hits, as one scan would choose."""
+    chosen: list[_Found] = []
+    for hit in sorted(hits, key=lambda h: (h[0], -h[1])):
+        if not chosen or hit[0] >= chosen[-1][1]:
+            chosen.append(hit)
+    return chosen
+
+
 def _touches(hit: Hit, ranges: Sequence[tuple[int, int]]) -> bool:
     return any(start < hit.end and hit.start < end for start, end in ranges)
 
@@ -109,18 +381,34 @@ def _inside(hit: Hit, ranges: Sequence[tuple[int, int]]) -> bool:
     return position >= hit.end
 
 
-def _compile(needles: Iterable[str]) -> re.Pattern[str]:
+def _compile(kinds: Sequence[tuple[_Kind, Iterable[str]]]) -> str:
+    """One alternative per first character; under it, each kind's trie, guarded at
+    the needle's left edge."""
+    tries = [(kind, _trie(forms, kind)) for kind, forms in kinds]
+    firsts = dict.fromkeys(char for _, trie in tries for char in trie)
+    alternatives = []
+    for char in firsts:
+        rests = [kind.left(char) + _trie_pattern(trie[char], kind)
+                 for kind, trie in tries if char in trie]
+        body = rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"
+        alternatives.append(re.escape(char) + body)
+    return "|".join(alternatives)
+
+
+def _trie(forms: Iterable[str], kind: _Kind) -> _Trie:
+    """The forms as a trie; the end of a form is the key "" holding its right guard."""
     trie: _Trie = {}
-    for needle in needles:
+    for form in forms:
         node = trie
-        for char in needle:
+        for char in form:
             node = node.setdefault(char, {})
-        node[""] = {}
-    return re.compile(_LEFT + _trie_pattern(trie) + _RIGHT)
+        node[""] = {kind.right(form): {}}
+    return trie
 
 
-def _trie_pattern(node: _Trie) -> str:
-    """A regular expression matching exactly the words of ``node``, longest first.
+def _trie_pattern(node: _Trie, kind: _Kind) -> str:
+    """A regular expression matching exactly the rest of the forms of ``node``,
+    longest first, each followed by its right guard.
 
     Runs of single children become one literal, so nesting (and recursion) grows
     with the branch points only, not with the needles' length.
@@ -128,9 +416,17 @@ def _trie_pattern(node: _Trie) -> str:
     literal: list[str] = []
     while len(node) == 1 and "" not in node:
         char, node = next(iter(node.items()))
-        literal.append(re.escape(char))
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in node.items() if char]
+        literal.append(kind.joint + kind.atom(char))
+    head = "".join(literal)
+    # A space may match nothing, so it goes last: a value spelled out as it is wins
+    # over another spelled without its space ("ka kaka" before "ka ka" + "ka").
+    branches = [kind.atom(char) + _trie_pattern(child, kind)
+                for char, child in sorted(node.items(), key=lambda item: item[0] == " ")
+                if char]
+    end = next(iter(node[""])) if "" in node else None
     if not branches:
-        return "".join(literal)
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return "".join(literal) + ("(?:" + body + ")?" if "" in node else body)
+        return head + (end or "")
+    body = kind.joint + (branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})")
+    if end is None:
+        return head + body
+    return head + (f"(?:{body})?" if not end else f"(?:{body}|{end})")
