@@ -110,7 +110,8 @@ class MatterActions(QObject):
     def open_export(self, choice: ExportChoice, problem: KnownError | None = None) -> None:
         dialog = ExportDialog(choice, self.parent_widget)
         if problem is not None:
-            dialog.show_problem(str(problem), getattr(problem, "places", ()),
+            dialog.show_problem(getattr(problem, "headline", None) or str(problem),
+                                getattr(problem, "places", ()),
                                 str(getattr(problem, "reason", "")),
                                 getattr(problem, "total_places", None))
         dialog.accepted.connect(lambda: self._export_chosen(dialog.choice()))

@@ -75,7 +75,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{store.path.name} — Redaction Reviewer")
         self._build()
         self.session = ReviewSession(store, reviewer, self.view, self.inspector, self)
-        self.matter = MatterActions(store, reviewer, self.jobs, self._open_dialog, self)
+        self.matter = MatterActions(store, reviewer, self.jobs, self._open_dialog, self,
+                                    settings=settings)
         self._connect()
         self._build_menus()
         self.idle = QTimer(self)

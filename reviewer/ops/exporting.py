@@ -339,11 +339,14 @@ def _refuse_leaks(store: Store, leaks: list[Leak], actor: str) -> NoReturn:
     found = Counter(leak.conversation_id for leak in leaks)
     places = places_of(((c, titles.get(c, ""), n) for c, n in sorted(found.items())),
                        "leak(s) found")
+    headline = (f"Export refused: the leak scan found {len(span_ids)} place(s) in "
+                f"{len(places)} conversation(s) where redacted text appears without a "
+                "decision. They are now pending spans; review them, then export again.")
     raise LeakRefusedError(
         f"Export refused: the leak scan found {len(span_ids)} place(s) in {len(places)} "
         f"conversation(s) where redacted text appears without a decision: "
         f"{shown(places, len(places))}. They are now pending spans; review them, then "
-        "export again. Nothing was written.", span_ids, places,
+        "export again. Nothing was written.", span_ids, places, headline,
     )
 
 

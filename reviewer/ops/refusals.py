@@ -37,15 +37,18 @@ class RefusedPlace:
 
 class ExportRefusedError(RefusedError):
     """An export refused for ``reason``; ``places`` are the conversations it is about
-    (at most ``KEPT_PLACES`` of ``total_places``)."""
+    (at most ``KEPT_PLACES`` of ``total_places``). ``str()`` is the command line's
+    sentence; ``headline`` the same without the places and the command-line ways out,
+    for the app, which lists the places and offers its own."""
 
     reason = "refused"
 
     def __init__(self, message: str, places: Sequence[RefusedPlace] = (),
-                 total_places: int | None = None) -> None:
+                 total_places: int | None = None, headline: str | None = None) -> None:
         super().__init__(message)
         self.places = tuple(places[:KEPT_PLACES])
         self.total_places = len(places) if total_places is None else total_places
+        self.headline = headline or message
 
 
 class PendingRefusedError(ExportRefusedError):
@@ -54,8 +57,8 @@ class PendingRefusedError(ExportRefusedError):
     reason = "pending"
 
     def __init__(self, message: str, count: int, places: Sequence[RefusedPlace] = (),
-                 total_places: int | None = None) -> None:
-        super().__init__(message, places, total_places)
+                 total_places: int | None = None, headline: str | None = None) -> None:
+        super().__init__(message, places, total_places, headline)
         self.count = count
 
 
@@ -70,9 +73,9 @@ class LeakRefusedError(ExportRefusedError):
 
     reason = "leak_scan"
 
-    def __init__(self, message: str, span_ids: list[int],
-                 places: Sequence[RefusedPlace] = ()) -> None:
-        super().__init__(message, places)
+    def __init__(self, message: str, span_ids: list[int], places: Sequence[RefusedPlace] = (),
+                 headline: str | None = None) -> None:
+        super().__init__(message, places, headline=headline)
         self.span_ids = span_ids
 
 
@@ -98,11 +101,12 @@ def unfinished_error(places: Sequence[RefusedPlace], total_places: int,
     if pending:
         parts.append(f"{pending} pending span(s)")
     ways = "Analyse and decide them" if unanalysed else "Decide them"
-    message = (f"Export refused: {' and '.join(parts)} in {total_places} conversation(s): "
-               f"{shown(places, total_places)}. {ways}, export with --only-finished to "
-               "produce the others, or with --allow-pending to withhold and redact them.")
+    headline = f"Export refused: {' and '.join(parts)} in {total_places} conversation(s)."
+    message = (f"{headline[:-1]}: {shown(places, total_places)}. {ways}, export with "
+               "--only-finished to produce the others, or with --allow-pending to withhold "
+               "and redact them.")
     kind = UnanalysedRefusedError if unanalysed else PendingRefusedError
-    return kind(message, pending + unanalysed, places, total_places)
+    return kind(message, pending + unanalysed, places, total_places, headline)
 
 
 def refuse(store: Store, actor: str, error: ExportRefusedError,

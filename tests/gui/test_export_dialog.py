@@ -115,8 +115,8 @@ def test_choices_are_remembered_for_the_next_dialog(qtbot: Any, window: MainWind
     assert again.active_only.isChecked()
     assert not again.allow_pending.isChecked()
     again.reject()
-    # Declared settings, in the settings file: a new Settings object reads them.
-    assert remembered_choice(Settings()).prefix == "ACME"
+    # Declared settings, in the window's settings file: a new Settings object reads them.
+    assert remembered_choice(Settings(Path(window.settings.qsettings.fileName()))).prefix == "ACME"
 
 
 def test_a_new_folder_name_each_time(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_only_finished_reaches_the_export_and_disables_allow_pending(
     press(qtbot, written, Qt.Key.Key_Return)
     assert window.dialog is None
     # Ticked as the user left it, so unticking only-finished brings it back.
-    assert remembered_choice(Settings()).allow_pending
+    assert remembered_choice(window.settings).allow_pending
 
 
 def test_a_refusal_reopens_the_dialog_with_numbers_and_titles(
