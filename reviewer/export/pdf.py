@@ -52,7 +52,7 @@ from reviewer.export.redact import RedactedConversation
 __all__ = ["Stamp", "bates_number", "render_pdf"]
 
 RESOLUTION = 300  # dots per inch of the PDF's coordinate space
-KEEP_LAID_OUT = 1 << 20  # characters of text below which Qt's layout is kept for painting
+KEEP_LAID_OUT = 1 << 18  # characters of text below which Qt's layout is kept for painting
 FONT = "DejaVu Sans"
 _app: QGuiApplication | None = None
 _layout_device: QImage | None = None
