@@ -65,6 +65,7 @@ class Font:
         # (expanded before) or the CR of a CRLF (dropped before drawing).
         self.table = (0,) * 32 + widths
         self.space = self.table[32]
+        self.widest = max(widths)
         self._cache: dict[str, int] = {}
 
     def width(self, text: str, bars: Mapping[str, int] = NO_BARS) -> int:
@@ -86,6 +87,8 @@ class Font:
         left out, as more text may join it. Returns the lines and how many
         characters of ``text`` they used up.
         """
+        if len(text) * self.widest <= limit and (not bars or bars.keys().isdisjoint(text)):
+            return ([text], len(text)) if final else ([], 0)  # fits, whatever its letters
         words = text.split(" ")
         ends = list(accumulate(map(add, self._word_widths(words, bars), repeat(self.space))))
         starts = list(accumulate(map(add, map(len, words), repeat(1)), initial=0))

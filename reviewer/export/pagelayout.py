@@ -210,7 +210,8 @@ def _body_lines(segments: Iterable[Segment], bars: Bars) -> Iterator[str]:
         lines, used = REGULAR.wrap(last, limit, final=False, bars=bars.widths)
         yield from lines
         carry = last[used:]
-    yield from REGULAR.wrap(carry.removesuffix("\r"), limit, bars=bars.widths)[0]
+    # What a paragraph's last wrap left over is one line that fits.
+    yield carry.removesuffix("\r")
 
 
 def _windows(segments: Iterable[Segment], bars: Bars) -> Iterator[str]:
