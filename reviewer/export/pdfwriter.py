@@ -52,7 +52,10 @@ def write_conversation(conv: RedactedConversation, path: Path, stamp: Stamp) -> 
     with path.open("wb") as handle:
         pdf = PdfFile(handle)
         for page in paginate(rows(conv, stamp.control_id, bars)):
-            pdf.body(b"".join(_row(y, row, bars) for y, row in page))
+            canvas = Canvas()
+            for top, row in page:
+                _row(canvas, top, row, bars)
+            pdf.body(canvas.content())
         pdf.finish(stamp)
     return len(pdf.bodies)
 
@@ -122,9 +125,39 @@ def _colour(hex_colour: str) -> bytes:
     return b"%.3f %.3f %.3f" % (red, green, blue)
 
 
-def _text(font: Font, size: float, x: float, baseline: float, text: str, colour: str) -> bytes:
-    return b"BT %s rg /%s %.1f Tf %.2f %.2f Td (%s) Tj ET\n" % (
-        _colour(colour), FONTS[font.name], size, x, HEIGHT - baseline, _escape(text))
+class Canvas:
+    """One content stream, in page coordinates from the top left; the font and the
+    colour are set only when they change."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self._fill = ""
+        self._font: tuple[str, float] = ("", 0.0)
+
+    def content(self) -> bytes:
+        return b"".join(self.parts)
+
+    def fill(self, colour: str) -> None:
+        if colour != self._fill:
+            self.parts.append(_colour(colour) + b" rg\n")
+            self._fill = colour
+
+    def box(self, colour: str, x: float, top: float, width: float, height: float) -> None:
+        self.fill(colour)
+        self.parts.append(b"%.2f %.2f %.2f %.2f re f\n" % (x, HEIGHT - top - height, width,
+                                                          height))
+
+    def text(self, font: Font, size: float, x: float, baseline: float, text: str,
+             colour: str) -> None:
+        self.fill(colour)
+        if (font.name, size) != self._font:
+            self.parts.append(b"/%s %.1f Tf\n" % (FONTS[font.name], size))
+            self._font = (font.name, size)
+        self.parts.append(b"BT %.2f %.2f Td (%s) Tj ET\n" % (x, HEIGHT - baseline, _escape(text)))
+
+    def rule(self, top: float) -> None:
+        self.parts.append(b"%s RG 0.48 w %.2f %.2f m %.2f %.2f l S\n" % (
+            _colour("#808080"), LEFT, HEIGHT - top, RIGHT, HEIGHT - top))
 
 
 def _baseline(top: float, height: float, size: float) -> float:
@@ -132,53 +165,48 @@ def _baseline(top: float, height: float, size: float) -> float:
     return top + (height - size * LEADING) / 2 + size * 0.86
 
 
-def _row(top: float, row: Row, bars: Bars) -> bytes:
+def _row(canvas: Canvas, top: float, row: Row, bars: Bars) -> None:
     if row.font is None or not row.text:
-        return b""
-    out = b""
+        return
     if row.band:
-        out = b"%s rg %.2f %.2f %.2f %.2f re f\n" % (
-            _colour(row.band), LEFT, HEIGHT - top - row.height, WIDTH, row.height)
+        canvas.box(row.band, LEFT, top, WIDTH, row.height)
     baseline = _baseline(top, row.height, row.size)
     x = LEFT + row.indent
     if not bars.tokens or not BAR_CHARS.search(row.text):
-        return out + _text(row.font, row.size, x, baseline, row.text, row.colour)
+        canvas.text(row.font, row.size, x, baseline, row.text, row.colour)
+        return
     for part in BAR_CHARS.split(row.text):
         if part in bars.tokens:
-            out += _bar(row.size, x, baseline, bars.tokens[part])
+            _bar(canvas, row.size, x, baseline, bars.tokens[part])
             x += bars.widths[part] * row.size / 1000
         elif part:
-            out += _text(row.font, row.size, x, baseline, part, row.colour)
+            canvas.text(row.font, row.size, x, baseline, part, row.colour)
             x += row.font.width(part) * row.size / 1000
-    return out
 
 
-def _bar(size: float, x: float, baseline: float, token: str) -> bytes:
+def _bar(canvas: Canvas, size: float, x: float, baseline: float, token: str) -> None:
     """A black box with the token in white; the box covers the line's ink, not more."""
     padding = BOLD.width(BAR_PADDING) * size / 1000
     width = BOLD.width(token) * size / 1000 + 2 * padding
-    box = b"0 0 0 rg %.2f %.2f %.2f %.2f re f\n" % (
-        x, HEIGHT - baseline - 0.25 * size, width, 1.15 * size)
-    return box + _text(BOLD, size, x + padding, baseline, token, "#ffffff")
+    canvas.box("#000000", x, baseline - 0.9 * size, width, 1.15 * size)
+    canvas.text(BOLD, size, x + padding, baseline, token, "#ffffff")
 
 
 def _stamp(stamp: Stamp, index: int, count: int) -> bytes:
     """Rules, control id and page count at the top; legend and Bates number at the bottom."""
-    rules = b"".join(b"%s RG 0.48 w %.2f %.2f m %.2f %.2f l S\n" % (
-        _colour("#808080"), LEFT, HEIGHT - rule * POINTS, RIGHT, HEIGHT - rule * POINTS)
-        for rule in (TOP_RULE, BOTTOM_RULE))
+    canvas = Canvas()
+    canvas.rule(TOP_RULE * POINTS)
+    canvas.rule(BOTTOM_RULE * POINTS)
     page_of = f"Page {index + 1} of {count}"
+    header = _centred(HEADER_BOX, 8)
+    canvas.text(REGULAR, 8, LEFT, header, f"Control ID {stamp.control_id}", "#404040")
+    canvas.text(REGULAR, 8, RIGHT - REGULAR.width(page_of) * 8 / 1000, header, page_of,
+                "#404040")
+    canvas.text(BOLD, 8, LEFT, _centred(FOOTER_BOX, 8), stamp.legend, "#000000")
     bates = bates_number(stamp.prefix, stamp.first_number + index)
-    return b"".join((
-        rules,
-        _text(REGULAR, 8, LEFT, _centred(HEADER_BOX, 8), f"Control ID {stamp.control_id}",
-              "#404040"),
-        _text(REGULAR, 8, RIGHT - REGULAR.width(page_of) * 8 / 1000, _centred(HEADER_BOX, 8),
-              page_of, "#404040"),
-        _text(BOLD, 8, LEFT, _centred(FOOTER_BOX, 8), stamp.legend, "#000000"),
-        _text(BOLD, 10, RIGHT - BOLD.width(bates) * 10 / 1000, _centred(FOOTER_BOX, 10), bates,
-              "#000000"),
-    ))
+    canvas.text(BOLD, 10, RIGHT - BOLD.width(bates) * 10 / 1000, _centred(FOOTER_BOX, 10),
+                bates, "#000000")
+    return canvas.content()
 
 
 def _centred(box: tuple[float, float], size: float) -> float:

@@ -146,9 +146,11 @@ def test_a_bar_is_a_black_box_with_its_token_in_white(tmp_path: Path) -> None:
     target = tmp_path / "bar.pdf"
     render_pdf(conversation(1), target, Stamp("RR-000001", "RR", 1, LEGEND))
     content = _contents(target)
-    box = re.search(rb"0 0 0 rg [\d. ]+ re f\nBT 1\.000 1\.000 1\.000 rg "
-                    rb"/F2 10\.0 Tf [\d. ]+ Td \(\[PERSON-1\]\) Tj ET", content)
+    box = re.search(rb"[\d. ]+ re f\n1\.000 1\.000 1\.000 rg\n/F2 10\.0 Tf\n"
+                    rb"BT [\d. ]+ Td \(\[PERSON-1\]\) Tj ET", content)
     assert box is not None
+    fill = re.findall(rb"([\d.]+ [\d.]+ [\d.]+) rg", content[:box.start()])[-1]
+    assert fill == b"0.000 0.000 0.000"  # the box is black
 
 
 def test_redacted_text_is_nowhere_in_the_pdf(tmp_path: Path) -> None:
