@@ -9,6 +9,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.domain.models import Origin, Span, Status
 from reviewer.export import helvetica, html, pagelayout, pdf, pdfwriter
@@ -253,6 +255,32 @@ def test_wrapping_keeps_every_character() -> None:
     partial, used = helvetica.REGULAR.wrap(text, 30_000, final=False)
     assert partial == lines[:-1]
     assert text[used:] == lines[-1]
+
+
+PARAGRAPHS = st.text(alphabet=st.sampled_from("aW.-é€ \t\n\r"), max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PARAGRAPHS.map(lambda t: t.replace("\n", "").replace("\r", "")),
+       st.integers(1_000, 60_000))
+def test_wrapping_keeps_every_character_within_the_width(text: str, limit: int) -> None:
+    lines, used = helvetica.REGULAR.wrap(text, limit)
+    assert used == len(text)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(len(line) == 1 or helvetica.REGULAR.width(line) <= limit for line in lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(PARAGRAPHS.map(Segment), st.sampled_from(
+    [Segment("[PERSON-1]", True), Segment("[EMAIL_ADDRESS-2]", True)])), max_size=6),
+    st.integers(1, 50))
+def test_a_message_wraps_alike_whatever_its_windows(body: list[Segment], window: int) -> None:
+    whole = list(pagelayout._body_lines(body, Bars()))
+    saved, pagelayout.WINDOW = pagelayout.WINDOW, window
+    try:
+        assert list(pagelayout._body_lines(body, Bars())) == whole
+    finally:
+        pagelayout.WINDOW = saved
 
 
 def test_the_renderer_uses_qt_gui_and_core_only() -> None:
