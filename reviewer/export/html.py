@@ -104,23 +104,24 @@ def message_parts(segments: tuple[Segment, ...], chunk: int) -> Iterator[tuple[S
     part: list[Segment] = []
     room = chunk
     for segment in segments:
-        rest = segment.text
-        while not segment.redacted and len(rest) > room:
+        text, start = segment.text, 0  # an offset: the rest of a huge text is never copied
+        while not segment.redacted and len(text) - start > room:
             if room >= chunk // 4:  # else the text starts the next run
-                piece, rest = _cut(rest, room)
-                part.append(Segment(piece))
+                end, after = _cut(text, start, room)
+                part.append(Segment(text[start:end]))
+                start = after
             yield tuple(part)
             part, room = [], chunk
-        part.append(Segment(rest, segment.redacted))
-        room -= len(rest)
+        part.append(Segment(text[start:] if start else text, segment.redacted))
+        room -= len(text) - start
     if part:
         yield tuple(part)
 
 
-def _cut(text: str, room: int) -> tuple[str, str]:
-    """The head of ``text`` that fits ``room``, and the rest; a line end between them
-    is dropped."""
-    end = text.rfind("\n", room // 2, room)
+def _cut(text: str, start: int, room: int) -> tuple[int, int]:
+    """Where the piece of ``text`` from ``start`` that fits ``room`` ends, and where the
+    rest begins: after the line end between them, if there is one near."""
+    end = text.rfind("\n", start + room // 2, start + room)
     if end < 0:
-        return text[:room], text[room:]
-    return text[:end], text[end + 1:]
+        return start + room, start + room
+    return end, end + 1
