@@ -21,10 +21,10 @@ the way a person would recognise the value:
 - words of the packet's own format (a ``vocabulary``) are not hits when the
   export reads back what it wrote.
 
-All needles compile into one regular expression, a trie per kind of needle
-joined at the first character, so a text is scanned once whatever the number of
-needles; around a camelCase edge a few more matches are tried (see
-:func:`_camel_hits`).
+The text needles compile into one trie-shaped regular expression, so a text is
+scanned once whatever the number of needles; the numbers likewise, over the
+digits of the text's numbers only; around a camelCase edge a few more matches
+are tried (see :class:`_Camel`).
 """
 
 from __future__ import annotations
@@ -52,9 +52,11 @@ MIN_DIGITS = 5
 # longer digit run ("+1 555 123 4567", "0044 20 7946 0958"); five or six (a postcode,
 # a short id) must fill a digit group, or "12345" would flag "9123456".
 LONG_DIGITS = 7
-# Separators a number is written with; at most three between two digits ("5) - 1").
-_DIGIT_SEPARATORS = r"[\s\-./()+]{0,3}+"
 _NUMBER = re.compile(r"[0-9\s\-./()+]*[0-9]")
+# Where a text writes a number worth searching: five digits or more, with at most three
+# separators between two of them ("(555) - 123"); more is two numbers.
+_NUMBER_RUN = re.compile(rf"[0-9](?:[\s\-./()+]{{0,3}}+[0-9]){{{MIN_DIGITS - 1},}}")
+_NOT_DIGIT = re.compile("[^0-9]")
 _COUNTRY_CODE = re.compile(r"\+[0-9]{1,3}[\s\-./()]+(?=[0-9])")
 
 # Titles, generational suffixes and particles: part of how a name is written, not of
@@ -75,6 +77,7 @@ _ALNUM = re.compile(r"[^\W_]")
 _WORD = re.compile(r"[^\W_]+")
 _LETTER = r"[^\W\d_]"
 _DIGIT = "[0-9]"
+_DIGIT_CHAR = re.compile(_DIGIT)
 # Lower- then upper-case letter in the original text: a camelCase edge ("caseWu").
 _CAMEL = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[a-zß-öø-ÿ].)")
 _MARK = "\x00"
@@ -115,17 +118,16 @@ def name_parts(needle: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Kind:
-    """One way of searching needles: how a character and the step between two are
-    written, and the guard after the first character and at the end of each needle."""
+    """One way of searching needles: how a character is written, and the guards after
+    the first character and at the end of each needle."""
 
     atom: Callable[[str], str]
-    joint: str
     left: Callable[[str], str]
     right: Callable[[str], str]
 
 
 def _text_atom(char: str) -> str:
-    return r"\s*" if char == " " else re.escape(char)
+    return r"\s*+" if char == " " else re.escape(char)
 
 
 def _class_of(char: str) -> str | None:
@@ -143,7 +145,9 @@ def _text_right(form: str) -> str:
     """A long needle guards only a digit edge; a short one guards both edges' runs.
 
     The short needle's left letter guard sits here, where the needle is known: after
-    its first letter it would bind every long needle sharing that letter too.
+    its first letter it would bind every long needle sharing that letter too. It reads
+    the needle as written, so a short needle with a space ("jo li") spaced otherwise
+    in the text goes unguarded on the left: found too often, never too rarely.
     """
     last = _class_of(form[-1])
     if not _is_short(form):
@@ -158,15 +162,9 @@ def _no_guard(form: str) -> str:
     return ""
 
 
-def _digit_right(form: str) -> str:
-    return f"(?!{_DIGIT})"
-
-
-_TEXT = _Kind(_text_atom, "", _digit_left, _text_right)
-_NUMBER_KIND = _Kind(re.escape, _DIGIT_SEPARATORS, _no_guard, _no_guard)
-_SHORT_NUMBER = _Kind(re.escape, _DIGIT_SEPARATORS, _digit_left, _digit_right)
-# Tried in this order where two kinds start with the same character.
-_KINDS = (_TEXT, _NUMBER_KIND, _SHORT_NUMBER)
+_TEXT = _Kind(_text_atom, _digit_left, _text_right)
+# Numbers are searched in the digits alone; their edges are checked by _grouped.
+_DIGITS = _Kind(re.escape, _no_guard, _no_guard)
 
 _Found: TypeAlias = tuple[int, int, str]  # start, end (normalised offsets), needle key
 
@@ -177,7 +175,7 @@ class Needles:
     def __init__(self, items: Iterable[tuple[str, str, str]]) -> None:
         """``items``: (original text, entity, replacement token) of each redacted span."""
         self._info: dict[str, tuple[str, str]] = {}
-        self._forms: dict[str, _Kind] = {}
+        self._forms: dict[str, bool] = {}  # the form searched, and whether it is a number
         given = [(text, needle_text(text), entity, token) for text, entity, token in items]
         for text, needle, entity, token in given:
             self._add(needle, (entity, token))
@@ -189,9 +187,11 @@ class Needles:
         self._scanner = _Scanner(self._forms) if self._forms else None
 
     def _add(self, needle: str, info: tuple[str, str]) -> None:
-        for form, kind in _search_forms(needle):
-            self._info.setdefault(_key(form), info)
-            self._forms.setdefault(form, kind)
+        number = _is_number(needle)
+        form = _digits(needle) if number else needle
+        if number or _alnum(needle) >= MIN_NEEDLE:
+            self._info.setdefault(_key(needle), info)
+            self._forms.setdefault(form, number)
 
     def __len__(self) -> int:
         return len(self._info)
@@ -245,21 +245,13 @@ def _is_number(text: str) -> bool:
 
 
 def _digits(text: str) -> str:
-    return "".join(char for char in text if char in string.digits)
+    return _NOT_DIGIT.sub("", text)
 
 
 def _key(text: str) -> str:
     """What a needle and a match of it have in common: a number's digits, a text's
     characters other than whitespace."""
     return "#" + _digits(text) if _is_number(text) else _SPACES.sub("", text)
-
-
-def _search_forms(needle: str) -> list[tuple[str, _Kind]]:
-    """The form ``needle`` is searched as, with its kind; none when too short."""
-    if _is_number(needle):
-        digits = _digits(needle)
-        return [(digits, _NUMBER_KIND if len(digits) >= LONG_DIGITS else _SHORT_NUMBER)]
-    return [(needle, _TEXT)] if _alnum(needle) >= MIN_NEEDLE else []
 
 
 def _national(text: str) -> str:
@@ -272,26 +264,22 @@ def _national(text: str) -> str:
 
 
 class _Scanner:
-    """The compiled needles: one pattern for all, and one of the short text needles
-    alone to try around camelCase edges."""
+    """The compiled needles: the texts, the numbers, and the short texts alone to try
+    around camelCase edges."""
 
-    def __init__(self, forms: dict[str, _Kind]) -> None:
-        self._pattern = re.compile(_compile(
-            [(kind, [form for form, of in forms.items() if of is kind]) for kind in _KINDS]
-        ))
-        short = [form for form, kind in forms.items() if kind is _TEXT and _is_short(form)]
-        self._short = re.compile(_compile([(_TEXT, short)])) if short else None
-        self._reach = max(map(len, short), default=0)
+    def __init__(self, forms: dict[str, bool]) -> None:
+        texts = [form for form, number in forms.items() if not number]
+        numbers = [form for form, number in forms.items() if number]
+        self._texts = _compile(texts, _TEXT)
+        self._numbers = _compile(numbers, _DIGITS)
+        self._camel = _Camel([form for form in texts if _is_short(form)])
 
     def scan(self, view: NormalizedText, vocabulary: frozenset[str]) -> list[_Found]:
         """(start, end, key) of each occurrence, in normalised offsets."""
-        found = _search(self._pattern, view.text, vocabulary)
-        if self._short is None:
-            return found
-        if _CAMEL.search(view.original) is None:
-            return found
-        camel = _camel_hits(self._short, self._reach, view, vocabulary)
-        return _leftmost([*found, *camel]) if camel else found
+        found = _search(self._texts, view.text, vocabulary) if self._texts else []
+        extra = _number_hits(self._numbers, view.text, vocabulary) if self._numbers else []
+        extra += self._camel.hits(view, vocabulary)
+        return _merged([*found, *extra]) if extra else found
 
 
 def _search(pattern: re.Pattern[str], text: str, vocabulary: frozenset[str]) -> list[_Found]:
@@ -309,6 +297,46 @@ def _search(pattern: re.Pattern[str], text: str, vocabulary: frozenset[str]) -> 
     return found
 
 
+def _number_hits(pattern: re.Pattern[str], text: str, vocabulary: frozenset[str]) -> list[_Found]:
+    """The numbers among the text's digits, whatever separators stand between them."""
+    found: list[_Found] = []
+    for run in _NUMBER_RUN.finditer(text):
+        digits = _digits(run.group())
+        match = pattern.search(digits)
+        if match is not None:  # only then the digits' places are worth finding
+            places = [m.start() for m in _DIGIT_CHAR.finditer(text, *run.span())]
+            found += _digit_hits(pattern, match, digits, places, text, vocabulary)
+    return found
+
+
+def _digit_hits(
+    pattern: re.Pattern[str], match: re.Match[str] | None, digits: str, places: list[int],
+    text: str, vocabulary: frozenset[str],
+) -> list[_Found]:
+    """The matches in one number's ``digits`` from ``match`` on, at ``places`` in ``text``."""
+    found: list[_Found] = []
+    while match is not None:
+        start, end = match.span()
+        hit = (places[start], places[end - 1] + 1, "#" + match.group())
+        if _grouped(places, start, end) and not (
+                vocabulary and _in_vocabulary(text, hit[0], hit[1], vocabulary)):
+            found.append(hit)
+            match = pattern.search(digits, end)
+        else:
+            match = pattern.search(digits, start + 1)
+    return found
+
+
+def _grouped(places: list[int], start: int, end: int) -> bool:
+    """Seven digits or more are a number anywhere in a longer one; five or six must
+    not continue a digit group ("90210" in "90210-1234", not in "9902101")."""
+    if end - start >= LONG_DIGITS:
+        return True
+    opens = start == 0 or places[start] - places[start - 1] > 1
+    closes = end == len(places) or places[end] - places[end - 1] > 1
+    return opens and closes
+
+
 def _in_vocabulary(text: str, start: int, end: int, vocabulary: frozenset[str]) -> bool:
     """True when every word (alphanumeric run) that ``[start, end)`` touches is known."""
     while start > 0 and _ALNUM.match(text, start - 1):
@@ -318,25 +346,47 @@ def _in_vocabulary(text: str, start: int, end: int, vocabulary: frozenset[str]) 
     return all(word in vocabulary for word in _WORD.findall(text, start, end))
 
 
-def _camel_hits(
-    short: re.Pattern[str], reach: int, view: NormalizedText, vocabulary: frozenset[str]
-) -> list[_Found]:
+class _Camel:
     """Short needles that start or end at a camelCase edge ("caseWu", "WuCase").
 
     Case is folded away before the scan, so the edges are marked in a copy of the
-    text with a character that is no letter, and only the places next to a mark are
-    tried.
+    text with a character that is no letter, and only the places next to a mark
+    where a short needle could begin or end are tried.
     """
-    marked, marks = _camel_marked(view)
-    hits = []
-    for mark in marks:
-        for begin in range(max(0, mark - reach), mark + 2):
-            match = short.match(marked, begin)
-            if match and mark in (match.end(), begin - 1):
-                before = bisect_left(marks, begin)
-                hits.append((begin - before, match.end() - before, _key(match.group())))
-    return [hit for hit in hits
-            if not (vocabulary and _in_vocabulary(view.text, hit[0], hit[1], vocabulary))]
+
+    def __init__(self, short: Sequence[str]) -> None:
+        self._pattern = _compile(short, _TEXT)
+        self._reach = max(map(len, short), default=0)
+        self._heads = frozenset(form[:2] for form in short)
+        self._tails = frozenset(form[-2:] for form in short)
+
+    def hits(self, view: NormalizedText, vocabulary: frozenset[str]) -> list[_Found]:
+        if self._pattern is None or _CAMEL.search(view.original) is None:
+            return []
+        marked, marks = _camel_marked(view)
+        hits = []
+        for mark in marks:
+            for begin in self._begins(marked, mark):
+                match = self._pattern.match(marked, begin)
+                if match and mark in (match.end(), begin - 1):
+                    before = bisect_left(marks, begin)
+                    hits.append((begin - before, match.end() - before, _key(match.group())))
+        return [hit for hit in hits
+                if not (vocabulary and _in_vocabulary(view.text, hit[0], hit[1], vocabulary))]
+
+    def _begins(self, marked: str, mark: int) -> list[int]:
+        """Where a short needle ending at ``mark`` or starting after it may begin."""
+        begins = [mark + 1] if marked[mark + 1:mark + 3] in self._heads else []
+        if marked[mark - 2:mark] in self._tails:
+            begins += _starts(marked, max(0, mark - self._reach), mark)
+        return begins
+
+
+def _starts(text: str, start: int, end: int) -> list[int]:
+    """Where in ``text[start:end]`` a short needle may begin: where a run of letters or
+    of digits begins (its guards allow no other place)."""
+    return [i for i in range(start, end)
+            if i == 0 or _class_of(text[i]) != _class_of(text[i - 1])]
 
 
 def _camel_marked(view: NormalizedText) -> tuple[str, list[int]]:
@@ -356,13 +406,17 @@ def _normalised_offset(view: NormalizedText, original: int) -> int | None:
     return index if index < len(view.starts) and view.starts[index] == original else None
 
 
-def _leftmost(hits: list[_Found]) -> list[_Found]:
-    """The leftmost, then longest, of overlapping hits, as one scan would choose."""
-    chosen: list[_Found] = []
-    for hit in sorted(hits, key=lambda h: (h[0], -h[1])):
-        if not chosen or hit[0] >= chosen[-1][1]:
-            chosen.append(hit)
-    return chosen
+def _merged(hits: list[_Found]) -> list[_Found]:
+    """The hits of the separate searches in order; overlapping ones become one (keyed by
+    the first), so a scrub leaves no piece of either."""
+    merged: list[_Found] = []
+    for start, end, key in sorted(hits, key=lambda hit: (hit[0], -hit[1])):
+        if merged and start < merged[-1][1]:
+            first = merged[-1]
+            merged[-1] = (first[0], max(first[1], end), first[2])
+        else:
+            merged.append((start, end, key))
+    return merged
 
 
 def _touches(hit: Hit, ranges: Sequence[tuple[int, int]]) -> bool:
@@ -381,34 +435,27 @@ def _inside(hit: Hit, ranges: Sequence[tuple[int, int]]) -> bool:
     return position >= hit.end
 
 
-def _compile(kinds: Sequence[tuple[_Kind, Iterable[str]]]) -> str:
-    """One alternative per first character; under it, each kind's trie, guarded at
-    the needle's left edge."""
-    tries = [(kind, _trie(forms, kind)) for kind, forms in kinds]
-    firsts = dict.fromkeys(char for _, trie in tries for char in trie)
-    alternatives = []
-    for char in firsts:
-        rests = [kind.left(char) + _trie_pattern(trie[char], kind)
-                 for kind, trie in tries if char in trie]
-        body = rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"
-        alternatives.append(re.escape(char) + body)
-    return "|".join(alternatives)
-
-
-def _trie(forms: Iterable[str], kind: _Kind) -> _Trie:
-    """The forms as a trie; the end of a form is the key "" holding its right guard."""
+def _compile(forms: Sequence[str], kind: _Kind) -> re.Pattern[str] | None:
+    """One alternative per first character, guarded at the needle's left edge; None
+    when there is nothing to search."""
     trie: _Trie = {}
     for form in forms:
         node = trie
         for char in form:
             node = node.setdefault(char, {})
         node[""] = {kind.right(form): {}}
-    return trie
+    if not trie:
+        return None
+    return re.compile("|".join(
+        re.escape(char) + kind.left(char) + _trie_pattern(child, kind)
+        for char, child in trie.items()
+    ))
 
 
 def _trie_pattern(node: _Trie, kind: _Kind) -> str:
     """A regular expression matching exactly the rest of the forms of ``node``,
-    longest first, each followed by its right guard.
+    longest first, each followed by its right guard (the end of a form is the key ""
+    holding it).
 
     Runs of single children become one literal, so nesting (and recursion) grows
     with the branch points only, not with the needles' length.
@@ -416,7 +463,7 @@ def _trie_pattern(node: _Trie, kind: _Kind) -> str:
     literal: list[str] = []
     while len(node) == 1 and "" not in node:
         char, node = next(iter(node.items()))
-        literal.append(kind.joint + kind.atom(char))
+        literal.append(kind.atom(char))
     head = "".join(literal)
     # A space may match nothing, so it goes last: a value spelled out as it is wins
     # over another spelled without its space ("ka kaka" before "ka ka" + "ka").
@@ -426,7 +473,7 @@ def _trie_pattern(node: _Trie, kind: _Kind) -> str:
     end = next(iter(node[""])) if "" in node else None
     if not branches:
         return head + (end or "")
-    body = kind.joint + (branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})")
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
     if end is None:
         return head + body
     return head + (f"(?:{body})?" if not end else f"(?:{body}|{end})")

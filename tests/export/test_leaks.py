@@ -128,6 +128,11 @@ def test_camel_case_edges_count_as_word_edges() -> None:
     assert found("casewu wucase Wucase", SHORT) == []
 
 
+def test_overlapping_hits_merge_so_no_piece_survives() -> None:
+    needles = Needles([("Lee", "PERSON", "[PERSON-1]"), ("Eeson", "PERSON", "[PERSON-2]")])
+    assert needles.scrub("LeeSon wrote") == "[PERSON-1] wrote"
+
+
 def test_camel_case_hits_keep_original_offsets_after_invisibles() -> None:
     text = "\u200bx\u200b caseWu"
     (hit,) = SHORT.find(text)
