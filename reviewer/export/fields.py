@@ -13,9 +13,9 @@ replaced by an id the tool generates, because nobody reviews it:
   of a keyed hash: the same id gives the same reference in every packet of the
   store, and a batch ``custom_id`` like ``req_<surname>`` never leaves;
 - a value of the audit log (file names, folders, policy paths, free-text
-  reasons) is produced when it is machine-made or a word of the packet's own
-  vocabulary, else as ``REF-`` and ten hexadecimal digits of the same keyed hash
-  (an imported source id therefore reads the same there as in the packet).
+  reasons) is produced when it is machine-made or made of words of the packet's
+  own vocabulary, else by the same ``SRC-`` reference (an imported source id
+  therefore reads the same there as in the packet).
 
 Message authors and source message ids never reach the packet.
 """

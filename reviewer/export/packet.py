@@ -78,7 +78,8 @@ class PacketWriter:
         bates = control_id if pages == 1 else f"{control_id} – {end}"
         self.folder.write(text_path, render_text(conv, control_id, bates, self.legend).encode())
         self._jsonl.write(jsonl_record(conv, control_id).encode("utf-8"))
-        self._log.write(log.log_rows(control_id, conv.conversation_id, conv.log))
+        self._log.write(log.log_rows(control_id, conv.conversation_id, conv.source_id,
+                                     conv.log))
         self._dat.write(loadfile.dat_row([
             control_id, end, control_id, conv.source_id, conv.title_text, conv.created or "",
             str(len(conv.messages)), str(conv.redaction_count), text_path, pdf_path,
@@ -96,15 +97,16 @@ class PacketWriter:
                 handle.write((json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
                              .encode("utf-8"))
 
-    def unreviewed_leaks(self, needles: Needles) -> list[str]:
+    def unreviewed_leaks(self, needles: Needles, vocabulary: frozenset[str]) -> list[str]:
         """Files holding redacted text where no reviewed text belongs: the file names,
         the redaction log and the audit log. Everything in them was scrubbed field by
-        field; this reads back what was actually written."""
+        field; this reads back what was actually written. Words of the packet's own
+        ``vocabulary`` (folder names, entity and status names) are not redacted text."""
         found = [f"the file name {name}" for name in self.folder.entries
-                 if next(needles.find(name), None)]
+                 if next(needles.find(name, vocabulary), None)]
         for relative in (REDACTION_LOG, AUDIT):
             if relative in self.folder.entries and _holds_needle(self.folder.path(relative),
-                                                                 needles):
+                                                                 needles, vocabulary):
                 found.append(relative)
         return found
 
@@ -119,11 +121,14 @@ class PacketWriter:
         return data
 
     def discard(self) -> None:
-        self._streams.close()
+        """Remove everything written; never raises (a full disk fails the flush of the
+        open streams again, and the folder must go all the same)."""
+        with contextlib.suppress(OSError):
+            self._streams.close()
         self.folder.discard()
 
 
-def _holds_needle(path: Path, needles: Needles) -> bool:
+def _holds_needle(path: Path, needles: Needles, vocabulary: frozenset[str]) -> bool:
     # Line by line: the normalised view of a whole log would cost memory in its size.
     with path.open(encoding="utf-8") as handle:
-        return any(next(needles.find(line), None) for line in handle)
+        return any(next(needles.find(line, vocabulary), None) for line in handle)
