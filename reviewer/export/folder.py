@@ -164,16 +164,16 @@ def _locked(folder: Path) -> int:
 
 def write_problem(err: OSError, where: Path) -> str:
     """The sentence for a packet that could not be written to ``where``."""
+    advice = "choose another folder"
     if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        why = f"the disk holding {where} is full"
+        why, advice = f"the disk holding {where} is full", "free space or choose another folder"
     elif err.errno == errno.EROFS:
         why = f"{where} is on a read-only disk"
     elif err.errno in (errno.EACCES, errno.EPERM):
         why = f"this user may not write to {where}"
     else:
         why = f"writing to {where} failed ({err.strerror or err})"
-    return (f"Export failed: {why}. Nothing was left behind; free space or choose another "
-            "folder, then export again.")
+    return f"Export failed: {why}. Nothing was left behind; {advice}, then export again."
 
 
 def _fsync_dir(path: Path) -> None:
