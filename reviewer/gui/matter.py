@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from reviewer.domain.errors import CancelledError, KnownError
 from reviewer.domain.progress import Progress
-from reviewer.gui.dialogs import ExportChoice, ExportDialog, new_packet_folder
+from reviewer.gui.export_dialog import ExportChoice, ExportDialog, new_packet_folder
 from reviewer.gui.jobs import JobBar
 from reviewer.gui.settings import Settings
 from reviewer.ops.stores import Store

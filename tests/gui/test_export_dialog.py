@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QMessageBox
 
 from reviewer.domain.errors import UsageError
 from reviewer.domain.models import Status
-from reviewer.gui.dialogs import ExportChoice, ExportDialog, new_packet_folder
+from reviewer.gui.export_dialog import ExportChoice, ExportDialog, new_packet_folder
 from reviewer.gui.matter import remembered_choice
 from reviewer.gui.settings import Settings
 from reviewer.gui.window import MainWindow

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QMessageBox
 
-from reviewer.gui.dialogs import ExportDialog
+from reviewer.gui.export_dialog import ExportDialog
 from reviewer.gui.window import MainWindow
 
 
