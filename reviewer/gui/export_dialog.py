@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.gui import look
+from reviewer.ops.refusals import RefusedPlace
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,6 @@ class ExportChoice:
         return {"prefix": self.prefix, "only_finished": self.only_finished,
                 "allow_pending": self.allow_pending and not self.only_finished,
                 "active_only": self.active_only}
-
-
-class RefusedPlace(Protocol):
-    """Where an export was refused (the ops layer's ``RefusedPlace``)."""
-
-    @property
-    def conversation_id(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def count(self) -> int: ...
-    @property
-    def what(self) -> str: ...
 
 
 def new_packet_folder(parent: Path, now: datetime | None = None) -> Path:
