@@ -20,7 +20,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ from reviewer.domain.progress import Progress, no_progress
 from reviewer.export import fields, loadfile, log
 from reviewer.export.fields import reference
 from reviewer.export.folder import remove_leftovers, write_problem
-from reviewer.export.leaks import Needles
+from reviewer.export.leaks import Needles, vocabulary_of
 from reviewer.export.manifest import fingerprint
 from reviewer.export.packet import PacketWriter
 from reviewer.export.redact import NOT_ANALYSED, Leak, RedactedConversation, Redactor
@@ -283,11 +283,7 @@ def _vocabulary(policy: LoadedPolicy, entities: set[str]) -> frozenset[str]:
              *(rule.name for rule in policy.policy.entities),
              *(r.code for r in policy.policy.reason_codes),
              *log.HEADER, *loadfile.FIELDS}
-    return _words(words)
-
-
-def _words(strings: Iterable[str]) -> frozenset[str]:
-    return frozenset(w.casefold() for text in strings for w in re.split(r"[\W_]+", text) if w)
+    return vocabulary_of(words)
 
 
 # --- second pass: render and scan --------------------------------------------------------------
@@ -360,7 +356,7 @@ def _seal(
     needles = plan.redactor.needles
     structure: set[str] = set()
     writer.write_audit(_audit_lines(conn, plan, structure))
-    unreviewed = writer.unreviewed_leaks(needles, plan.vocabulary | _words(structure))
+    unreviewed = writer.unreviewed_leaks(needles, plan.vocabulary | vocabulary_of(structure))
     if unreviewed:
         raise ExportRefusedError(
             f"Export refused: redacted text was found in {', '.join(unreviewed)}, which no "
