@@ -50,6 +50,7 @@ from reviewer.ops.refusals import (
     UnanalysedRefusedError,
     WriteRefusedError,
     places_of,
+    refusal_payload,
     refuse,
     shown,
     unfinished_error,
@@ -208,7 +209,7 @@ def _export(store: Store, request: _Request, actor: str, progress: Progress) -> 
             raise
     if sealed is None:
         writer.discard()
-        _refuse_leaks(store, leaks, actor)
+        _refuse_leaks(store, leaks, actor, request)
     return _publish(store, writer, plan, actor, *sealed)
 
 
@@ -317,7 +318,8 @@ def _render(conn: Any, writer: PacketWriter, plan: _Plan, progress: Progress) ->
     return leaks
 
 
-def _refuse_leaks(store: Store, leaks: list[Leak], actor: str) -> NoReturn:
+def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, request: _Request) -> NoReturn:
+    """Make every leak a pending span and refuse, recorded in one transaction."""
     grouped: dict[tuple[int, int | None], list[Suggestion]] = {}
     for leak in leaks:
         grouped.setdefault((leak.conversation_id, leak.message_id), []).append(Suggestion(
@@ -331,14 +333,22 @@ def _refuse_leaks(store: Store, leaks: list[Leak], actor: str) -> NoReturn:
             span_id for (conv_id, message_id), found in grouped.items()
             for span_id in spans.add(conn, conv_id, message_id, found, policy_hash=None)
         ]
-        titles = packets.titles(conn, sorted({c for c, _ in grouped}))
+        error = _leak_error(span_ids, leaks, packets.titles(conn, sorted({c for c, _ in grouped})))
+        audit.append(conn, actor, "export_refused", refusal_payload(
+            error, request.options(), {"new_pending_span_ids": span_ids}))
+    error.audited = True
+    raise error
+
+
+def _leak_error(span_ids: list[int], leaks: list[Leak], titles: dict[int, str]
+                ) -> LeakRefusedError:
     found = Counter(leak.conversation_id for leak in leaks)
     places = places_of(((c, titles.get(c, ""), n) for c, n in sorted(found.items())),
                        "leak(s) found")
     headline = (f"Export refused: the leak scan found {len(span_ids)} place(s) in "
                 f"{len(places)} conversation(s) where redacted text appears without a "
                 "decision. They are now pending spans; review them, then export again.")
-    raise LeakRefusedError(
+    return LeakRefusedError(
         f"Export refused: the leak scan found {len(span_ids)} place(s) in {len(places)} "
         f"conversation(s) where redacted text appears without a decision: "
         f"{shown(places, len(places))}. They are now pending spans; review them, then "

@@ -49,6 +49,7 @@ class ExportRefusedError(RefusedError):
         self.places = tuple(places[:KEPT_PLACES])
         self.total_places = len(places) if total_places is None else total_places
         self.headline = headline or message
+        self.audited = False  # set when the refusal was recorded with the change it made
 
 
 class PendingRefusedError(ExportRefusedError):
@@ -109,19 +110,26 @@ def unfinished_error(places: Sequence[RefusedPlace], total_places: int,
     return kind(message, pending + unanalysed, places, total_places, headline)
 
 
-def refuse(store: Store, actor: str, error: ExportRefusedError,
-           options: dict[str, Any], extra: dict[str, Any] | None = None) -> NoReturn:
-    """Record ``error`` in the audit log, then raise it. A store that cannot take the
-    entry (its own disk full) does not hide the refusal itself."""
-    payload = {
-        "reason": error.reason, "options": options,
-        "conversations": error.total_places,
+def refusal_payload(error: ExportRefusedError, options: dict[str, Any],
+                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the audit log records of a refusal."""
+    return {
+        "reason": error.reason, "options": options, "conversations": error.total_places,
         "conversation_ids": [p.conversation_id for p in error.places[:AUDITED_PLACES]],
         **(extra or {}),
     }
+
+
+def refuse(store: Store, actor: str, error: ExportRefusedError,
+           options: dict[str, Any], extra: dict[str, Any] | None = None) -> NoReturn:
+    """Record ``error`` in the audit log (unless it was recorded with the change it
+    made), then raise it. A store that cannot take the entry (its own disk full) does
+    not hide the refusal itself."""
+    if error.audited:
+        raise error
     try:
         with store.transaction() as conn:
-            audit.append(conn, actor, "export_refused", payload)
+            audit.append(conn, actor, "export_refused", refusal_payload(error, options, extra))
     except Exception as err:  # the refusal is what the user must read
         raise error from err
     raise error

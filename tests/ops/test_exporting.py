@@ -243,6 +243,9 @@ def test_a_planted_leak_refuses_and_becomes_pending_spans(store: Any, tmp_path: 
     assert sorted(planted[s.start:s.end] for s in new) == sorted([
         "zelda\u200b quarterfield", "ＺＥＬＤＡ QUARTERFIELD"])
     assert audit_entries(store)[-1].action == "export_refused"
+    # recorded once, in the transaction that added the spans
+    assert audit_entries(store)[-1].payload["new_pending_span_ids"] == err.value.span_ids
+    assert audit_entries(store)[-2].action != "export_refused"
     decide(store, err.value.span_ids, Status.APPROVED, "alice")
     export_packet(store, tmp_path / "out", "tester")
     assert "zelda" not in packet_bytes(tmp_path / "out").decode("utf-8", "replace").lower()
