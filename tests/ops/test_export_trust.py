@@ -256,14 +256,16 @@ def test_the_export_is_audited_before_the_folder_appears(
 ) -> None:
     add_chat(store, "c1", ["hello"])
     seen: list[list[str]] = []
-    real_rename = os.rename
+    real_commit = packet_folder.PacketFolder.commit
 
-    def rename(src: Any, dst: Any) -> None:
+    def commit(self: Any) -> Path:
         seen.append([a for a, _ in actions(store)])
-        real_rename(src, dst)
+        assert not (tmp_path / "out").exists()
+        return real_commit(self)
 
-    monkeypatch.setattr(packet_folder.os, "rename", rename)
+    monkeypatch.setattr(packet_folder.PacketFolder, "commit", commit)
     export_packet(store, tmp_path / "out", "tester")
+    assert (tmp_path / "out").exists()
     assert seen
     assert seen[0][-1] == "export"
 
