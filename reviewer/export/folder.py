@@ -3,7 +3,8 @@
 Files are written into a hidden sibling of OUT_DIR and the folder is renamed
 into place only when everything is written and signed, so a crash or an error
 never leaves a folder named OUT_DIR. Files are 0600 and folders 0700 whatever
-the umask; every file's SHA-256 and size are recorded as it is written.
+the umask; every file's SHA-256 and size are recorded as it is written, so no
+file is read back to list it (but those another library writes).
 
 The hidden folder is locked (``flock``) while it is written. A process killed
 mid-export leaves it behind unlocked, and the next export into the same parent
@@ -43,12 +44,40 @@ class FileEntry:
 
 def file_digest(path: Path) -> tuple[str, int]:
     """(SHA-256 hex, size) of a file, read in blocks."""
-    digest, size = hashlib.sha256(), 0
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+        hashed = HashedFile(handle)
+        hashed.read_all()
+    return hashed.digest.hexdigest(), hashed.size
+
+
+def create_private(target: Path) -> IO[bytes]:
+    """A new file, 0600 whatever the umask, open for writing; never an existing one."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    return os.fdopen(fd, "wb")
+
+
+class HashedFile:
+    """An open file whose SHA-256 and size follow every byte read or written."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.handle.write(data)
+
+    def read_all(self) -> None:
+        """Read (and hash) to the end of the file, where writing goes on."""
+        for block in iter(lambda: self.handle.read(1 << 20), b""):
+            self.digest.update(block)
+            self.size += len(block)
+
+    def entry(self, relative: str) -> FileEntry:
+        return FileEntry(relative, self.digest.hexdigest(), self.size)
 
 
 class PacketFolder:
@@ -66,28 +95,44 @@ class PacketFolder:
         self._lock: int | None = _locked(self.root)
         os.chmod(self.root, DIR_MODE)
         self.entries: dict[str, FileEntry] = {}
+        self._made: set[str] = set()  # folders made, asked of the disk no more
 
     def path(self, relative: str) -> Path:
-        return self.root.joinpath(*PurePosixPath(relative).parts)
+        return self.root / relative  # relative paths are POSIX ones, as in the manifest
 
     def make_parent(self, relative: str) -> None:
+        wanted = relative.rpartition("/")[0]
+        if wanted in self._made:
+            return
         parent = self.root
-        for part in PurePosixPath(relative).parts[:-1]:
+        for part in PurePosixPath(wanted).parts:
             parent = parent / part
             if not parent.is_dir():
                 os.mkdir(parent, DIR_MODE)
                 os.chmod(parent, DIR_MODE)
+        self._made.add(wanted)
 
     @contextlib.contextmanager
-    def open(self, relative: str) -> Iterator[IO[bytes]]:
+    def open(self, relative: str) -> Iterator[HashedFile]:
         """A new private file for writing; listed when closed."""
         self.make_parent(relative)
-        target = self.path(relative)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-        self.add_existing(relative)
+        with create_private(self.path(relative)) as handle:
+            hashed = HashedFile(handle)
+            yield hashed
+        self.entries[relative] = hashed.entry(relative)
+
+    @contextlib.contextmanager
+    def resume(self, partial: str, relative: str) -> Iterator[HashedFile]:
+        """Go on writing ``partial``, a private file begun elsewhere (a worker process);
+        when closed it is renamed to ``relative`` and listed."""
+        source = self.path(partial)
+        with source.open("r+b") as handle:
+            hashed = HashedFile(handle)
+            hashed.read_all()  # from the page cache: it was just written
+            yield hashed
+        self.make_parent(relative)
+        os.rename(source, self.path(relative))
+        self.entries[relative] = hashed.entry(relative)
 
     def write(self, relative: str, data: bytes, *, listed: bool = True) -> None:
         with self.open(relative) as handle:

@@ -38,9 +38,11 @@ def role_colour(role: str) -> str:
     return ROLE_COLOURS.get(role.lower(), "#404040")
 
 
-def conversation_facts(conv: RedactedConversation, control_id: str) -> list[str]:
-    """The facts line under the title, item by item."""
-    facts = [f"Control ID {control_id}", f"Source ID {conv.source_id}"]
+def conversation_facts(conv: RedactedConversation) -> list[str]:
+    """The facts line under the title, item by item. The control id is not one: every
+    page's header carries it, and without it the pages' bodies need no Bates number,
+    so they can be laid out before the conversations ahead of them are."""
+    facts = [f"Source ID {conv.source_id}"]
     if conv.created:
         facts.append(f"Created {conv.created}")
     facts.append(f"{len(conv.messages)} message(s), {conv.redaction_count} redaction(s)")
@@ -77,11 +79,10 @@ def _document(parts: list[str]) -> str:
             + "".join(parts) + "</body></html>")
 
 
-def conversation_chunks(conv: RedactedConversation, control_id: str,
-                        chunk: int = CHUNK) -> Iterator[str]:
+def conversation_chunks(conv: RedactedConversation, chunk: int = CHUNK) -> Iterator[str]:
     """The conversation as rich-text documents of at most about ``chunk`` characters
     of text each; the first holds the title and the facts."""
-    facts = escape(FACT_SEPARATOR.join(conversation_facts(conv, control_id)))
+    facts = escape(FACT_SEPARATOR.join(conversation_facts(conv)))
     parts = [f'<p style="font-size:14pt; font-weight:bold;">{_segments(conv.title) or UNTITLED}'
              f'</p><p style="{LABEL}">{facts}</p>']
     size = 0

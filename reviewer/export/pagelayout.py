@@ -144,7 +144,7 @@ def _all_segments(conv: RedactedConversation) -> Iterator[Segment]:
 
 def _all_texts(conv: RedactedConversation, stamp: Stamp) -> Iterator[str]:
     yield from (stamp.control_id, stamp.legend, stamp.prefix)
-    yield from conversation_facts(conv, stamp.control_id)
+    yield from conversation_facts(conv)
     yield from (segment.text for segment in _all_segments(conv))
     for message in conv.messages:
         yield message_heading(message)
@@ -156,12 +156,12 @@ def text_size(conv: RedactedConversation) -> int:
     return sum(len(segment.text) for segment in _all_segments(conv))
 
 
-def rows(conv: RedactedConversation, control_id: str, bars: Bars) -> Iterator[Row]:
+def rows(conv: RedactedConversation, bars: Bars) -> Iterator[Row]:
     """The document as rows, top to bottom."""
     title = "".join(bars.char(s.text) if s.redacted else s.text for s in conv.title)
     yield from _rows(title or UNTITLED, BOLD, 14, "#000000", bars)
     yield Row(6.0, None)
-    yield from _rows(FACT_SEPARATOR.join(conversation_facts(conv, control_id)), BOLD, 8.5,
+    yield from _rows(FACT_SEPARATOR.join(conversation_facts(conv)), BOLD, 8.5,
                      LABEL_GREY, bars)
     for message in conv.messages:
         yield from _message_rows(message, bars)

@@ -130,7 +130,7 @@ def _counted(conv: RedactedConversation, stamp: Stamp,
     """Each chunk's page count, first pass; small documents keep their layout for painting."""
     keep = text_size(conv) < KEEP_LAID_OUT
     counted: list[tuple[QTextDocument | None, int]] = []
-    for html in conversation_chunks(conv, stamp.control_id):
+    for html in conversation_chunks(conv):
         document = _document(html, body)
         counted.append((document if keep else None, document.pageCount()))
     return counted
@@ -139,7 +139,7 @@ def _counted(conv: RedactedConversation, stamp: Stamp,
 def _laid_out(conv: RedactedConversation, stamp: Stamp, body: QRectF,
               counted: list[tuple[QTextDocument | None, int]]
               ) -> Iterator[tuple[QTextDocument, int]]:
-    chunks = conversation_chunks(conv, stamp.control_id)
+    chunks = conversation_chunks(conv)
     for (document, count), html in zip(counted, chunks, strict=True):
         yield document or _document(html, body), count
 

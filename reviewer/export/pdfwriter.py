@@ -1,20 +1,23 @@
 """PDF files written directly, in the standard Helvetica fonts, for documents those
 fonts can show (``pagelayout.shows``).
 
-Nothing is embedded, so a page costs the bytes of its text. The file is written in
-one pass, page by page as the layout fills them: each page's stamp ("Page i of n"
-needs n) is a small content stream of its own, written with the page objects at
-the end, once the pages are counted. Only the produced text is written: a bar's
-token in white on a black box, never what it replaced; the metadata holds the
-control id alone.
+Nothing is embedded, so a page costs the bytes of its text. A file is written in
+two phases that may run in different processes: the page bodies as the layout
+fills them (``write_body``: they carry no Bates number, so they can be written
+before the conversations ahead are numbered), then the tail (``write_tail``):
+each page's stamp ("Page i of n" needs n) as a small content stream of its own,
+the page objects, the page tree and the cross-reference table. Only the produced
+text is written: a bar's token in white on a black box, never what it replaced;
+the metadata holds the control id alone.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import IO
 
 from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
 from reviewer.export.html import BAR_PADDING
@@ -46,41 +49,83 @@ RIGHT = LEFT + WIDTH
 HEIGHT = PAGE_HEIGHT * POINTS
 
 
+Write = Callable[[bytes], object]  # where a file's bytes go, in order
+
+
+@dataclass(frozen=True)
+class Body:
+    """A PDF whose page bodies are written: what its tail needs to know of it."""
+
+    offsets: tuple[int, ...]  # of each object written, by object number
+    bodies: tuple[int, ...]  # the body stream of each page, by object number
+    size: int  # bytes written
+
+    @property
+    def pages(self) -> int:
+        return len(self.bodies)
+
+
 def write_conversation(conv: RedactedConversation, path: Path, stamp: Stamp) -> int:
     """Write the stamped PDF of ``conv`` at ``path``; returns the number of pages."""
-    bars = Bars()
     with path.open("wb") as handle:
-        pdf = PdfFile(handle)
-        for page in paginate(rows(conv, stamp.control_id, bars)):
-            canvas = Canvas()
-            for top, row in page:
-                _row(canvas, top, row, bars)
-            pdf.body(canvas.content())
-        pdf.finish(stamp)
-    return len(pdf.bodies)
+        body = write_body(conv, handle.write)
+        write_tail(handle.write, body, stamp)
+    return body.pages
+
+
+def write_body(conv: RedactedConversation, write: Write) -> Body:
+    """Lay ``conv`` out and write the PDF up to its page bodies: all that needs no Bates
+    number."""
+    bars = Bars()
+    pdf = PdfFile.begin(write)
+    for page in paginate(rows(conv, bars)):
+        canvas = Canvas()
+        for top, row in page:
+            _row(canvas, top, row, bars)
+        pdf.body(canvas.content())
+    return pdf.state()
+
+
+def write_tail(write: Write, body: Body, stamp: Stamp) -> None:
+    """Write the rest of the PDF whose ``body`` is written: stamps, pages, trailer."""
+    PdfFile(write, body).finish(stamp)
 
 
 class PdfFile:
     """The objects of one PDF, written as they come; the stamps, pages, page tree and
     cross-reference table last."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
-        self.handle = handle
-        self.offsets = [0] * _FIRST_FONT  # by object number; 0 is the free list's head
-        self.bodies: list[int] = []  # the body stream of each page, by object number
-        self.handle.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-        self._object(_RESOURCES, b"<< /Font << " + b" ".join(
+    def __init__(self, write: Write, body: Body) -> None:
+        self.write = write
+        self.offsets = list(body.offsets)  # by object number; 0 is the free list's head
+        self.bodies = list(body.bodies)
+        self.size = body.size
+
+    @classmethod
+    def begin(cls, write: Write) -> PdfFile:
+        """A new file: its header, and the fonts every page uses."""
+        pdf = cls(write, Body((0,) * _FIRST_FONT, (), 0))
+        pdf._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        pdf._object(_RESOURCES, b"<< /Font << " + b" ".join(
             b"/%s %d 0 R" % (key, _FIRST_FONT + i) for i, key in enumerate(FONTS.values()))
             + b" >> >>")
         for name in FONTS:
-            self._object(len(self.offsets), b"<< /Type /Font /Subtype /Type1 /BaseFont /%s "
-                         b"/Encoding /WinAnsiEncoding >>" % name.encode())
+            pdf._object(len(pdf.offsets), b"<< /Type /Font /Subtype /Type1 /BaseFont /%s "
+                        b"/Encoding /WinAnsiEncoding >>" % name.encode())
+        return pdf
+
+    def state(self) -> Body:
+        return Body(tuple(self.offsets), tuple(self.bodies), self.size)
+
+    def _write(self, data: bytes) -> None:
+        self.write(data)
+        self.size += len(data)
 
     def _object(self, number: int, body: bytes) -> int:
         if number == len(self.offsets):
             self.offsets.append(0)
-        self.offsets[number] = self.handle.tell()
-        self.handle.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+        self.offsets[number] = self.size
+        self._write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
         return number
 
     def _stream(self, content: bytes) -> int:
@@ -100,10 +145,10 @@ class PdfFile:
                      % (len(kids), b" ".join(b"%d 0 R" % kid for kid in kids)))
         self._object(_INFO, b"<< /Title (%s) /Creator (Redaction Reviewer) "
                      b"/Producer (Redaction Reviewer) >>" % _escape(stamp.control_id))
-        xref = self.handle.tell()
-        self.handle.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
-        self.handle.write(b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets[1:]))
-        self.handle.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n"
+        xref = self.size
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
+        self._write(b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets[1:]))
+        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n"
                           b"%d\n%%%%EOF\n" % (len(self.offsets), _CATALOG, _INFO, xref))
 
     def _page(self, stamp: int, body: int) -> int:

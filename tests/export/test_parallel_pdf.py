@@ -1,0 +1,173 @@
+"""PDF page bodies written by worker processes: the packet is the one an inline export
+writes, and an error or a cancel leaves neither a folder nor a process behind."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewer.domain.errors import CancelledError
+from reviewer.export import packet
+from reviewer.export.bodies import Bodies
+from reviewer.export.packet import PacketWriter
+from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+from reviewer.ops.exporting import WriteRefusedError, export_packet, verify_packet
+from tests.export.builders import add_chat, add_span
+
+pypdf = pytest.importorskip("pypdf")
+
+pytestmark = pytest.mark.usefixtures("qapp")
+
+FILLER = "The tenant wrote to the landlord about the deposit and the boiler. " * 30
+
+
+def mixed_store(store: Any, count: int = 9) -> None:
+    """Standard-font conversations of one and several pages, and Cyrillic ones (Qt)."""
+    for i in range(count):
+        name = f"Person{i} Surname"
+        text = f"Hi, I am {name}. " + (FILLER * (1 + i % 4))
+        if i % 3 == 1:
+            text += " Привет"
+        conv_id, (m0,) = add_chat(store, f"c{i}", [text], title=f"Chat {i}")
+        add_span(store, conv_id, m0, text, name, "PERSON")
+
+
+def export(store: Any, out: Path, parallel_from: int, monkeypatch: pytest.MonkeyPatch,
+           **kwargs: Any) -> Any:
+    monkeypatch.setattr(packet, "PARALLEL_FROM", parallel_from)
+    return export_packet(store, out, "tester", **kwargs)
+
+
+def leftovers(parent: Path) -> list[str]:
+    return [p.name for p in parent.iterdir() if not p.name.startswith("matter.db")]
+
+
+def pdf_texts(folder: Path) -> dict[str, list[str]]:
+    return {path.name: [page.extract_text() for page in pypdf.PdfReader(path).pages]
+            for path in sorted((folder / "PDF").iterdir())}
+
+
+def without_hashes(dat: Path) -> list[list[str]]:
+    """The load file's rows, less the PDF hashes (Qt writes a creation date)."""
+    return [line.split("\x14")[:-1] for line in dat.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_parallel_export_writes_the_inline_packet(store: Any, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed_store(store)
+    inline = export(store, tmp_path / "inline", 10**9, monkeypatch)
+    parallel = export(store, tmp_path / "parallel", 1, monkeypatch)
+    one, two = tmp_path / "inline", tmp_path / "parallel"
+    assert verify_packet(two).ok
+    assert (inline.pages, inline.conversations) == (parallel.pages, parallel.conversations)
+    assert inline.pages > inline.conversations  # some conversations take several pages
+    names = sorted(p.relative_to(one).as_posix() for p in one.rglob("*"))
+    assert names == sorted(p.relative_to(two).as_posix() for p in two.rglob("*"))
+    for same in ("conversations.jsonl", "redaction_log.csv", *[n for n in names
+                                                               if n.startswith("TEXT/")]):
+        assert (one / same).read_bytes() == (two / same).read_bytes(), same
+    assert without_hashes(one / "DATA" / "RR.dat") == without_hashes(two / "DATA" / "RR.dat")
+    texts = pdf_texts(one)
+    assert texts == pdf_texts(two)
+    assert sum("Привет" in " ".join(pages) for pages in texts.values()) == 3
+    counts = [json.loads((p / "manifest.json").read_text())["counts"] for p in (one, two)]
+    assert counts[0] == counts[1]
+
+
+def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
+    if not Path("/proc/self/maps").exists():
+        pytest.skip("reads /proc")
+    bodies = Bodies()
+    bodies.start(1)
+    try:
+        job = bodies.submit(_conversation(), _begun(tmp_path))
+        assert job.result() is not None
+        (child,) = multiprocessing.active_children()
+        loaded = Path(f"/proc/{child.pid}/maps").read_text()
+        assert "Qt" not in loaded
+        assert "sqlalchemy" not in loaded
+        assert "sqlcipher" not in loaded
+    finally:
+        bodies.stop()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -> None:
+    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND", expected=packet.PARALLEL_FROM)
+    # A file where a worker will begin the third conversation's TEXT file.
+    writer.folder.make_parent("TEXT/x")
+    writer.folder.path("TEXT/.3.part").write_bytes(b"")
+    with pytest.raises(FileExistsError):
+        _add_and_drain(writer, 5)
+    writer.discard()
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_error_refuses_the_export_and_leaves_nothing(
+        store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed_store(store, 6)
+    begin = PacketWriter._queued
+
+    def clash(self: PacketWriter, conv: RedactedConversation) -> Any:
+        if self._added == 4:  # the worker will find the file there
+            self.folder.make_parent("TEXT/x")
+            self.folder.path("TEXT/.4.part").write_bytes(b"")
+        return begin(self, conv)
+
+    monkeypatch.setattr(PacketWriter, "_queued", clash)
+    with pytest.raises(WriteRefusedError, match="Nothing was left behind"):
+        export(store, tmp_path / "out", 1, monkeypatch)
+    assert leftovers(tmp_path) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_cancelling_with_bodies_in_flight_leaves_nothing(
+        store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed_store(store, 9)
+
+    def cancel(done: int, total: int | None, label: str) -> None:
+        if done == 7:
+            raise CancelledError("Export cancelled.")
+
+    with pytest.raises(CancelledError):
+        export(store, tmp_path / "out", 1, monkeypatch, progress=cancel)
+    assert leftovers(tmp_path) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_a_lost_worker_fails_the_export(tmp_path: Path) -> None:
+    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND", expected=packet.PARALLEL_FROM)
+    try:
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
+        with pytest.raises((RuntimeError, OSError)):
+            _add_and_drain(writer, 3)
+    finally:
+        writer.discard()
+    assert list(tmp_path.iterdir()) == []
+
+
+def _add_and_drain(writer: PacketWriter, count: int) -> None:
+    for _ in range(count):
+        writer.add(_conversation())
+    writer.drain()
+
+
+def _conversation() -> RedactedConversation:
+    body = (Segment("Hello "), Segment("[PERSON-1]", True), Segment(". " + FILLER))
+    message = RedactedMessage(0, "user", None, "active", "visible", "text", 0, body)
+    return RedactedConversation(1, "src-1", None, (Segment("Title"),), (message,), ())
+
+
+def _begun(tmp_path: Path) -> Any:
+    from reviewer.export.bodies import Begun
+    from reviewer.export.pagelayout import Stamp
+
+    return Begun(tmp_path / "body.pdf", tmp_path / "text.txt", Stamp("RR-000001", "RR", 1, "L"))
+
