@@ -12,7 +12,8 @@ same person recurs as in a real matter), then, in one run:
 Prints conversations/s for both, PDF pages/s of the export, and both as ratios
 to the baseline's conversations/s. Each size runs in a fresh process, whose
 peak RSS is reset after the store is opened (Argon2 alone peaks at 128 MiB),
-so the printed peak is the export's own; it should stay flat in N.
+so the printed peak is the export's own; it should stay flat in N, and so should
+the largest peak of the worker processes that write PDF pages in a big export.
 
 With ``--huge 1,4,16`` it renders instead one conversation holding a single
 message of that many MB (log lines; ``--paragraph``: one paragraph without line
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import subprocess
@@ -102,8 +104,8 @@ def baseline(store: Any, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def _status_mib(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _status_mib(field: str, pid: str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -128,17 +130,22 @@ def child(n: int) -> dict[str, Any]:
         base = baseline(store, Path(tmp) / "plain.jsonl")
         reset_peak_rss()
         samples: dict[int, float] = {}
+        workers = [0.0]
 
         def sample(done: int, total: int | None, label: str) -> None:
             if done and done % 1000 == 0:
                 samples[done] = _status_mib("VmRSS")
+            if done and done % 100 == 0:
+                workers[0] = max([workers[0], *(_status_mib("VmHWM", str(child.pid))
+                                                for child in multiprocessing.active_children())])
 
         start = time.perf_counter()
         report = export_packet(store, Path(tmp) / "packet", "bench", progress=sample)
         took = time.perf_counter() - start
         store.close()
     return {"n": n, "baseline_s": base, "export_s": took, "pages": report.pages,
-            "peak_rss_mib": peak_rss_mib(), "rss_by_done": samples}
+            "peak_rss_mib": peak_rss_mib(), "worker_peak_rss_mib": workers[0],
+            "rss_by_done": samples}
 
 
 def huge_text(megabytes: float, paragraph: bool, qt: bool) -> str:
@@ -234,7 +241,8 @@ def _report(r: dict[str, Any]) -> None:
           f"ratio {conv_rate / base_rate:.4f} (x{base_rate / conv_rate:.0f} slower)")
     print(f"  export PDF pages:            {page_rate:10.1f} pages/s          "
           f"ratio {page_rate / base_rate:.4f} to baseline conversations/s")
-    print(f"  peak RSS during export:      {r['peak_rss_mib']:10.0f} MiB")
+    print(f"  peak RSS during export:      {r['peak_rss_mib']:10.0f} MiB "
+          f"(PDF workers: {r['worker_peak_rss_mib']:.0f} MiB each at most)")
     steps = ", ".join(f"{int(k):,}: {v:.0f}" for k, v in r["rss_by_done"].items())
     print(f"  RSS (MiB) after n conversations written: {steps}")
 

@@ -91,9 +91,15 @@ class Bodies:
         return bool(self._workers)
 
     def start(self, workers: int) -> None:
+        """Start ``workers`` processes; none is left running if one cannot start."""
         context = multiprocessing.get_context("spawn")
-        with _main_hidden():
-            self._workers = [_Worker(context) for _ in range(workers)]
+        try:
+            with _main_hidden():
+                for _ in range(workers):
+                    self._workers.append(_Worker(context))
+        except BaseException:
+            self.stop()
+            raise
 
     def submit(self, conv: RedactedConversation, begun: Begun) -> Job:
         """Have the files of ``conv`` begun: here and now if not started."""

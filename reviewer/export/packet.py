@@ -52,10 +52,10 @@ class _Queued:
 class PacketWriter:
     """Renders conversations into a :class:`PacketFolder` as they come.
 
-    ``expected`` (how many conversations will come, when known) starts the workers
-    at once in a big export; else they start when that many have come."""
+    A big export starts worker processes: at once when told how many conversations
+    will come (``expect``), else when that many have come."""
 
-    def __init__(self, out_dir: Path, prefix: str, legend: str, *, expected: int = 0) -> None:
+    def __init__(self, out_dir: Path, prefix: str, legend: str) -> None:
         self.folder = PacketFolder(out_dir)
         self.prefix = prefix
         self.legend = legend
@@ -69,7 +69,6 @@ class PacketWriter:
         self._any_stamp = Stamp(bates_number(prefix, 1), prefix, 1, legend)
         self._streams = contextlib.ExitStack()
         try:
-            self._start_workers(expected)
             self._jsonl = self._stream(CONVERSATIONS)
             self._log = self._stream(REDACTION_LOG, log.csv_rows([log.HEADER]))
             self._dat = self._stream(f"DATA/{prefix}.dat", loadfile.dat_header())
@@ -82,10 +81,13 @@ class PacketWriter:
         handle.write(head)
         return handle
 
-    def _start_workers(self, count: int) -> None:
+    def expect(self, count: int) -> None:
+        """``count`` conversations will come: start the workers now if that is many."""
         if (count >= PARALLEL_FROM and not self._bodies.parallel
                 and (os.cpu_count() or 1) > 1):
-            self._bodies.start(WORKERS)
+            # A system that cannot start processes gets its packet all the same.
+            with contextlib.suppress(OSError):
+                self._bodies.start(WORKERS)
 
     @property
     def pages(self) -> int:
@@ -94,7 +96,7 @@ class PacketWriter:
     def add(self, conv: RedactedConversation) -> None:
         """Queue ``conv``; it is written once every conversation before it is."""
         self._added += 1
-        self._start_workers(self._added)
+        self.expect(self._added)
         self._queue.append(self._queued(conv))
         while self._queue and (len(self._queue) > IN_FLIGHT or self._queue[0].job.ready):
             self._write(self._queue.popleft())

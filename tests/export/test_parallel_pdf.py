@@ -97,7 +97,8 @@ def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
 
 
 def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -> None:
-    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND", expected=packet.PARALLEL_FROM)
+    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
+    writer.expect(packet.PARALLEL_FROM)
     # A file where a worker will begin the third conversation's TEXT file.
     writer.folder.make_parent("TEXT/x")
     writer.folder.path("TEXT/.3.part").write_bytes(b"")
@@ -141,7 +142,8 @@ def test_cancelling_with_bodies_in_flight_leaves_nothing(
 
 
 def test_a_lost_worker_fails_the_export(tmp_path: Path) -> None:
-    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND", expected=packet.PARALLEL_FROM)
+    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
+    writer.expect(packet.PARALLEL_FROM)
     try:
         for child in multiprocessing.active_children():
             child.kill()
