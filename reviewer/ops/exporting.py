@@ -306,6 +306,7 @@ def _render(conn: Any, writer: PacketWriter, plan: _Plan, progress: Progress) ->
     request = plan.request
     total = packets.count_conversations(
         conn, request.active_only, plan.policy.hash if request.only_finished else None)
+    writer.expect(total)
     leaks: list[Leak] = []
     progress(0, total, "Exporting")
     for done, redacted in enumerate(_redacted(conn, plan), 1):
