@@ -1,90 +1,158 @@
-"""A conversation's files begun by worker processes while the main process goes on
-reading, redacting and numbering: its PDF up to the page bodies, and its TEXT
-file, empty.
+"""A conversation's PDF and TEXT files, written by worker processes while the main
+process goes on reading, redacting and numbering.
 
-A body needs no Bates number (``pdfwriter.write_body``), so it can be laid out
-before the conversations ahead of it are paginated; the main process finishes
-each file in order once its first page is known, and renames it. Even the empty
-TEXT file is made here: creating a file costs the kernel far more than writing a
-few kilobytes into one (ext4 looks for a free inode that was not freed just
-now, which after many deletions takes most of a millisecond). Jobs go to the workers in
-turn and each worker answers in the order it was given them, so the next answer
-on a worker's pipe is that of its oldest job.
+Each conversation is handled in two steps by the same worker. ``begin`` lays the
+PDF out and writes it up to its page bodies, under a temporary name: bodies need
+no Bates number (``pdfwriter.write_body``), so they are written before the
+conversations ahead are numbered, and the page count tells the main process
+where the next conversation starts. ``finish``, once the conversation is
+numbered, appends the PDF's stamps and trailer, renames it to its control id and
+writes the TEXT file. Creating and renaming files is the costliest step of
+writing small ones (ext4 looks for a free inode that was not freed just now,
+which after many deletions takes most of a millisecond), so the main process
+does neither. Every file is hashed as it is written.
+
+A worker answers in the order it was asked, so the next answer on its pipe is
+that of the oldest question it has not answered. Answers are small (a page
+count, two file entries): a worker never waits for the main process to read, and
+the main process, which may wait to send it a large conversation, never waits
+for a worker that waits.
 
 Workers are spawned, never forked: the GUI exports on a thread, and a fork copies
 a process whose other threads may hold locks. They import the PDF writer and
 what it needs, no Qt and no store, and end when the main process's end of their
 pipe closes, however it ends. The main process runs no thread for them: helper
-threads would take the interpreter lock from it at every system call.
+threads would take the interpreter lock from it at every system call. Without
+workers (a small export, one core) the same steps run in the main process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import sys
 import traceback
 import types
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
 
-from reviewer.export.folder import create_private
+from reviewer.export.folder import FileEntry, HashedFile, create_private
 from reviewer.export.pagelayout import Stamp, shows
-from reviewer.export.pdfwriter import Body, write_body
+from reviewer.export.pdfwriter import Body, write_body, write_tail
 from reviewer.export.redact import RedactedConversation
+from reviewer.export.text import render_text
+
+T = TypeVar("T")
+Entries = tuple[FileEntry | None, FileEntry]  # the PDF's (None: Qt wrote it), the TEXT's
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a conversation's files go, and what its text is checked against."""
+
+    root: Path  # the packet folder
+    partial: str  # the PDF's temporary name, relative to the root
+    any_stamp: Stamp  # any page's stamp shows alike in the standard fonts: digits differ
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """What numbering decided for a conversation: its stamp and its files' names."""
+
+    stamp: Stamp
+    bates: str  # its Bates range, as the TEXT file's header gives it
+    pdf: str
+    text: str
+
+
 class Begun:
-    """Where a conversation's files are begun, and what to check its text against."""
+    """A conversation whose PDF bodies are written (unless Qt must render it)."""
 
-    pdf: Path
-    text: Path
-    stamp: Stamp  # any page's stamp: its number shows alike
+    def __init__(self, conv: RedactedConversation, place: Place) -> None:
+        self.conv = conv
+        self.place = place
+        self.pdf: HashedFile | None = None
+        self.body: Body | None = None
+        if shows(conv, place.any_stamp):
+            self.pdf = HashedFile(create_private(place.root / place.partial))
+            self.body = write_body(conv, self.pdf.write)
+
+    def finish(self, numbered: Numbered) -> Entries:
+        """The PDF's stamps and trailer, under its name; the TEXT file."""
+        root = self.place.root
+        pdf = None
+        if self.pdf is not None and self.body is not None:
+            with self.pdf.handle:
+                write_tail(self.pdf.write, self.body, numbered.stamp)
+            os.rename(root / self.place.partial, root / numbered.pdf)
+            pdf = self.pdf.entry(numbered.pdf)
+        text = render_text(self.conv, numbered.stamp.control_id, numbered.bates,
+                           numbered.stamp.legend)
+        with create_private(root / numbered.text) as handle:
+            hashed = HashedFile(handle)
+            hashed.write(text.encode())
+        return pdf, hashed.entry(numbered.text)
 
 
-def begin_files(conv: RedactedConversation, begun: Begun) -> Body | None:
-    """Make the TEXT file, empty, and write the PDF's page bodies; None (and no PDF)
-    when the standard fonts cannot show ``conv``: Qt renders it, in the main process."""
-    create_private(begun.text).close()
-    if not shows(conv, begun.stamp):
-        return None
-    with create_private(begun.pdf) as handle:
-        return write_body(conv, handle.write)
+@dataclass(frozen=True)
+class _Begin:
+    key: int
+    conv: RedactedConversation
+    place: Place
+
+    def run(self, begun: dict[int, Begun]) -> Body | None:
+        begun[self.key] = Begun(self.conv, self.place)
+        return begun[self.key].body
 
 
-class WorkerLostError(RuntimeError):
-    """A worker process ended without answering (killed, out of memory)."""
+@dataclass(frozen=True)
+class _Finish:
+    key: int
+    numbered: Numbered
+
+    def run(self, begun: dict[int, Begun]) -> Entries:
+        return begun.pop(self.key).finish(self.numbered)
 
 
-class Job:
-    """Files being begun by a worker, or begun already."""
+class Job(Generic[T]):
+    """An answer from a worker, or one given here already."""
 
-    def __init__(self, worker: _Worker | None, body: Body | None = None) -> None:
+    def __init__(self, worker: _Worker | None, value: Any = None) -> None:
         self._worker = worker  # None once answered
-        self._body = body
+        self._value = value
+        self._error: BaseException | None = None
 
     @property
     def ready(self) -> bool:
-        return self._worker is None or self._worker.answered
-
-    def result(self) -> Body | None:
-        """What ``begin_files`` returned; waits for it. Only a worker's oldest job may ask."""
         if self._worker is not None:
-            self._body = self._worker.receive()
-            self._worker = None
-        return self._body
+            self._worker.collect(block=False)
+        return self._worker is None
+
+    def result(self) -> T:
+        """The answer; waits for it. A worker's error is raised here, as it was raised."""
+        while self._worker is not None:
+            self._worker.collect(block=True)
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
+
+    def answer(self, value: Any, error: BaseException | None) -> None:
+        self._worker, self._value, self._error = None, value, error
 
 
 class Bodies:
-    """Where page bodies are written: here, or by worker processes once started."""
+    """Where conversations' files are written: here, or by worker processes once
+    started. A conversation is finished where it was begun."""
 
     def __init__(self) -> None:
         self._workers: list[_Worker] = []
-        self._turn = 0
+        self._here: dict[int, Begun] = {}
 
     @property
     def parallel(self) -> bool:
@@ -101,17 +169,20 @@ class Bodies:
             self.stop()
             raise
 
-    def submit(self, conv: RedactedConversation, begun: Begun) -> Job:
-        """Have the files of ``conv`` begun: here and now if not started."""
-        if not self._workers:
-            return Job(None, begin_files(conv, begun))
-        worker = self._workers[self._turn % len(self._workers)]
-        self._turn += 1
-        worker.send(conv, begun)
-        return Job(worker)
+    def begin(self, key: int, conv: RedactedConversation, place: Place) -> Job[Body | None]:
+        """Begin the files of ``conv``; the answer is its PDF's bodies, None for Qt."""
+        return self._ask(key, _Begin(key, conv, place))
+
+    def finish(self, key: int, numbered: Numbered) -> Job[Entries]:
+        return self._ask(key, _Finish(key, numbered))
+
+    def _ask(self, key: int, question: _Begin | _Finish) -> Job[Any]:
+        if key in self._here or not self._workers:
+            return Job(None, question.run(self._here))
+        return self._workers[key % len(self._workers)].ask(question)
 
     def close(self) -> None:
-        """Let the workers end; every job must have been received."""
+        """Let the workers end; every job must have been answered."""
         for worker in self._workers:
             worker.close()
         self._workers = []
@@ -121,33 +192,38 @@ class Bodies:
         for worker in self._workers:
             worker.kill()
         self._workers = []
+        self._here.clear()
+
+
+class WorkerLostError(RuntimeError):
+    """A worker process ended without answering (killed, out of memory)."""
 
 
 class _Worker:
     def __init__(self, context: SpawnContext) -> None:
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child,), daemon=True,
-                                        name="pdf-bodies")
+                                        name="packet-files")
         self._process.start()
         child.close()
+        self._asked: deque[Job[Any]] = deque()
 
-    def send(self, conv: RedactedConversation, begun: Begun) -> None:
-        self._conn.send((conv, begun))
+    def ask(self, question: _Begin | _Finish) -> Job[Any]:
+        self._conn.send(question)
+        job: Job[Any] = Job(self)
+        self._asked.append(job)
+        return job
 
-    @property
-    def answered(self) -> bool:
-        return self._conn.poll()
-
-    def receive(self) -> Body | None:
+    def collect(self, block: bool) -> None:
+        """Give the oldest job its answer, if it has come (``block``: once it comes)."""
+        if not block and not self._conn.poll():
+            return
         try:
-            body, error = self._conn.recv()
+            value, error = self._conn.recv()
         except EOFError:
-            raise WorkerLostError("A process writing PDF pages ended unexpectedly "
+            raise WorkerLostError("A process writing the packet's files ended unexpectedly "
                                   f"(exit code {self._process.exitcode}).") from None
-        if error is not None:
-            raise error
-        result: Body | None = body
-        return result
+        self._asked.popleft().answer(value, error)
 
     def close(self) -> None:
         self._conn.close()  # the worker reads the end of its pipe, and ends
@@ -160,21 +236,22 @@ class _Worker:
 
 
 def _serve(conn: Connection) -> None:
-    """A worker's loop: a job in, its bodies or its error out, until the pipe closes."""
+    """A worker's loop: a question in, its answer or its error out, until the pipe closes."""
+    begun: dict[int, Begun] = {}
     while True:
         try:
-            conv, begun = conn.recv()
+            question = conn.recv()
         except EOFError:
             return
         try:
-            answer: tuple[Body | None, BaseException | None] = (begin_files(conv, begun), None)
+            answer: tuple[Any, BaseException | None] = (question.run(begun), None)
         except Exception as error:
             error.add_note(traceback.format_exc())  # the worker's traceback, for the log
             answer = (None, error)
         _answer(conn, answer)
 
 
-def _answer(conn: Connection, answer: tuple[Body | None, BaseException | None]) -> None:
+def _answer(conn: Connection, answer: tuple[Any, BaseException | None]) -> None:
     try:
         conn.send(answer)
     except Exception as unpicklable:

@@ -4,7 +4,7 @@ Files are written into a hidden sibling of OUT_DIR and the folder is renamed
 into place only when everything is written and signed, so a crash or an error
 never leaves a folder named OUT_DIR. Files are 0600 and folders 0700 whatever
 the umask; every file's SHA-256 and size are recorded as it is written, so no
-file is read back to list it (but those another library writes).
+file is read back to list it (but those Qt writes).
 
 The hidden folder is locked (``flock``) while it is written. A process killed
 mid-export leaves it behind unlocked, and the next export into the same parent
@@ -71,7 +71,7 @@ class HashedFile:
         return self.handle.write(data)
 
     def read_all(self) -> None:
-        """Read (and hash) to the end of the file, where writing goes on."""
+        """Read (and hash) to the end of the file."""
         for block in iter(lambda: self.handle.read(1 << 20), b""):
             self.digest.update(block)
             self.size += len(block)
@@ -119,19 +119,6 @@ class PacketFolder:
         with create_private(self.path(relative)) as handle:
             hashed = HashedFile(handle)
             yield hashed
-        self.entries[relative] = hashed.entry(relative)
-
-    @contextlib.contextmanager
-    def resume(self, partial: str, relative: str) -> Iterator[HashedFile]:
-        """Go on writing ``partial``, a private file begun elsewhere (a worker process);
-        when closed it is renamed to ``relative`` and listed."""
-        source = self.path(partial)
-        with source.open("r+b") as handle:
-            hashed = HashedFile(handle)
-            hashed.read_all()  # from the page cache: it was just written
-            yield hashed
-        self.make_parent(relative)
-        os.rename(source, self.path(relative))
         self.entries[relative] = hashed.entry(relative)
 
     def write(self, relative: str, data: bytes, *, listed: bool = True) -> None:

@@ -4,10 +4,11 @@ the audit log, then the signed manifest.
 Bates numbers are page numbers, continuous across the packet; a
 conversation's control id is the number of its first page, and its TEXT and
 PDF files are named by it. A conversation is numbered when every one before it
-is written. The page bodies of a standard-font PDF need no number, so in a big
+is numbered. The page bodies of a standard-font PDF need no number, so in a big
 export worker processes write them (``reviewer.export.bodies``) for the
-conversations queued behind the one being written; the main process adds each
-file's stamped tail in order.
+conversations queued behind the one being numbered, and finish each
+conversation's PDF and TEXT files once it is; the main process writes the
+records (JSONL, log, load file) in order.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.export import loadfile, log, manifest
-from reviewer.export.bodies import Begun, Bodies, Job
+from reviewer.export.bodies import Bodies, Entries, Job, Numbered, Place
 from reviewer.export.folder import HashedFile, PacketFolder
 from reviewer.export.leaks import Needles
 from reviewer.export.pdf import Stamp, bates_number, render_qt
-from reviewer.export.pdfwriter import write_tail
+from reviewer.export.pdfwriter import Body
 from reviewer.export.redact import RedactedConversation
-from reviewer.export.text import jsonl_record, render_text
+from reviewer.export.text import jsonl_record
 
 CONVERSATIONS = "conversations.jsonl"
 REDACTION_LOG = "redaction_log.csv"
@@ -41,12 +42,23 @@ IN_FLIGHT = 64  # conversations queued at most: memory stays flat
 
 @dataclass(frozen=True)
 class _Queued:
-    """A conversation waiting for its number, its files begun under temporary names."""
+    """A conversation waiting for its number, its PDF's bodies being written."""
+
+    key: int
+    conv: RedactedConversation
+    bodies: Job[Body | None]
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """A numbered conversation whose files are being finished."""
 
     conv: RedactedConversation
-    job: Job
-    pdf: str
-    text: str
+    control_id: str
+    end: str
+    text_path: str
+    pdf_path: str
+    files: Job[Entries]
 
 
 class PacketWriter:
@@ -64,6 +76,7 @@ class PacketWriter:
         self.messages = 0
         self._bodies = Bodies()
         self._queue: deque[_Queued] = deque()
+        self._numbered: deque[_Numbered] = deque()
         self._added = 0
         # Any page's stamp shows alike in the standard fonts: its number is digits.
         self._any_stamp = Stamp(bates_number(prefix, 1), prefix, 1, legend)
@@ -94,64 +107,67 @@ class PacketWriter:
         return self.next_page - 1
 
     def add(self, conv: RedactedConversation) -> None:
-        """Queue ``conv``; it is written once every conversation before it is."""
+        """Queue ``conv``; it is numbered once every conversation before it is."""
         self._added += 1
         self.expect(self._added)
-        self._queue.append(self._queued(conv))
-        while self._queue and (len(self._queue) > IN_FLIGHT or self._queue[0].job.ready):
-            self._write(self._queue.popleft())
+        for kind in ("PDF/", "TEXT/"):
+            self.folder.make_parent(kind)
+        place = Place(self.folder.root, f"PDF/.{self._added}.part", self._any_stamp)
+        self._queue.append(_Queued(self._added, conv,
+                                   self._bodies.begin(self._added, conv, place)))
+        self._advance(IN_FLIGHT)
 
     def drain(self) -> None:
         """Write every conversation queued; the counters are final after it."""
-        while self._queue:
-            self._write(self._queue.popleft())
+        self._advance(0)
         self._bodies.close()
 
-    def _queued(self, conv: RedactedConversation) -> _Queued:
-        pdf, text = f"PDF/.{self._added}.part", f"TEXT/.{self._added}.part"
-        for partial in (pdf, text):
-            self.folder.make_parent(partial)
-        begun = Begun(self.folder.path(pdf), self.folder.path(text), self._any_stamp)
-        return _Queued(conv, self._bodies.submit(conv, begun), pdf, text)
+    def _advance(self, waiting: int) -> None:
+        """Number and record, in order, what is ready, and what is more than ``waiting``."""
+        while self._queue and (len(self._queue) > waiting or self._queue[0].bodies.ready):
+            self._number(self._queue.popleft())
+        while self._numbered and (len(self._numbered) > waiting
+                                  or self._numbered[0].files.ready):
+            self._record(self._numbered.popleft())
 
-    def _write(self, queued: _Queued) -> None:
-        """Number the oldest conversation queued and write its files and records."""
+    def _number(self, queued: _Queued) -> None:
+        """Give the oldest conversation its pages, and have its files finished."""
         control_id = bates_number(self.prefix, self.next_page)
-        pdf_path = f"PDF/{control_id}.pdf"
-        pages = self._pdf(queued, pdf_path, Stamp(control_id, self.prefix, self.next_page,
-                                                 self.legend))
+        stamp = Stamp(control_id, self.prefix, self.next_page, self.legend)
+        pdf_path, text_path = f"PDF/{control_id}.pdf", f"TEXT/{control_id}.txt"
+        pages = self._pages(queued, pdf_path, stamp)
         end = bates_number(self.prefix, self.next_page + pages - 1)
-        text_path = f"TEXT/{control_id}.txt"
         bates = control_id if pages == 1 else f"{control_id} – {end}"
-        with self.folder.resume(queued.text, text_path) as handle:
-            handle.write(render_text(queued.conv, control_id, bates, self.legend).encode())
-        self._records(queued.conv, control_id, end, text_path, pdf_path)
+        files = self._bodies.finish(queued.key, Numbered(stamp, bates, pdf_path, text_path))
+        self._numbered.append(_Numbered(queued.conv, control_id, end, text_path, pdf_path,
+                                        files))
         self.next_page += pages
+        self.conversations += 1
+        self.messages += len(queued.conv.messages)
 
-    def _records(self, conv: RedactedConversation, control_id: str, end: str, text_path: str,
-                 pdf_path: str) -> None:
-        """The conversation's line, log rows and load-file row."""
+    def _pages(self, queued: _Queued, pdf_path: str, stamp: Stamp) -> int:
+        body = queued.bodies.result()
+        if body is not None:
+            return body.pages
+        pages = render_qt(queued.conv, self.folder.path(pdf_path), stamp)
+        self.folder.add_existing(pdf_path)
+        return pages
+
+    def _record(self, numbered: _Numbered) -> None:
+        """List the conversation's files; write its line, log rows and load-file row."""
+        for entry in numbered.files.result():
+            if entry is not None:
+                self.folder.entries[entry.path] = entry
+        conv, control_id = numbered.conv, numbered.control_id
         self._jsonl.write(jsonl_record(conv, control_id).encode("utf-8"))
         self._log.write(log.log_rows(control_id, conv.conversation_id, conv.source_id,
                                      conv.log))
         self._dat.write(loadfile.dat_row([
-            control_id, end, control_id, conv.source_id, conv.title_text, conv.created or "",
-            str(len(conv.messages)), str(conv.redaction_count), text_path, pdf_path,
-            self.folder.entries[pdf_path].sha256,
+            control_id, numbered.end, control_id, conv.source_id, conv.title_text,
+            conv.created or "", str(len(conv.messages)), str(conv.redaction_count),
+            numbered.text_path, numbered.pdf_path,
+            self.folder.entries[numbered.pdf_path].sha256,
         ]))
-        self.conversations += 1
-        self.messages += len(conv.messages)
-
-    def _pdf(self, queued: _Queued, pdf_path: str, stamp: Stamp) -> int:
-        """Write the PDF at ``pdf_path``; returns its pages."""
-        body = queued.job.result()  # a worker's error is raised here, as it was raised
-        if body is None:  # the Qt path
-            pages = render_qt(queued.conv, self.folder.path(pdf_path), stamp)
-            self.folder.add_existing(pdf_path)
-            return pages
-        with self.folder.resume(queued.pdf, pdf_path) as handle:
-            write_tail(handle.write, body, stamp)
-        return body.pages
 
     def write_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         self.drain()
@@ -190,6 +206,7 @@ class PacketWriter:
         fails the flush of the open streams again, and the folder must go all the same)."""
         self._bodies.stop()  # first: no worker may write into the folder as it goes
         self._queue.clear()
+        self._numbered.clear()
         with contextlib.suppress(OSError):
             self._streams.close()
         self.folder.discard()

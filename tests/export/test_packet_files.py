@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reviewer.domain.errors import UsageError
 from reviewer.export import manifest
-from reviewer.export.folder import PacketFolder, create_private, file_digest
+from reviewer.export.folder import PacketFolder, file_digest
 from reviewer.export.leaks import Needles
 from reviewer.export.packet import PacketWriter
 from reviewer.export.verify import verify_packet
@@ -60,16 +60,12 @@ def test_nothing_is_visible_under_the_name_until_commit(tmp_path: Path) -> None:
 def test_files_are_listed_with_the_hash_of_what_was_written(tmp_path: Path) -> None:
     folder = PacketFolder(tmp_path / "packet")
     folder.write("TEXT/a.txt", b"hello\n")
-    folder.make_parent("PDF/.1.part")
-    with create_private(folder.path("PDF/.1.part")) as begun:  # as a worker process does
-        begun.write(b"begun elsewhere, ")
-    with folder.resume("PDF/.1.part", "PDF/a.pdf") as handle:
-        handle.write(b"finished here")
-    assert sorted(folder.entries) == ["PDF/a.pdf", "TEXT/a.txt"]
+    with folder.open("DATA/b.dat") as handle:
+        for part in (b"one, ", b"two"):
+            handle.write(part)
+    assert sorted(folder.entries) == ["DATA/b.dat", "TEXT/a.txt"]
     for entry in folder.entries.values():
         assert (entry.sha256, entry.bytes) == file_digest(folder.path(entry.path))
-    assert folder.path("PDF/a.pdf").read_bytes() == b"begun elsewhere, finished here"
-    assert not folder.path("PDF/.1.part").exists()
     folder.discard()
 
 

@@ -12,8 +12,9 @@ import pytest
 
 from reviewer.domain.errors import CancelledError
 from reviewer.export import packet
-from reviewer.export.bodies import Bodies
+from reviewer.export.bodies import Bodies, Place
 from reviewer.export.packet import PacketWriter
+from reviewer.export.pagelayout import Stamp
 from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
 from reviewer.ops.exporting import WriteRefusedError, export_packet, verify_packet
 from tests.export.builders import add_chat, add_span
@@ -84,8 +85,8 @@ def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
     bodies = Bodies()
     bodies.start(1)
     try:
-        job = bodies.submit(_conversation(), _begun(tmp_path))
-        assert job.result() is not None
+        place = Place(tmp_path, "body.pdf", Stamp("RR-000001", "RR", 1, "LEGEND"))
+        assert bodies.begin(1, _conversation(), place).result() is not None
         (child,) = multiprocessing.active_children()
         loaded = Path(f"/proc/{child.pid}/maps").read_text()
         assert "Qt" not in loaded
@@ -99,9 +100,9 @@ def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
 def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -> None:
     writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
     writer.expect(packet.PARALLEL_FROM)
-    # A file where a worker will begin the third conversation's TEXT file.
-    writer.folder.make_parent("TEXT/x")
-    writer.folder.path("TEXT/.3.part").write_bytes(b"")
+    # A file where a worker will begin the third conversation's PDF.
+    writer.folder.make_parent("PDF/x")
+    writer.folder.path("PDF/.3.part").write_bytes(b"")
     with pytest.raises(FileExistsError):
         _add_and_drain(writer, 5)
     writer.discard()
@@ -112,15 +113,15 @@ def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -
 def test_a_worker_error_refuses_the_export_and_leaves_nothing(
         store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mixed_store(store, 6)
-    begin = PacketWriter._queued
+    begin = PacketWriter.add
 
-    def clash(self: PacketWriter, conv: RedactedConversation) -> Any:
-        if self._added == 4:  # the worker will find the file there
-            self.folder.make_parent("TEXT/x")
-            self.folder.path("TEXT/.4.part").write_bytes(b"")
-        return begin(self, conv)
+    def clash(self: PacketWriter, conv: RedactedConversation) -> None:
+        if self._added == 3:  # the worker will find a file where the 4th PDF begins
+            self.folder.make_parent("PDF/x")
+            self.folder.path("PDF/.4.part").write_bytes(b"")
+        begin(self, conv)
 
-    monkeypatch.setattr(PacketWriter, "_queued", clash)
+    monkeypatch.setattr(PacketWriter, "add", clash)
     with pytest.raises(WriteRefusedError, match="Nothing was left behind"):
         export(store, tmp_path / "out", 1, monkeypatch)
     assert leftovers(tmp_path) == []
@@ -165,11 +166,4 @@ def _conversation() -> RedactedConversation:
     body = (Segment("Hello "), Segment("[PERSON-1]", True), Segment(". " + FILLER))
     message = RedactedMessage(0, "user", None, "active", "visible", "text", 0, body)
     return RedactedConversation(1, "src-1", None, (Segment("Title"),), (message,), ())
-
-
-def _begun(tmp_path: Path) -> Any:
-    from reviewer.export.bodies import Begun
-    from reviewer.export.pagelayout import Stamp
-
-    return Begun(tmp_path / "body.pdf", tmp_path / "text.txt", Stamp("RR-000001", "RR", 1, "L"))
 
