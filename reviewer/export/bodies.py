@@ -209,7 +209,10 @@ class _Worker:
         self._asked: deque[Job[Any]] = deque()
 
     def ask(self, question: _Begin | _Finish) -> Job[Any]:
-        self._conn.send(question)
+        try:
+            self._conn.send(question)
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._lost() from None
         job: Job[Any] = Job(self)
         self._asked.append(job)
         return job
@@ -220,10 +223,14 @@ class _Worker:
             return
         try:
             value, error = self._conn.recv()
-        except EOFError:
-            raise WorkerLostError("A process writing the packet's files ended unexpectedly "
-                                  f"(exit code {self._process.exitcode}).") from None
+        except (EOFError, ConnectionResetError):
+            raise self._lost() from None
         self._asked.popleft().answer(value, error)
+
+    def _lost(self) -> WorkerLostError:
+        self._process.join(1)
+        return WorkerLostError("A process writing the packet's files ended unexpectedly "
+                               f"(exit code {self._process.exitcode}).")
 
     def close(self) -> None:
         self._conn.close()  # the worker reads the end of its pipe, and ends

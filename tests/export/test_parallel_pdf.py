@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 
 from reviewer.domain.errors import CancelledError
 from reviewer.export import packet
-from reviewer.export.bodies import Bodies, Place
+from reviewer.export.bodies import Bodies, Place, WorkerLostError
 from reviewer.export.packet import PacketWriter
 from reviewer.export.pagelayout import Stamp
 from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
@@ -77,6 +79,9 @@ def test_a_parallel_export_writes_the_inline_packet(store: Any, tmp_path: Path,
     assert sum("Привет" in " ".join(pages) for pages in texts.values()) == 3
     counts = [json.loads((p / "manifest.json").read_text())["counts"] for p in (one, two)]
     assert counts[0] == counts[1]
+    if shutil.which("qpdf"):
+        for pdf in (two / "PDF").iterdir():
+            subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
 
 
 def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
@@ -149,7 +154,7 @@ def test_a_lost_worker_fails_the_export(tmp_path: Path) -> None:
         for child in multiprocessing.active_children():
             child.kill()
             child.join()
-        with pytest.raises((RuntimeError, OSError)):
+        with pytest.raises(WorkerLostError):
             _add_and_drain(writer, 3)
     finally:
         writer.discard()
