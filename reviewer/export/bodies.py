@@ -28,14 +28,10 @@ workers (a small export, one core) the same steps run in the main process.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
-import sys
 import traceback
-import types
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
@@ -162,9 +158,8 @@ class Bodies:
         """Start ``workers`` processes; none is left running if one cannot start."""
         context = multiprocessing.get_context("spawn")
         try:
-            with _main_hidden():
-                for _ in range(workers):
-                    self._workers.append(_Worker(context))
+            for _ in range(workers):
+                self._workers.append(_Worker(context))
         except BaseException:
             self.stop()
             raise
@@ -264,16 +259,3 @@ def _answer(conn: Connection, answer: tuple[Any, BaseException | None]) -> None:
     except Exception as unpicklable:
         # An error that cannot cross still fails the job, as what it said.
         conn.send((None, RuntimeError(f"{answer[1]!r} ({unpicklable})")))
-
-
-@contextlib.contextmanager
-def _main_hidden() -> Iterator[None]:
-    """A spawned process runs its parent's main script again (the CLI's, a benchmark's)
-    to find what it defines, importing Qt and the store into every worker; the
-    workers need nothing of it."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
