@@ -192,9 +192,16 @@ def huge(sizes: list[float], paragraph: bool) -> None:
                   f"peak RSS {r['peak_rss_mib']:.0f} MiB")
 
 
+# Each run is a fresh process that imports this file as a module rather than running it
+# as its main script: the export's PDF workers (spawned) re-import the main script of
+# their parent, and the app's own main script (the CLI) imports nearly nothing.
+_CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); import bench_export; "
+          "sys.argv[1:2] = []; sys.exit(bench_export.main())")
+
+
 def _child_json(*args: str) -> dict[str, Any]:
-    run = subprocess.run([sys.executable, __file__, *[a for a in args if a]], check=True,
-                         capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", _CHILD, str(Path(__file__).parent),
+                          *[a for a in args if a]], check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
     return result
 
