@@ -361,3 +361,11 @@ def test_every_variant_is_found_and_nothing_survives_the_scrub(
         assert entity != "PHONE_NUMBER" or not any(
             re.sub(r"[^0-9]", "", t) in digits_view(scrubbed)
             for t, e, _ in items if e == entity)
+
+
+def test_a_hit_a_redaction_only_touches_is_still_a_leak() -> None:
+    needles = Needles([("Zelda Quarterfield", "PERSON", "[PERSON-1]")])
+    text = "Then Zelda Quarterfield left."
+    assert [(h.start, h.end) for h in needles.leaks(text, [(5, 10)], [])] == [(5, 23)]
+    assert needles.leaks(text, [(5, 10)], [(10, 23)]) == []
+    assert needles.leaks(text, [(5, 23)], []) == []
