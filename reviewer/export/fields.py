@@ -9,7 +9,8 @@ replaced by an id the tool generates, because nobody reviews it:
   appearance within the conversation;
 - a content type is produced when the importers define it, else as ``other``;
 - a source id is produced as it is only when it is machine-made (a UUID, a
-  number, a long hexadecimal key), else as ``SRC-`` and ten hexadecimal digits
+  long hexadecimal key; never a string of digits, which may be a phone number),
+  else as ``SRC-`` and ten hexadecimal digits
   of a keyed hash: the same id gives the same reference in every packet of the
   store, and a batch ``custom_id`` like ``req_<surname>`` never leaves;
 - a value of the audit log (file names, folders, policy paths, free-text
@@ -39,10 +40,12 @@ CONTENT_TYPES = frozenset({
     "tool_call", "attachment", "file",
 })
 OTHER_CONTENT = "other"
+# Only what a machine makes: a UUID, or a hexadecimal key of 16 or more digits with a
+# letter in it. A string of digits is not, however it is grouped: a phone number, a
+# card or social security number, a date of birth keys some exports.
 _MACHINE_ID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|[0-9]{1,40}(?:[-_:.][0-9]{1,40}){0,4}"
-    r"|[0-9a-fA-F]{16,128}"
+    r"|(?=[0-9]*[a-fA-F])[0-9a-fA-F]{16,128}"
 )
 # Times the tool writes (ISO 8601), and the SHA-256 and other hashes it records.
 _MACHINE_VALUE = re.compile(

@@ -31,6 +31,7 @@ from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.export import fields, loadfile, log
+from reviewer.export.bodies import WorkerLostError
 from reviewer.export.fields import reference
 from reviewer.export.folder import remove_leftovers, write_problem
 from reviewer.export.leaks import Needles, vocabulary_of
@@ -183,6 +184,10 @@ def export_packet(
     except OSError as err:
         refuse(store, actor, WriteRefusedError(write_problem(err, request.out_dir.parent)),
                request.options(), {"errno": err.errno})
+    except WorkerLostError:
+        refuse(store, actor, WriteRefusedError(
+            "Export failed: a process writing the PDFs ended without answering (the machine "
+            "may be out of memory). Nothing was left behind; export again."), request.options())
 
 
 def _check_request(request: _Request) -> None:
@@ -236,15 +241,15 @@ def _plan(store: Store, conn: Any, request: _Request, policy: LoadedPolicy) -> _
         secret = packets.reference_secret(write)
     tokens = {pair: f"[{pair[0]}-{n}]" for pair, n in numbers.items()}
     needles = Needles((text, entity, tokens[(entity, text)]) for entity, text in needle_pairs)
-    _check_prefix(request.prefix, needles)
+    vocabulary = _vocabulary(policy, {e for e, _ in numbers})
+    _check_packet_words(request.prefix, _legend(policy), needles, vocabulary)
     redactor = Redactor(
         token_for=lambda entity, text: tokens.get((entity, text), f"[{entity}]"),
         needles=needles, source_ref=reference(secret, "SRC"),
         allow_pending=request.allow_pending,
         reason_codes=frozenset(r.code for r in policy.policy.reason_codes),
     )
-    return _Plan(request, policy, redactor, _vocabulary(policy, {e for e, _ in numbers}),
-                 withheld=withheld)
+    return _Plan(request, policy, redactor, vocabulary, withheld=withheld)
 
 
 def _unfinished(conn: Any, request: _Request, policy_hash: str) -> int:
@@ -272,10 +277,17 @@ def _place(item: packets.Unfinished) -> RefusedPlace:
                         " and ".join(kinds))
 
 
-def _check_prefix(prefix: str, needles: Needles) -> None:
+def _check_packet_words(prefix: str, legend: str, needles: Needles,
+                        vocabulary: frozenset[str]) -> None:
+    """The prefix names every file and the legend is on every page: neither may hold
+    redacted text (the packet's own words aside: "personal data" is no leak of an
+    approved "Data")."""
     if next(needles.find(prefix), None):
         raise ExportRefusedError(f"Export refused: the Bates prefix {prefix} matches redacted "
                                  "text, and it names every file. Choose another prefix.")
+    if next(needles.find(legend, vocabulary), None):
+        raise ExportRefusedError("Export refused: the policy's legend, stamped on every page, "
+                                 "holds redacted text. Change the legend in the policy.")
 
 
 def _vocabulary(policy: LoadedPolicy, entities: set[str]) -> frozenset[str]:
@@ -476,7 +488,10 @@ def _publish(
         folder.commit()
     except RefusedError as err:  # the name was taken meanwhile: audited as refused
         folder.discard()
-        raise ExportRefusedError(str(err)) from None
+        refused = ExportRefusedError(f"{err} The export of packet {manifest['packet_id']} "
+                                     "recorded in the audit log was not published.")
+        refused.facts = {"packet_id": manifest["packet_id"], "published": False}
+        raise refused from None
     except BaseException:
         folder.discard()
         raise

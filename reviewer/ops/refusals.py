@@ -50,6 +50,7 @@ class ExportRefusedError(RefusedError):
         self.total_places = len(places) if total_places is None else total_places
         self.headline = headline or message
         self.audited = False  # set when the refusal was recorded with the change it made
+        self.facts: dict[str, Any] = {}  # more for the audit entry (a packet id)
 
 
 class PendingRefusedError(ExportRefusedError):
@@ -116,7 +117,7 @@ def refusal_payload(error: ExportRefusedError, options: dict[str, Any],
     return {
         "reason": error.reason, "options": options, "conversations": error.total_places,
         "conversation_ids": [p.conversation_id for p in error.places[:AUDITED_PLACES]],
-        **(extra or {}),
+        **error.facts, **(extra or {}),
     }
 
 

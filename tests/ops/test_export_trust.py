@@ -391,3 +391,28 @@ def test_the_log_names_control_and_source_ids_and_locates_replacements(
             record["messages"][int(row["message_index"])]["text"]
         located = produced[int(row["start"]):int(row["end"])]
         assert located == (row["replacement"] or "Hi")
+
+
+@pytest.mark.parametrize("source_id", ["15551234567", "123-45-6789", "1985.04.12",
+                                       "4111111111111111"])
+def test_a_source_id_of_digits_is_never_machine_made(
+    store: Any, tmp_path: Path, source_id: str
+) -> None:
+    add_chat(store, source_id, ["hello"])
+    export_packet(store, tmp_path / "out", "tester")
+    assert source_id not in packet_bytes(tmp_path / "out").decode("utf-8", "replace")
+
+
+def test_a_legend_holding_redacted_text_is_refused(store: Any, tmp_path: Path) -> None:
+    text = f"I am {NAME}."
+    conv_id, (m0,) = add_chat(store, "c1", [text])
+    add_span(store, conv_id, m0, text, NAME, "PERSON")
+    shipped = default_policy_path().read_text(encoding="utf-8")
+    custom = policy_from_text(shipped + '\nlegend: "CONFIDENTIAL — Quarterfield v. Acme"\n',
+                              tmp_path / "custom.yaml")
+    adopt_policy(store, "tester", custom)
+    with store.transaction() as conn:
+        conn.exec_driver_sql("UPDATE messages SET analyzed_policy = ?", (custom.hash,))
+        conn.exec_driver_sql("UPDATE conversations SET title_policy = ?", (custom.hash,))
+    with pytest.raises(ExportRefusedError, match="legend"):
+        export_packet(store, tmp_path / "out", "tester")
