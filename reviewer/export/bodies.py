@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import traceback
 from collections import deque
 from dataclasses import dataclass
@@ -102,9 +103,11 @@ class _Begin:
     conv: RedactedConversation
     place: Place
 
-    def run(self, begun: dict[int, Begun]) -> Body | None:
+    def run(self, begun: dict[int, Begun]) -> int | None:
+        """The PDF's page count (None: Qt must render it); the bodies stay here."""
         begun[self.key] = Begun(self.conv, self.place)
-        return begun[self.key].body
+        body = begun[self.key].body
+        return None if body is None else body.pages
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,8 @@ class Bodies:
             self.stop()
             raise
 
-    def begin(self, key: int, conv: RedactedConversation, place: Place) -> Job[Body | None]:
-        """Begin the files of ``conv``; the answer is its PDF's bodies, None for Qt."""
+    def begin(self, key: int, conv: RedactedConversation, place: Place) -> Job[int | None]:
+        """Begin the files of ``conv``; the answer is its PDF's page count, None for Qt."""
         return self._ask(key, _Begin(key, conv, place))
 
     def finish(self, key: int, numbered: Numbered) -> Job[Entries]:
@@ -238,7 +241,9 @@ class _Worker:
 
 
 def _serve(conn: Connection) -> None:
-    """A worker's loop: a question in, its answer or its error out, until the pipe closes."""
+    """A worker's loop: a question in, its answer or its error out, until the pipe closes.
+    Ctrl+C is the main process's to handle: it stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     begun: dict[int, Begun] = {}
     while True:
         try:

@@ -85,15 +85,10 @@ class PacketFolder:
 
     def __init__(self, out_dir: Path) -> None:
         out_dir = Path(out_dir)
-        if out_dir.exists() or out_dir.is_symlink():
-            raise UsageError(f"{out_dir} already exists: give a new folder name for the packet.")
-        if not out_dir.parent.is_dir():
-            raise UsageError(f"The folder {out_dir.parent} does not exist.")
+        check_target(out_dir)
         self.out_dir = out_dir
         self.root = out_dir.with_name(f".{out_dir.name}{TEMP_MARK}{secrets.token_hex(4)}")
-        os.mkdir(self.root, DIR_MODE)
-        self._lock: int | None = _locked(self.root)
-        os.chmod(self.root, DIR_MODE)
+        self._lock: int | None = _made_locked(self.root)
         self.entries: dict[str, FileEntry] = {}
         self._made: set[str] = set()  # folders made, asked of the disk no more
 
@@ -188,9 +183,33 @@ def _remove_unlocked(folder: Path) -> int:
     return 0 if folder.exists() else 1
 
 
-def _locked(folder: Path) -> int:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+def check_target(out_dir: Path) -> None:
+    """Refuse a packet folder that exists, or whose parent does not."""
+    if out_dir.exists() or out_dir.is_symlink():
+        raise UsageError(f"{out_dir} already exists: give a new folder name for the packet.")
+    if not out_dir.parent.is_dir():
+        raise UsageError(f"The folder {out_dir.parent} does not exist.")
+
+
+def _made_locked(root: Path) -> int:
+    """Make ``root`` private and locked. It is made and locked under a name that
+    ``remove_leftovers`` does not match, so another export cleaning the same parent
+    can never take it between the two steps."""
+    nascent = root.with_name(root.name + ".new")
+    os.mkdir(nascent, DIR_MODE)
+    try:
+        os.chmod(nascent, DIR_MODE)
+        fd = os.open(nascent, os.O_RDONLY | os.O_DIRECTORY)
+    except BaseException:
+        shutil.rmtree(nascent, ignore_errors=True)
+        raise
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.rename(nascent, root)
+    except BaseException:
+        os.close(fd)
+        shutil.rmtree(nascent, ignore_errors=True)
+        raise
     return fd
 
 

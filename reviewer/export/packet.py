@@ -27,7 +27,6 @@ from reviewer.export.bodies import Bodies, Entries, Job, Numbered, Place
 from reviewer.export.folder import HashedFile, PacketFolder
 from reviewer.export.leaks import Needles
 from reviewer.export.pdf import Stamp, bates_number, render_qt
-from reviewer.export.pdfwriter import Body
 from reviewer.export.redact import RedactedConversation
 from reviewer.export.text import jsonl_record
 
@@ -46,7 +45,7 @@ class _Queued:
 
     key: int
     conv: RedactedConversation
-    bodies: Job[Body | None]
+    pages: Job[int | None]  # the PDF's, once its bodies are written; None: Qt renders it
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,7 @@ class PacketWriter:
         self._queue: deque[_Queued] = deque()
         self._numbered: deque[_Numbered] = deque()
         self._added = 0
+        self._inline = False  # set when workers could not start: not tried again
         # Any page's stamp shows alike in the standard fonts: its number is digits.
         self._any_stamp = Stamp(bates_number(prefix, 1), prefix, 1, legend)
         self._streams = contextlib.ExitStack()
@@ -96,11 +96,12 @@ class PacketWriter:
 
     def expect(self, count: int) -> None:
         """``count`` conversations will come: start the workers now if that is many."""
-        if (count >= PARALLEL_FROM and not self._bodies.parallel
+        if (count >= PARALLEL_FROM and not self._bodies.parallel and not self._inline
                 and (os.cpu_count() or 1) > 1):
-            # A system that cannot start processes gets its packet all the same.
-            with contextlib.suppress(OSError):
+            try:
                 self._bodies.start(WORKERS)
+            except OSError:  # a system that cannot start processes gets its packet all the same
+                self._inline = True
 
     @property
     def pages(self) -> int:
@@ -124,7 +125,7 @@ class PacketWriter:
 
     def _advance(self, waiting: int) -> None:
         """Number and record, in order, what is ready, and what is more than ``waiting``."""
-        while self._queue and (len(self._queue) > waiting or self._queue[0].bodies.ready):
+        while self._queue and (len(self._queue) > waiting or self._queue[0].pages.ready):
             self._number(self._queue.popleft())
         while self._numbered and (len(self._numbered) > waiting
                                   or self._numbered[0].files.ready):
@@ -146,9 +147,9 @@ class PacketWriter:
         self.messages += len(queued.conv.messages)
 
     def _pages(self, queued: _Queued, pdf_path: str, stamp: Stamp) -> int:
-        body = queued.bodies.result()
-        if body is not None:
-            return body.pages
+        pages = queued.pages.result()
+        if pages is not None:
+            return pages
         pages = render_qt(queued.conv, self.folder.path(pdf_path), stamp)
         self.folder.add_existing(pdf_path)
         return pages

@@ -33,7 +33,7 @@ from reviewer.domain.progress import Progress, no_progress
 from reviewer.export import fields, loadfile, log
 from reviewer.export.bodies import WorkerLostError
 from reviewer.export.fields import reference
-from reviewer.export.folder import remove_leftovers, write_problem
+from reviewer.export.folder import check_target, remove_leftovers, write_problem
 from reviewer.export.leaks import Needles, vocabulary_of
 from reviewer.export.manifest import fingerprint
 from reviewer.export.packet import PacketWriter
@@ -194,11 +194,7 @@ def _check_request(request: _Request) -> None:
     if not PREFIX_PATTERN.fullmatch(request.prefix):
         raise UsageError(f"The Bates prefix {request.prefix!r} is not usable: give 1 to 20 "
                          "letters, digits or underscores, starting with a letter or digit.")
-    if request.out_dir.exists() or request.out_dir.is_symlink():
-        raise UsageError(f"{request.out_dir} already exists: give a new folder name for the "
-                         "packet.")
-    if not request.out_dir.parent.is_dir():
-        raise UsageError(f"The folder {request.out_dir.parent} does not exist.")
+    check_target(request.out_dir)
 
 
 def _export(store: Store, request: _Request, actor: str, progress: Progress) -> ExportReport:
