@@ -197,7 +197,12 @@ def _cut(text: str, spans: Sequence[Span], redactor: Redactor, withheld: bool) -
         return Cut((Segment(NOT_ANALYSED, redacted=True),), {s.id: (0, end) for s in spans})
     bars = _bars(text, [s for s in spans if redacts(s, redactor.allow_pending)],
                  redactor.token_for)
-    return Cut(_segments(text, bars), {s.id: _produced(s, bars) for s in spans})
+    places = {}
+    for span in spans:
+        token = (redactor.token_for(span.entity, text[span.start:span.end])
+                 if redacts(span, redactor.allow_pending) else None)
+        places[span.id] = _produced(span, bars, token)
+    return Cut(_segments(text, bars), places)
 
 
 def segments(
@@ -221,10 +226,21 @@ def _segments(text: str, bars: Sequence[tuple[int, int, str]]) -> tuple[Segment,
     return tuple(out)
 
 
-def _produced(span: Span, bars: Sequence[tuple[int, int, str]]) -> tuple[int, int]:
-    """Where ``span`` lands in the produced text."""
+def _produced(span: Span, bars: Sequence[tuple[int, int, str]],
+              token: str | None) -> tuple[int, int]:
+    """Where ``span`` lands in the produced text: a redacted span on its own ``token``
+    within the bar (overlapping spans share one bar of their tokens side by side)."""
     start = _place(span.start, bars, at_end=False)
-    return start, max(start, _place(span.end, bars, at_end=True))
+    end = max(start, _place(span.end, bars, at_end=True))
+    if token is not None:
+        offset = max(0, _bar_at(span.start, bars).find(token))
+        return start + offset, start + offset + len(token)
+    return start, end
+
+
+def _bar_at(position: int, bars: Sequence[tuple[int, int, str]]) -> str:
+    """The token text of the bar that covers ``position``."""
+    return next((token for start, end, token in bars if start <= position < end), "")
 
 
 def _place(position: int, bars: Sequence[tuple[int, int, str]], at_end: bool) -> int:

@@ -96,3 +96,12 @@ def test_text_and_jsonl_carry_labels_and_placeholders() -> None:
     record = jsonl_record(done, "RR-000001")
     assert '"withheld_parts": 2' in record
     assert '"control_id": "RR-000001"' in record
+
+
+def test_log_offsets_locate_each_spans_own_token_in_a_merged_bar() -> None:
+    conv = Conversation("c", None, (Message(0, "user", "Mail ann.lee@x.org now", id=10),), id=1)
+    both = [span(5, 12, span_id=1), span(5, 18, entity="EMAIL", span_id=2)]
+    done = redact_conversation(conv, both, Redactor(lambda e, t: f"[{e}-1]", Needles([]), ref))
+    produced = done.messages[0].text
+    assert produced == "Mail [PERSON-1][EMAIL-1] now"
+    assert [produced[r.start:r.end] for r in done.log] == ["[PERSON-1]", "[EMAIL-1]"]
