@@ -15,6 +15,7 @@ starting a page, since its time on one long paragraph grows faster than the text
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def render_qt(conv: RedactedConversation, path: Path, stamp: Stamp) -> int:
     counted = _counted(conv, stamp, body)
     pages = sum(count for _, count in counted)
     painter = QPainter(writer)
+    if not painter.isActive():  # Qt reports a file it cannot open only this way
+        raise OSError(errno.EIO, f"cannot write {path.name}")
     try:
         index = 0
         for document, count in _laid_out(conv, stamp, body, counted):
@@ -109,7 +112,9 @@ def render_qt(conv: RedactedConversation, path: Path, stamp: Stamp) -> int:
                 _draw_stamp(painter, page, index, pages, stamp)
                 index += 1
     finally:
-        painter.end()
+        ended = painter.end()
+    if not ended or not path.stat().st_size:  # a full disk, said no louder
+        raise OSError(errno.ENOSPC, f"cannot finish {path.name}")
     return pages
 
 
