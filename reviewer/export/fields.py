@@ -29,6 +29,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from reviewer.export.leaks import vocabulary_of
+
 ROLES = {
     "user": "user", "human": "user", "assistant": "assistant", "system": "system",
     "tool": "tool", "developer": "developer", "function": "function",
@@ -52,8 +54,6 @@ _MACHINE_VALUE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}| UTC)?)?"
 )
 
-_WORD_BREAK = re.compile(r"[\W_]+")
-
 Reference = Callable[[str], str]
 
 
@@ -68,7 +68,7 @@ def reference(secret: bytes, prefix: str) -> Reference:
 def _plain(value: str, vocabulary: frozenset[str]) -> bool:
     if value in vocabulary or is_machine_id(value) or _MACHINE_VALUE.fullmatch(value):
         return True
-    return all(word.casefold() in vocabulary for word in _WORD_BREAK.split(value) if word)
+    return vocabulary_of([value]) <= vocabulary
 
 
 def packet_roles(roles: Iterable[str]) -> dict[str, str]:

@@ -180,8 +180,9 @@ class PacketWriter:
 
     def unreviewed_leaks(self, needles: Needles, vocabulary: frozenset[str]) -> list[str]:
         """Files holding redacted text where no reviewed text belongs: the file names,
-        the redaction log and the audit log. Everything in them was scrubbed field by
-        field; this reads back what was actually written. Words of the packet's own
+        the redaction log and the audit log (the renderings of conversations were
+        scanned as they were made). Everything in them was scrubbed field by field;
+        this reads back what was actually written. Words of the packet's own
         ``vocabulary`` (folder names, entity and status names) are not redacted text."""
         found = [f"the file name {name}" for name in self.folder.entries
                  if next(needles.find(name, vocabulary), None)]

@@ -152,7 +152,8 @@ def verify_packet(packet_dir: Path, key: str | None = None) -> VerifyReport:
 
 
 def pending_summary(store: Store, active_only: bool = False) -> tuple[int, int]:
-    """(pending spans, conversations holding them) that an export would meet."""
+    """(pending spans, conversations holding them); text never analysed, which blocks
+    an export too, is not counted here."""
     with store.reading() as conn:
         places: Counter[int] = Counter(
             s.conversation_id for s in packets.span_texts(conn, [Status.PENDING], active_only)
