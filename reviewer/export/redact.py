@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from reviewer.domain.models import Branch, Conversation, Message, Span, Status, Visibility
+from reviewer.domain.models import (
+    Branch,
+    Conversation,
+    Message,
+    Origin,
+    Span,
+    Status,
+    Visibility,
+)
 from reviewer.export.fields import (
     Reference,
     packet_content_type,
@@ -119,6 +127,10 @@ class Redactor:
     source_ref: Reference
     allow_pending: bool = False
     reason_codes: frozenset[str] = frozenset()
+    # With pending spans allowed: their texts, redacted wherever else they occur in
+    # produced text (the contract: a redacted span's text appears nowhere). Never
+    # turned into spans or refusals: nobody judged them personal data.
+    pending: Needles = field(default_factory=lambda: Needles([]))
 
     def reason(self, reason: str | None) -> str:
         """A reason code of the policy as it is; any other text by reference."""
@@ -159,6 +171,7 @@ def redact_conversation(
             leaks += _leaks(conv.id, message_id, text, own, redactor)
         cut[message_id] = _cut(text, own, redactor, withheld)
         log += _log(index, role, text, own, cut[message_id], redactor)
+        log += [_echo_row(index, role, hit, place) for hit, place in cut[message_id].echoes]
     scrub = redactor.needles.scrub
     return RedactedConversation(
         conversation_id=conv.id,
@@ -189,20 +202,34 @@ class Cut:
 
     segments: tuple[Segment, ...]
     places: dict[int, tuple[int, int]]  # span id -> produced [start, end)
+    # Occurrences of pending text redacted without a span of their own, and where
+    # their tokens landed.
+    echoes: tuple[tuple[Hit, tuple[int, int]], ...] = ()
 
 
 def _cut(text: str, spans: Sequence[Span], redactor: Redactor, withheld: bool) -> Cut:
     if withheld:
         end = len(NOT_ANALYSED)
         return Cut((Segment(NOT_ANALYSED, redacted=True),), {s.id: (0, end) for s in spans})
-    bars = _bars(text, [s for s in spans if redacts(s, redactor.allow_pending)],
-                 redactor.token_for)
+    redacted = [s for s in spans if redacts(s, redactor.allow_pending)]
+    echoes = _echoes(text, spans, redactor)
+    bars = _bars(text, redacted, redactor.token_for, echoes)
     places = {}
     for span in spans:
         token = (redactor.token_for(span.entity, text[span.start:span.end])
                  if redacts(span, redactor.allow_pending) else None)
-        places[span.id] = _produced(span, bars, token)
-    return Cut(_segments(text, bars), places)
+        places[span.id] = _produced(span.start, span.end, bars, token)
+    return Cut(_segments(text, bars), places,
+               tuple((hit, _produced(hit.start, hit.end, bars, hit.token)) for hit in echoes))
+
+
+def _echoes(text: str, spans: Sequence[Span], redactor: Redactor) -> list[Hit]:
+    """Pending text found again where no decided or redacted span covers it."""
+    if not redactor.allow_pending or not len(redactor.pending):
+        return []
+    redacted = [(s.start, s.end) for s in spans if redacts(s, True)]
+    kept = [(s.start, s.end) for s in spans if s.status is Status.REJECTED]
+    return redactor.pending.leaks(text, redacted, kept)
 
 
 def segments(
@@ -226,14 +253,15 @@ def _segments(text: str, bars: Sequence[tuple[int, int, str]]) -> tuple[Segment,
     return tuple(out)
 
 
-def _produced(span: Span, bars: Sequence[tuple[int, int, str]],
+def _produced(begin: int, finish: int, bars: Sequence[tuple[int, int, str]],
               token: str | None) -> tuple[int, int]:
-    """Where ``span`` lands in the produced text: a redacted span on its own ``token``
-    within the bar (overlapping spans share one bar of their tokens side by side)."""
-    start = _place(span.start, bars, at_end=False)
-    end = max(start, _place(span.end, bars, at_end=True))
+    """Where the original ``[begin, finish)`` lands in the produced text: a redacted
+    span on its own ``token`` within the bar (overlapping spans share one bar of their
+    tokens side by side)."""
+    start = _place(begin, bars, at_end=False)
+    end = max(start, _place(finish, bars, at_end=True))
     if token is not None:
-        offset = max(0, _bar_at(span.start, bars).find(token))
+        offset = max(0, _bar_at(begin, bars).find(token))
         return start + offset, start + offset + len(token)
     return start, end
 
@@ -258,12 +286,13 @@ def _place(position: int, bars: Sequence[tuple[int, int, str]], at_end: bool) ->
 
 
 def _bars(
-    text: str, spans: Sequence[Span], token_for: TokenFor
+    text: str, spans: Sequence[Span], token_for: TokenFor, echoes: Sequence[Hit] = ()
 ) -> list[tuple[int, int, str]]:
+    items = [(max(0, s.start), min(len(text), max(s.end, s.start)),
+              token_for(s.entity, text[s.start:s.end])) for s in spans]
+    items += [(hit.start, hit.end, hit.token) for hit in echoes]
     merged: list[tuple[int, int, list[str]]] = []
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        start, end = max(0, span.start), min(len(text), max(span.end, span.start))
-        token = token_for(span.entity, text[span.start:span.end])
+    for start, end, token in sorted(items, key=lambda item: (item[0], item[1])):
         if merged and start < merged[-1][1]:
             last_start, last_end, tokens = merged[-1]
             tokens.extend(t for t in [token] if t not in tokens)
@@ -288,6 +317,13 @@ def _log(
 ) -> list[LogRow]:
     return [_log_row(index, role, text, span, cut.places[span.id], redactor)
             for span in sorted(spans, key=lambda s: (s.start, s.id))]
+
+
+def _echo_row(index: int | None, role: str, hit: Hit, place: tuple[int, int]) -> LogRow:
+    """An occurrence of pending text redacted with it: pending, propagated, no span."""
+    return LogRow(message_index=index, role=role, start=place[0], end=place[1],
+                  entity=hit.entity, status=str(Status.PENDING), origin=str(Origin.PROPAGATED),
+                  reason="", reviewer="", decided_at="", replacement=hit.token)
 
 
 def _log_row(

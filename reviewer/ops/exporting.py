@@ -225,14 +225,18 @@ def _legend(policy: LoadedPolicy) -> str:
 def _plan(store: Store, conn: Any, request: _Request, policy: LoadedPolicy) -> _Plan:
     withheld = _unfinished(conn, request, policy.hash)
     needle_pairs: dict[tuple[str, str], None] = {}
+    pending_pairs: dict[tuple[str, str], None] = {}
     redacted_pairs: dict[tuple[str, str], None] = {}
     statuses = [Status.APPROVED, *([Status.PENDING] if request.allow_pending else [])]
     for item in packets.span_texts(conn, statuses, active_only=False):
         redacted_pairs[(item.entity, item.text)] = None
         # Upstream markers ("[REDACTED]") are not personal data, and a pending span was
-        # never judged to be any: neither is searched for elsewhere.
-        if item.status is Status.APPROVED and item.origin is not Origin.UPSTREAM:
-            needle_pairs[(item.entity, item.text)] = None
+        # never judged to be any: neither becomes a spot to review elsewhere. Pending
+        # text is still redacted wherever else it occurs (``Redactor.pending``).
+        if item.origin is Origin.UPSTREAM:
+            continue
+        target = needle_pairs if item.status is Status.APPROVED else pending_pairs
+        target[(item.entity, item.text)] = None
     with store.transaction() as write:
         numbers = packets.replacement_numbers(write, redacted_pairs)
         secret = packets.reference_secret(write)
@@ -245,6 +249,8 @@ def _plan(store: Store, conn: Any, request: _Request, policy: LoadedPolicy) -> _
         needles=needles, source_ref=reference(secret, "SRC"),
         allow_pending=request.allow_pending,
         reason_codes=frozenset(r.code for r in policy.policy.reason_codes),
+        pending=Needles((text, entity, tokens[(entity, text)])
+                        for entity, text in pending_pairs if (entity, text) not in needle_pairs),
     )
     return _Plan(request, policy, redactor, vocabulary, withheld=withheld)
 

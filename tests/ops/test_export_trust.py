@@ -416,3 +416,26 @@ def test_a_legend_holding_redacted_text_is_refused(store: Any, tmp_path: Path) -
         conn.exec_driver_sql("UPDATE conversations SET title_policy = ?", (custom.hash,))
     with pytest.raises(ExportRefusedError, match="legend"):
         export_packet(store, tmp_path / "out", "tester")
+
+
+def test_allow_pending_redacts_pending_text_wherever_else_it_occurs(
+    store: Any, tmp_path: Path
+) -> None:
+    first, second = f"I am {NAME}.", f"Later {NAME} wrote again; also Zelda alone."
+    conv_id, (m0, _) = add_chat(store, "c1", [first, second])
+    add_span(store, conv_id, m0, first, NAME, "PERSON", Status.PENDING)
+    add_chat(store, "c2", [f"Re: {NAME}"])
+    export_packet(store, tmp_path / "out", "tester", allow_pending=True)
+    everything = packet_bytes(tmp_path / "out").decode("utf-8", "replace")
+    assert NAME not in everything
+    assert "Quarterfield" not in everything
+    rows = list(csv.DictReader(read_lines(tmp_path / "out" / "redaction_log.csv")))
+    echoes = [r for r in rows if r["origin"] == "propagated"]
+    assert {r["status"] for r in echoes} == {"pending"}
+    records = [json.loads(line) for line in read_lines(tmp_path / "out" / "conversations.jsonl")]
+    for row in echoes:
+        record = next(r for r in records if r["control_id"] == row["control_id"])
+        text = record["messages"][int(row["message_index"])]["text"]
+        assert text[int(row["start"]):int(row["end"])] == row["replacement"]
+    # nothing was reopened: no span was added, no refusal recorded
+    assert all(a != "export_refused" for a, _ in actions(store))
