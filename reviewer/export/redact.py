@@ -85,6 +85,7 @@ class LogRow:
     reviewer: str
     decided_at: str
     replacement: str
+    echo: bool = False  # pending text redacted where no span is (see Redactor.pending)
 
 
 @dataclass(frozen=True)
@@ -323,7 +324,7 @@ def _echo_row(index: int | None, role: str, hit: Hit, place: tuple[int, int]) ->
     """An occurrence of pending text redacted with it: pending, propagated, no span."""
     return LogRow(message_index=index, role=role, start=place[0], end=place[1],
                   entity=hit.entity, status=str(Status.PENDING), origin=str(Origin.PROPAGATED),
-                  reason="", reviewer="", decided_at="", replacement=hit.token)
+                  reason="", reviewer="", decided_at="", replacement=hit.token, echo=True)
 
 
 def _log_row(

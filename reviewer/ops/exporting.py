@@ -140,6 +140,7 @@ class _Plan:
     withheld: int = 0
     spans: Counter[tuple[str, str]] = field(default_factory=Counter)
     not_analysed: int = 0
+    echoes: int = 0  # places pending text was redacted without a span
 
     def status_total(self, status: Status) -> int:
         return sum(n for (_, s), n in self.spans.items() if s == status)
@@ -328,7 +329,8 @@ def _render(conn: Any, writer: PacketWriter, plan: _Plan, progress: Progress) ->
         leaks += redacted.leaks
         if not leaks:  # after a leak only the scan goes on: the packet is lost anyway
             writer.add(redacted)
-            plan.spans.update((row.entity, row.status) for row in redacted.log)
+            plan.spans.update((row.entity, row.status) for row in redacted.log if not row.echo)
+            plan.echoes += sum(row.echo for row in redacted.log)
             plan.not_analysed += redacted.unanalysed
         progress(done, total, "Scanning for leaks" if leaks else "Exporting")
     return leaks
@@ -418,6 +420,7 @@ def _counts(writer: PacketWriter, plan: _Plan) -> dict[str, Any]:
         "spans_by_entity": {e: {s: plan.spans[(e, s)] for s in statuses} for e in entities},
         "redacted": plan.status_total(Status.APPROVED) + pending,
         "pending_redacted": pending,
+        "pending_text_redacted_elsewhere": plan.echoes,
     }
 
 

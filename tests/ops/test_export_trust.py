@@ -439,3 +439,15 @@ def test_allow_pending_redacts_pending_text_wherever_else_it_occurs(
         assert text[int(row["start"]):int(row["end"])] == row["replacement"]
     # nothing was reopened: no span was added, no refusal recorded
     assert all(a != "export_refused" for a, _ in actions(store))
+
+
+def test_pending_text_redacted_elsewhere_is_counted_apart_from_spans(
+    store: Any, tmp_path: Path
+) -> None:
+    first, second = f"I am {NAME}.", f"Later {NAME} wrote."
+    conv_id, (m0, _) = add_chat(store, "c1", [first, second])
+    add_span(store, conv_id, m0, first, NAME, "PERSON", Status.PENDING)
+    export_packet(store, tmp_path / "out", "tester", allow_pending=True)
+    counts = json.loads((tmp_path / "out" / "manifest.json").read_bytes())["counts"]
+    assert counts["spans"]["pending"] == 1
+    assert counts["pending_text_redacted_elsewhere"] == 1
