@@ -15,6 +15,7 @@ left alone.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -32,6 +33,11 @@ from reviewer.domain.errors import RefusedError, UsageError
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TEMP_MARK = ".incomplete-"
+_AT_FDCWD, _RENAME_NOREPLACE = -100, 1
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except OSError:  # no C library to ask: plain renames
+    _LIBC = None
 _LEFTOVER = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[0-9a-f]{8}")
 
 
@@ -136,11 +142,15 @@ class PacketFolder:
             os.sync()
 
     def commit(self) -> Path:
-        """Make the packet appear under its name in one step."""
+        """Make the packet appear under its name in one step, never over anything."""
+        taken = RefusedError(f"{self.out_dir} appeared while the packet was written; "
+                             "nothing was replaced. Choose a new folder name.")
         if self.out_dir.exists() or self.out_dir.is_symlink():
-            raise RefusedError(f"{self.out_dir} appeared while the packet was written; "
-                               "nothing was replaced. Choose a new folder name.")
-        os.rename(self.root, self.out_dir)
+            raise taken
+        try:
+            _rename_new(self.root, self.out_dir)
+        except FileExistsError:
+            raise taken from None
         _fsync_dir(self.out_dir.parent)
         self.release()
         return self.out_dir
@@ -181,6 +191,20 @@ def _remove_unlocked(folder: Path) -> int:
     finally:
         os.close(fd)
     return 0 if folder.exists() else 1
+
+
+def _rename_new(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target`` unless ``target`` exists (an empty folder made in
+    the instant after the check would otherwise be replaced): Linux's renameat2 with
+    RENAME_NOREPLACE where the C library has it, a plain rename elsewhere."""
+    call = getattr(_LIBC, "renameat2", None) if _LIBC is not None else None
+    if call is None:
+        os.rename(source, target)
+        return
+    if call(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target),
+            _RENAME_NOREPLACE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(target))
 
 
 def check_target(out_dir: Path) -> None:

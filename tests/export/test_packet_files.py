@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reviewer.domain.errors import UsageError
 from reviewer.export import manifest
-from reviewer.export.folder import PacketFolder, file_digest
+from reviewer.export.folder import PacketFolder, _rename_new, file_digest
 from reviewer.export.leaks import Needles
 from reviewer.export.packet import PacketWriter
 from reviewer.export.verify import verify_packet
@@ -168,3 +168,15 @@ def test_a_linked_folder_is_extra(tmp_path: Path) -> None:
     (packet / "LINKED").symlink_to(elsewhere)
     assert verify_packet(packet).problem == (
         "LINKED/ is in the packet but not listed in the manifest")
+
+
+def test_a_packet_never_replaces_a_folder_made_in_the_last_instant(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.mkdir()
+    (source / "f").write_text("x")
+    target.mkdir()  # empty: a plain rename would replace it
+    with pytest.raises(FileExistsError):
+        _rename_new(source, target)
+    assert (source / "f").exists()
+    _rename_new(source, tmp_path / "fresh")
+    assert (tmp_path / "fresh" / "f").exists()
