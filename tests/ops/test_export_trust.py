@@ -50,6 +50,23 @@ def actions(store: Any) -> list[tuple[str, dict[str, Any]]]:
     return [(e.action, e.payload) for e in audit_entries(store)]
 
 
+def records(packet: Path) -> list[dict[str, Any]]:
+    """The packet's conversations.jsonl, a record a line."""
+    return [json.loads(line) for line in read_lines(packet / "conversations.jsonl")]
+
+
+def export_with_pending_name(store: Any, tmp_path: Path, second: str,
+                             others: tuple[str, ...] = ()) -> None:
+    """A pending span over NAME in a first message, ``second`` after it, ``others`` as
+    conversations of their own; exported with pending spans allowed into ``out``."""
+    first = f"I am {NAME}."
+    conv_id, (m0, _) = add_chat(store, "c1", [first, second])
+    add_span(store, conv_id, m0, first, NAME, "PERSON", Status.PENDING)
+    for i, text in enumerate(others):
+        add_chat(store, f"other-{i}", [text])
+    export_packet(store, tmp_path / "out", "tester", allow_pending=True)
+
+
 # --- 1. never analysed is pending ----------------------------------------------------------------
 
 
@@ -74,7 +91,7 @@ def test_allow_pending_withholds_text_never_analysed_whole(store: Any, tmp_path:
     everything = packet_bytes(tmp_path / "out").decode("utf-8", "replace")
     for secret in (NAME, MAIL, "555-0100", "Elm Street", "Quarterfield"):
         assert secret not in everything
-    (record,) = [json.loads(line) for line in read_lines(tmp_path / "out" / "conversations.jsonl")]
+    (record,) = records(tmp_path / "out")
     assert record["title"] == NOT_ANALYSED
     assert [m["text"] for m in record["messages"]] == ["Nothing personal here.", NOT_ANALYSED]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_bytes())
@@ -129,7 +146,7 @@ def test_fields_nobody_reviews_leave_as_generated_ids(store: Any, tmp_path: Path
     everything = packet_bytes(tmp_path / "out").decode("utf-8", "replace").lower()
     for part in NAME.lower().split():
         assert part not in everything
-    (record,) = [json.loads(line) for line in read_lines(tmp_path / "out" / "conversations.jsonl")]
+    (record,) = records(tmp_path / "out")
     assert [m["role"] for m in record["messages"]] == ["participant-1", "assistant", "user"]
     assert [m["content_type"] for m in record["messages"]] == ["text", "other", "text"]
     assert re.fullmatch(r"SRC-[0-9A-F]{10}", record["source_id"])
@@ -139,7 +156,7 @@ def test_machine_made_source_ids_leave_as_they_are(store: Any, tmp_path: Path) -
     uuid = "6f1c2a9e-0b7d-4c1e-9a55-3e2f7d8c1b00"
     add_chat(store, uuid, ["hello"])
     export_packet(store, tmp_path / "out", "tester")
-    (record,) = [json.loads(line) for line in read_lines(tmp_path / "out" / "conversations.jsonl")]
+    (record,) = records(tmp_path / "out")
     assert record["source_id"] == uuid
 
 
@@ -382,7 +399,7 @@ def test_the_log_names_control_and_source_ids_and_locates_replacements(
     add_span(store, conv_id, m0, text, "Hi", "PERSON", Status.REJECTED)
     add_span(store, conv_id, None, f"About {NAME}", NAME, "PERSON")
     export_packet(store, tmp_path / "out", "tester")
-    (record,) = [json.loads(line) for line in read_lines(tmp_path / "out" / "conversations.jsonl")]
+    (record,) = records(tmp_path / "out")
     rows = list(csv.DictReader(read_lines(tmp_path / "out" / "redaction_log.csv")))
     assert {r["control_id"] for r in rows} == {"RR-000001"}
     assert {r["source_id"] for r in rows} == {"6f1c2a9e-0b7d-4c1e-9a55-3e2f7d8c1b00"}
@@ -421,20 +438,17 @@ def test_a_legend_holding_redacted_text_is_refused(store: Any, tmp_path: Path) -
 def test_allow_pending_redacts_pending_text_wherever_else_it_occurs(
     store: Any, tmp_path: Path
 ) -> None:
-    first, second = f"I am {NAME}.", f"Later {NAME} wrote again; also Zelda alone."
-    conv_id, (m0, _) = add_chat(store, "c1", [first, second])
-    add_span(store, conv_id, m0, first, NAME, "PERSON", Status.PENDING)
-    add_chat(store, "c2", [f"Re: {NAME}"])
-    export_packet(store, tmp_path / "out", "tester", allow_pending=True)
+    export_with_pending_name(store, tmp_path, f"Later {NAME} wrote again; also Zelda alone.",
+                             (f"Re: {NAME}",))
     everything = packet_bytes(tmp_path / "out").decode("utf-8", "replace")
     assert NAME not in everything
     assert "Quarterfield" not in everything
     rows = list(csv.DictReader(read_lines(tmp_path / "out" / "redaction_log.csv")))
     echoes = [r for r in rows if r["origin"] == "propagated"]
     assert {r["status"] for r in echoes} == {"pending"}
-    records = [json.loads(line) for line in read_lines(tmp_path / "out" / "conversations.jsonl")]
+    produced = records(tmp_path / "out")
     for row in echoes:
-        record = next(r for r in records if r["control_id"] == row["control_id"])
+        record = next(r for r in produced if r["control_id"] == row["control_id"])
         text = record["messages"][int(row["message_index"])]["text"]
         assert text[int(row["start"]):int(row["end"])] == row["replacement"]
     # nothing was reopened: no span was added, no refusal recorded
@@ -444,10 +458,7 @@ def test_allow_pending_redacts_pending_text_wherever_else_it_occurs(
 def test_pending_text_redacted_elsewhere_is_counted_apart_from_spans(
     store: Any, tmp_path: Path
 ) -> None:
-    first, second = f"I am {NAME}.", f"Later {NAME} wrote."
-    conv_id, (m0, _) = add_chat(store, "c1", [first, second])
-    add_span(store, conv_id, m0, first, NAME, "PERSON", Status.PENDING)
-    export_packet(store, tmp_path / "out", "tester", allow_pending=True)
+    export_with_pending_name(store, tmp_path, f"Later {NAME} wrote.")
     counts = json.loads((tmp_path / "out" / "manifest.json").read_bytes())["counts"]
     assert counts["spans"]["pending"] == 1
     assert counts["pending_text_redacted_elsewhere"] == 1
