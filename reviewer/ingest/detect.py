@@ -1,4 +1,9 @@
-"""Which format a file is in, from its first bytes (never from its name)."""
+"""Which format a file is in, from its first bytes (never from its name).
+
+A JSON Lines file is told by its first line's keys, however long that line
+is: when it runs past the head, the rest of it is read on from the (guarded)
+stream as parser events, so memory holds neither the line nor its value.
+"""
 
 from __future__ import annotations
 
@@ -44,15 +49,16 @@ def shape(head: bytes) -> str:
     return {b"[": "array", b"{": "lines"}.get(start, "other")
 
 
-def detect(name: str, head: bytes) -> str:
-    """The format name of an entry whose first bytes are ``head``."""
+def detect(name: str, head: bytes, rest: InputStream | None = None) -> str:
+    """The format name of an entry whose first bytes are ``head``; ``rest``, the
+    stream the head came from, lets a first line longer than the head be read on."""
     if not head.strip():
         raise InputError(name, "", "it is empty")
     kind = shape(head)
     if kind == "array":
         found = _pick(_first_element_keys(head), ARRAY_KEYS)
     elif kind == "lines":
-        found = _pick(_first_line_keys(name, head), LINE_KEYS)
+        found = _pick(_first_line_keys(name, head, rest), LINE_KEYS)
     else:
         found = "csv" if _is_csv(head) else None
     if found is None:
@@ -80,8 +86,10 @@ def _first_element_keys(head: bytes) -> set[str]:
     return keys
 
 
-def _first_line_keys(name: str, head: bytes) -> set[str]:
+def _first_line_keys(name: str, head: bytes, rest: InputStream | None) -> set[str]:
     first = head.lstrip().split(b"\n", 1)[0]
+    if rest is not None and len(head) >= HEAD and len(first) == len(head.lstrip()):
+        return _long_line_keys(head, rest)
     try:
         decoded = first.decode("utf-8")
     except UnicodeDecodeError:
@@ -93,6 +101,47 @@ def _first_line_keys(name: str, head: bytes) -> set[str]:
     except (ValueError, RecursionError):
         return set()
     return set(value) if isinstance(value, dict) else set()
+
+
+class _FirstLine:
+    """The head, then the stream read on, up to and including the first newline."""
+
+    def __init__(self, head: bytes, rest: InputStream) -> None:
+        self.pending = head
+        self.rest = rest
+        self.done = False
+
+    def read(self, size: int = -1) -> bytes:
+        """At most ``size`` bytes: the parser builds a buffer's events all at once."""
+        if size == 0:  # ijson probes the kind of stream with read(0)
+            return b""
+        size = size if size > 0 else 1 << 16
+        if not self.pending and not self.done:
+            self.pending = self.rest.read(size)
+            self.done = not self.pending
+        data, self.pending = self.pending[:size], self.pending[size:]
+        if b"\n" in data:
+            data, self.pending, self.done = data[:data.index(b"\n") + 1], b"", True
+        return data
+
+
+def _long_line_keys(head: bytes, rest: InputStream) -> set[str]:
+    """Top-level keys of a first line that the head cut: parser events over the
+    whole line (the guard on ``rest`` keeps depth, numbers and size in bounds),
+    stopping at a key that decides or at the object's end."""
+    keys: set[str] = set()
+    deciding = LINE_KEYS[0][0]
+    try:
+        for prefix, event, value in BACKEND.parse(_FirstLine(head, rest)):
+            if prefix == "" and event == "map_key":
+                keys.add(value)
+                if value == deciding:
+                    break
+            elif prefix == "" and event == "end_map":
+                break
+    except (ijson.JSONError, ValueError):
+        pass  # not JSON after all: the keys seen so far decide, the parser names the fault
+    return keys
 
 
 def _is_csv(head: bytes) -> bool:

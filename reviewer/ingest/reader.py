@@ -121,8 +121,9 @@ def _stream(raw: BinaryIO, entry: Entry, *, structure: bool) -> InputStream:
 def _part(entry: Entry, forced: str | None) -> Part:
     """Read the start of an entry to choose (or check) its format."""
     with contextlib.closing(entry.open()) as raw:
-        head = read_head(_stream(raw, entry, structure=forced != "csv"))
-    fmt = forced or detect(entry.name, head)
+        stream = _stream(raw, entry, structure=forced != "csv")
+        head = read_head(stream)
+        fmt = forced or detect(entry.name, head, stream)
     return Part(entry, fmt, parser_for(fmt, head))
 
 

@@ -1,0 +1,87 @@
+"""Detection of JSON Lines whose first line is longer than the head read first."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from reviewer.domain.errors import BadInputError
+from reviewer.ingest import detect, guard
+from reviewer.ingest.reader import open_source
+
+PAST_THE_HEAD = 30_000  # messages: a first line of about 1.5 MiB
+
+
+def long_messages(count: int = PAST_THE_HEAD) -> list[dict[str, str]]:
+    return [{"role": "user" if i % 2 == 0 else "assistant", "content": f"message {i} of Ada"}
+            for i in range(count)]
+
+
+def write_lines(tmp_path: Path, name: str, *records: object) -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def detected(path: Path) -> str:
+    with open_source(path) as source:
+        return source.format
+
+
+def test_a_first_line_longer_than_the_head_is_detected_and_read(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, "long.jsonl", {"messages": long_messages()},
+                       {"messages": long_messages(2)})
+    assert path.stat().st_size > detect.HEAD
+    with open_source(path) as source:
+        assert source.format == "openai-jsonl"
+        counts = [len(c.messages) for c in source.conversations()]
+    assert counts == [PAST_THE_HEAD, 2]
+
+
+def test_a_key_that_decides_late_in_a_long_line_counts(tmp_path: Path) -> None:
+    request = {"body": {"messages": long_messages()}, "custom_id": "late-id"}
+    path = write_lines(tmp_path, "batch.jsonl", request)
+    assert detected(path) == "openai-batch"
+
+
+def test_a_long_sharegpt_line_is_sharegpt(tmp_path: Path) -> None:
+    turns = [{"from": "human", "value": m["content"]} for m in long_messages()]
+    path = write_lines(tmp_path, "share.jsonl", {"id": "s1", "conversations": turns})
+    assert detected(path) == "sharegpt"
+
+
+def test_a_long_line_of_no_known_shape_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, "other.jsonl", {"rows": long_messages()})
+    with pytest.raises(BadInputError, match=r"^other\.jsonl: its shape is not one"):
+        detected(path)
+
+
+def test_a_long_line_that_is_not_json_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_bytes(b'{"rows": "' + b"x" * (detect.HEAD + 10) + b'" oops\n')
+    with pytest.raises(BadInputError, match=r"^broken\.jsonl: its shape is not one"):
+        detected(path)
+
+
+def test_hostile_nesting_past_the_head_is_refused_by_the_guard(tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    depth = guard.MAX_DEPTH + 1
+    path.write_bytes(b'{"pad": "' + b"x" * detect.HEAD + b'", "messages": '
+                     + b"[" * depth + b"]" * depth + b"}\n")
+    with pytest.raises(BadInputError, match=r"^deep\.jsonl, near byte \d+: it is nested more"):
+        detected(path)
+
+
+def test_detection_streams_the_long_line(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, "long.jsonl", {"messages": long_messages(120_000)})
+    tracemalloc.start()
+    try:
+        assert detected(path) == "openai-jsonl"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert path.stat().st_size > 5 * detect.HEAD
+    assert peak < 4 * detect.HEAD  # the head and its copies, never the line
