@@ -167,6 +167,50 @@ def cmd_spans(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from reviewer.ops.showing import show
+
+    with _open(args, readonly=True) as store, show(store, args.conversation) as shown:
+        (_stream_shown_json if args.json else _print_shown)(shown)
+    return 0
+
+
+def _stream_shown_json(shown: Any) -> None:
+    """The contract's ``show --json`` object, written as it is read."""
+    out = sys.stdout
+    out.write('{"conversations": [')
+    for n, conv in enumerate(shown):
+        head = json.dumps(conv.fields, ensure_ascii=False)[:-1]
+        out.write(f'{"," if n else ""}\n  {head}, "messages": [')
+        for m, message in enumerate(conv.messages):
+            out.write(f'{"," if m else ""}\n    {json.dumps(message, ensure_ascii=False)}')
+        out.write("\n  ]}")
+    out.write("\n]}\n")
+
+
+def _print_shown(shown: Any) -> None:
+    for conv in shown:
+        fields = conv.fields
+        title = "(no title)" if fields["title"] is None else json.dumps(fields["title"],
+                                                                        ensure_ascii=False)
+        print(f"=== conversation {fields['id']}  source {fields['source_id']}  title {title}")
+        for message in conv.messages:
+            print(f"[{message['index']}] {_message_label(message)}")
+            for text_line in message["text"].split("\n"):
+                print(f"    {text_line}")
+        print()
+
+
+def _message_label(message: dict[str, Any]) -> str:
+    """The role (and author), then a mark for anything but the active, visible text."""
+    label = message["role"] + (f" ({message['author']})" if message["author"] else "")
+    marks = [message["branch"] if message["branch"] != "active" else "",
+             message["visibility"] if message["visibility"] != "visible" else "",
+             message["content_type"] if message["content_type"] != "text" else ""]
+    shown = ", ".join(m for m in marks if m)
+    return f"{label}  [{shown}]" if shown else label
+
+
 def _span_ids(values: Sequence[str]) -> list[int]:
     try:
         return [int(v) for v in values]
@@ -387,6 +431,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=[str(s) for s in Status])
     p.add_argument("--entity", metavar="E")
     p.add_argument("--with-text", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p = add("show", cmd_show, "print conversations with every stored message, original text")
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--conversation", metavar="ID",
+                   help="only this conversation (its conversation_id in spans --json)")
     p.add_argument("--json", action="store_true")
     p = add("decide", cmd_decide, "record decisions without the GUI")
     p.add_argument("store", metavar="STORE")

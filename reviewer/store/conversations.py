@@ -159,3 +159,27 @@ def message_row(conn: Connection, message_id: int) -> tuple[Any, ...] | None:
         f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
     ).fetchone()
     return tuple(row) if row else None
+
+
+SHOWN_CONVERSATION = "id, source_id, title, created_at, updated_at"
+SHOWN_MESSAGE = "idx, role, author, branch, visibility, content_type, text"
+
+
+def conversation_heads(conn: Connection, after_id: int, limit: int,
+                       only_id: int | None = None) -> list[tuple[Any, ...]]:
+    """(id, source_id, title, created_at, updated_at) of the next ``limit``
+    conversations after ``after_id`` in id order (only ``only_id``, if given)."""
+    where, params = ("id > ? AND id = ?", (after_id, only_id)) if only_id is not None \
+        else ("id > ?", (after_id,))
+    return [tuple(r) for r in driver(conn).execute(
+        f"SELECT {SHOWN_CONVERSATION} FROM conversations WHERE {where} ORDER BY id LIMIT ?",
+        (*params, limit)).fetchall()]
+
+
+def message_fields(conn: Connection, conv_id: int, after_idx: int,
+                   limit: int) -> list[tuple[Any, ...]]:
+    """(idx, role, author, branch, visibility, content_type, text) of the next
+    ``limit`` messages of one conversation after position ``after_idx``."""
+    return [tuple(r) for r in driver(conn).execute(
+        f"SELECT {SHOWN_MESSAGE} FROM messages WHERE conversation_id = ? AND idx > ? "
+        "ORDER BY idx LIMIT ?", (conv_id, after_idx, limit)).fetchall()]
