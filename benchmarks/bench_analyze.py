@@ -1,99 +1,358 @@
-"""Suggestion service vs stock Presidio on labelled text: recall, precision, speed.
+"""Suggestion service vs stock Presidio on labelled sets: recall, precision, speed.
 
-Stock is ``AnalyzerEngine`` built over the same spaCy pipeline through
-``NlpEngineProvider`` and called with ``.analyze`` once per text, as the issue
-describes. Ours is ``SuggestionService`` (normalised view, NER-only pipe,
-chat recognizers, address blocks, name cues). Reported: recall and precision
-overall and per entity for both, CPU time per text as a ratio (throughput per
-core), and wall-clock throughput with two worker processes over one.
+Per set (``--sets``: ``dev`` is the dev set ``generated_large.json`` we tuned
+on, ``chat`` the hand-written ``benchmarks/data/chat_shaped.json``; both by
+default; any labelled file given on the command line is run too):
 
-    .venv/bin/python benchmarks/bench_analyze.py [GOLD.json] [--limit N]
+- the set is imported, untimed, into a fresh store as ShareGPT conversations
+  (a record's ``conversation`` and ``role`` when it has them, else eight
+  records to a conversation);
+- ours is the whole ``reviewer analyze --workers 1`` process on a copy of that
+  store: start-up, key derivation, loading work, detection, conversation-level
+  finishing, storing. Its figures are the spans it stored, i.e. what a reviewer
+  is shown;
+- stock is a process of its own that builds ``AnalyzerEngine`` over the same
+  spaCy pipeline through ``NlpEngineProvider`` and calls ``.analyze`` once per
+  text. Both run in the same invocation, alternately (``--repeat``), under the
+  same single-threaded BLAS, and each keeps its fastest run: other work on a
+  shared machine only ever slows a run down;
+- ``analyze --workers 2`` on another copy gives 2 workers over 1 (wall time).
+
+Reported: recall and precision overall and per entity for ours and stock (a
+gold span is found when any suggestion overlaps it, whatever its label; see
+``reviewer.ops.evaluation``), and speed as ratios: stock CPU seconds over ours
+with one worker (throughput per core) and 1-worker wall time over 2-worker wall
+time. Never a bare time as a goal.
+
+    .venv/bin/python benchmarks/bench_analyze.py [EXTRA.json ...] [--sets dev,chat]
+        [--limit N] [--repeat N] [--no-workers] [--json OUT.json] [--pipeline-check]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
-
-# reviewer.suggest sets single-threaded BLAS before numpy loads; stock Presidio in
-# this process runs under the same setting, so the per-core comparison is fair.
-import reviewer.suggest  # noqa: F401
-from reviewer.domain.models import Suggestion
-from reviewer.ops.evaluation import GoldRecord, Tally, read_gold
-from reviewer.suggest.policy import load_policy
-from reviewer.suggest.service import WARM_UP_TEXT, SuggestionService
+if TYPE_CHECKING:
+    from reviewer.ops.evaluation import GoldRecord, Tally
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_GOLD = ROOT.parent / "shared" / "data" / "pii-dev" / "generated_large.json"
+SETS = {
+    "dev": ROOT.parent / "shared" / "data" / "pii-dev" / "generated_large.json",
+    "chat": ROOT / "benchmarks" / "data" / "chat_shaped.json",
+}
+PASSPHRASE = "benchmark passphrase"
+ACTOR = "bench_analyze"
+PER_CONVERSATION = 8
+SHAREGPT_ROLES = {"user": "human", "assistant": "gpt"}
+GOALS = "goals: recall >= 0.96, precision >= 0.88 on every set; per core >= 1.0x; 2 workers >= 1.7x"
 
 
-def stock_engine(model: str):  # type: ignore[no-untyped-def]
+# --- the stock process: imports nothing of ours, so its start-up is its own ----------------------
+
+def stock_main(texts_path: Path, out_path: Path, model: str) -> None:
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
     provider = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
-    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+    engine = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+    texts = json.loads(texts_path.read_text(encoding="utf-8"))
+    found = [[[r.start, r.end, r.entity_type, r.score] for r in engine.analyze(t, language="en")]
+             for t in texts]
+    out_path.write_text(json.dumps(found), encoding="utf-8")
 
 
-def chunks(texts: list[str], size: int) -> list[list[str]]:
-    return [texts[i:i + size] for i in range(0, len(texts), size)]
+# --- sets ----------------------------------------------------------------------------------------
+
+@dataclass
+class LabelledSet:
+    """A labelled file, its records, and where each record lives once imported."""
+
+    name: str
+    path: Path
+    records: list[GoldRecord]
+    raw: list[dict[str, Any]]
+    place: dict[tuple[str, int], int] = field(default_factory=dict)  # (source id, index)
+
+    @property
+    def texts(self) -> list[str]:
+        return [r.text for r in self.records]
+
+    def conversations(self) -> list[dict[str, Any]]:
+        """ShareGPT conversations of the records, in order; fills ``place``."""
+        out: list[dict[str, Any]] = []
+        previous: object = None
+        for number, item in enumerate(self.raw):
+            key = item.get("conversation", number // PER_CONVERSATION)
+            if key != previous or not out:
+                out.append({"id": f"{self.name}-{len(out) + 1:05d}", "conversations": []})
+                previous = key
+            turns = out[-1]["conversations"]
+            self.place[(out[-1]["id"], len(turns))] = number
+            role = str(item.get("role", "user" if len(turns) % 2 == 0 else "assistant"))
+            turns.append({"from": SHAREGPT_ROLES.get(role, role), "value": item["full_text"]})
+        return out
 
 
-def compare_with_stock(texts: list[str], model: str
-                       ) -> tuple[list[list[Suggestion]], list[list[Suggestion]], float, float]:
-    """Ours and stock findings and CPU seconds, timed in alternating chunks.
+def load_set(name: str, path: Path, limit: int) -> LabelledSet:
+    from reviewer.ops.evaluation import read_gold
 
-    Alternating exposes both to the same load on a shared machine.
-    """
-    engine = stock_engine(model)
-    engine.analyze(WARM_UP_TEXT, language="en")
-    ours_found: list[list[Suggestion]] = []
-    stock_found: list[list[Suggestion]] = []
-    ours_cpu = stock_cpu = 0.0
-    with SuggestionService(load_policy().policy, workers=1) as service:
-        service.warm_up()
-        for part in chunks(texts, 100):
-            started = time.process_time()
-            stock_found.extend([Suggestion(r.start, r.end, r.entity_type, r.score, "stock")
-                                for r in engine.analyze(text, language="en")] for text in part)
-            middle = time.process_time()
-            ours_found.extend(service.suggest(part))
-            ours_cpu += time.process_time() - middle
-            stock_cpu += middle - started
-    return ours_found, stock_found, ours_cpu, stock_cpu
+    raw = json.loads(path.read_text(encoding="utf-8"))[: limit or None]
+    return LabelledSet(name, path, read_gold(path)[: limit or None], raw)
 
 
-def compare_workers(texts: list[str]) -> tuple[float, float, float, float, float]:
-    """Wall seconds with 1 and 2 workers (alternating chunks); CPU seconds with one
-    worker, and of the parent and the workers with two."""
-    policy = load_policy().policy
-    one_wall = two_wall = parent_cpu = one_cpu = 0.0
-    with SuggestionService(policy, workers=1) as one, SuggestionService(policy, workers=2) as two:
-        one.warm_up()
-        two.warm_up()
-        two.worker_seconds = 0.0
-        for part in chunks(texts, 400):
-            started, cpu = time.perf_counter(), time.process_time()
-            one.suggest(part)
-            one_cpu += time.process_time() - cpu
-            middle, cpu = time.perf_counter(), time.process_time()
-            two.suggest(part)
-            two_wall += time.perf_counter() - middle
-            parent_cpu += time.process_time() - cpu
-            one_wall += middle - started
-        return one_wall, two_wall, one_cpu, parent_cpu, two.worker_seconds
+def chosen_sets(args: argparse.Namespace) -> Iterator[tuple[str, Path]]:
+    for name in args.sets.split(","):
+        if name.strip():
+            yield name.strip(), SETS.get(name.strip(), Path(name.strip()))
+    for path in args.extra:
+        yield path.stem, path
 
 
-def tally(records: list[GoldRecord], found: list[list[Suggestion]]) -> Tally:
+# --- timed processes -----------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float  # user + system of the process and the children it waited for
+
+
+def timed(command: Sequence[str]) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Run(wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
+def fastest(runs: list[Run]) -> Run:
+    return Run(min(r.wall for r in runs), min(r.cpu for r in runs))
+
+
+def reviewer_command() -> list[str]:
+    script = Path(sys.executable).with_name("reviewer")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from reviewer.cli import main; main()"]
+
+
+class Workspace:
+    """A temporary folder holding the imported store and the stock process's files."""
+
+    def __init__(self, labelled: LabelledSet) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="bench_analyze_"))
+        self.labelled = labelled
+        self.passphrase = self.folder / "passphrase"
+        self.passphrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+        self.texts = self.folder / "texts.json"
+        self.texts.write_text(json.dumps(labelled.texts), encoding="utf-8")
+        self.stock_out = self.folder / "stock.json"
+        self.pristine = self.folder / "pristine"
+        self.copies = 0
+
+    def build_store(self) -> None:
+        from reviewer.ops.importing import import_files
+        from reviewer.ops.stores import create_store
+
+        source = self.folder / "set.sharegpt.json"
+        source.write_text(json.dumps(self.labelled.conversations()), encoding="utf-8")
+        self.pristine.mkdir()
+        store = create_store(self.pristine / "store.db", PASSPHRASE, ACTOR)
+        try:
+            report = import_files(store, [source], ACTOR, fmt="sharegpt")
+        finally:
+            store.close()
+        if report.failed or report.totals()["messages"] != len(self.labelled.records):
+            raise SystemExit(f"{self.labelled.path}: the import did not store every record "
+                             f"as a message: {report.summary_lines() + report.error_lines()}")
+
+    def fresh_store(self) -> Path:
+        self.copies += 1
+        target = self.folder / f"copy{self.copies}"
+        shutil.copytree(self.pristine, target)
+        return target / "store.db"
+
+    def run_ours(self, workers: int) -> tuple[Run, Path]:
+        store = self.fresh_store()
+        run = timed([*reviewer_command(), "analyze", "--passphrase-file", str(self.passphrase),
+                     "--workers", str(workers), str(store)])
+        return run, store
+
+    def run_stock(self, model: str) -> Run:
+        return timed([sys.executable, str(Path(__file__).resolve()), "--stock-worker",
+                      str(self.texts), str(self.stock_out), model])
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- findings ------------------------------------------------------------------------------------
+
+def stored_findings(labelled: LabelledSet, store_path: Path) -> list[list[Any]]:
+    """The spans ``analyze`` stored, per record: what a reviewer is shown."""
+    from reviewer.domain.models import Suggestion
+    from reviewer.ops.spans import list_spans
+    from reviewer.ops.stores import open_store
+
+    found: list[list[Any]] = [[] for _ in labelled.records]
+    store = open_store(store_path, PASSPHRASE, readonly=True)
+    try:
+        for span in list_spans(store, with_text=True):
+            if span["message_id"] is None:  # a title: no gold there
+                continue
+            number = labelled.place[(span["source_id"], span["message_index"])]
+            if labelled.records[number].text[span["start"]:span["end"]] != span["text"]:
+                raise SystemExit(f"the store's text of record {number} differs from the set's")
+            found[number].append(Suggestion(span["start"], span["end"], span["entity"],
+                                            span["score"], span["origin"]))
+    finally:
+        store.close()
+    return found
+
+
+def stock_findings(path: Path) -> list[list[Any]]:
+    from reviewer.domain.models import Suggestion
+
+    return [[Suggestion(start, end, entity, score, "stock") for start, end, entity, score in text]
+            for text in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def tally(records: list[GoldRecord], found: list[list[Any]]) -> Tally:
+    from reviewer.ops.evaluation import Tally
+
     result = Tally()
     for record, suggestions in zip(records, found, strict=True):
         result.add(record, suggestions)
     return result
+
+
+def same_spans(a: list[list[Any]], b: list[list[Any]]) -> bool:
+    def key(found: list[list[Any]]) -> list[list[tuple[int, int, str]]]:
+        return [sorted((s.start, s.end, s.entity) for s in text) for text in found]
+    return key(a) == key(b)
+
+
+# --- one set -------------------------------------------------------------------------------------
+
+@dataclass
+class SetResult:
+    name: str
+    texts: int
+    characters: int
+    ours: Tally
+    stock: Tally
+    ours_run: Run
+    stock_run: Run
+    two_workers: Run | None = None
+    two_workers_agree: bool | None = None
+
+    def per_core(self) -> float:
+        return self.stock_run.cpu / self.ours_run.cpu
+
+    def scaling(self) -> float | None:
+        return None if self.two_workers is None else self.ours_run.wall / self.two_workers.wall
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "set": self.name, "texts": self.texts, "characters": self.characters,
+            "ours": {"recall": self.ours.recall(), "precision": self.ours.precision(),
+                     "per_entity": self.ours.per_entity()},
+            "stock": {"recall": self.stock.recall(), "precision": self.stock.precision(),
+                      "per_entity": self.stock.per_entity()},
+            "seconds": {"ours_cpu": self.ours_run.cpu, "ours_wall": self.ours_run.wall,
+                        "stock_cpu": self.stock_run.cpu, "stock_wall": self.stock_run.wall,
+                        "two_workers_wall": self.two_workers and self.two_workers.wall},
+            "per_core_vs_stock": round(self.per_core(), 3),
+            "two_workers_over_one": self.scaling() and round(self.scaling() or 0, 3),
+        }
+
+
+def measure(labelled: LabelledSet, model: str, repeat: int, workers: bool) -> SetResult:
+    """Stock, ours with 1 worker and (``workers``) with 2, alternately, ``repeat`` times."""
+    space = Workspace(labelled)
+    try:
+        space.build_store()
+        stock_runs, ours_runs, two_runs = [], [], []
+        for _ in range(repeat):
+            stock_runs.append(space.run_stock(model))
+            run, store = space.run_ours(1)
+            ours_runs.append(run)
+            if workers:
+                two, two_store = space.run_ours(2)
+                two_runs.append(two)
+        ours_found = stored_findings(labelled, store)
+        result = SetResult(labelled.name, len(labelled.records), sum(map(len, labelled.texts)),
+                           tally(labelled.records, ours_found),
+                           tally(labelled.records, stock_findings(space.stock_out)),
+                           fastest(ours_runs), fastest(stock_runs))
+        if workers:
+            result.two_workers = fastest(two_runs)
+            result.two_workers_agree = same_spans(ours_found,
+                                                  stored_findings(labelled, two_store))
+        return result
+    finally:
+        space.close()
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+def fmt(value: float | None) -> str:
+    return "    -" if value is None else f"{value:5.3f}"
+
+
+def print_entities(ours: Tally, stock: Tally) -> None:
+    mine, theirs = ours.per_entity(), stock.per_entity()
+    print(f"\n{'gold entity':<18}{'n':>6}{'ours R':>9}{'stock R':>9}")
+    for entity in sorted(ours.gold, key=lambda e: (-ours.gold[e], e)):
+        print(f"{entity:<18}{ours.gold[entity]:>6}{fmt(mine[entity]['recall']):>9}"
+              f"{fmt(theirs[entity]['recall']):>9}")
+    print(f"\n{'suggested entity':<18}{'ours n':>8}{'ours P':>9}{'stock n':>9}{'stock P':>9}")
+    for entity in sorted(ours.suggested.keys() | stock.suggested.keys()):
+        row, other = mine.get(entity, {}), theirs.get(entity, {})
+        print(f"{entity:<18}{row.get('suggested', 0):>8}{fmt(row.get('precision')):>9}"
+              f"{other.get('suggested', 0):>9}{fmt(other.get('precision')):>9}")
+
+
+def print_result(result: SetResult) -> None:
+    print(f"\n=== {result.name}: {result.texts} texts, {result.characters} characters")
+    print(f"overall: ours recall {result.ours.recall():.3f} precision "
+          f"{result.ours.precision():.3f} | stock recall {result.stock.recall():.3f} "
+          f"precision {result.stock.precision():.3f}")
+    print_entities(result.ours, result.stock)
+    ours, stock = result.ours_run, result.stock_run
+    print(f"\nwhole process, 1 worker: ours {ours.cpu:.1f} s CPU ({ours.wall:.1f} s wall), "
+          f"stock {stock.cpu:.1f} s CPU ({stock.wall:.1f} s wall)")
+    print(f"per core, ours / stock: {result.per_core():.2f}x "
+          f"(wall: {stock.wall / ours.wall:.2f}x)")
+    if result.two_workers is not None:
+        agree = "same spans" if result.two_workers_agree else "DIFFERENT spans"
+        print(f"2 workers / 1 worker (wall): {result.scaling():.2f}x, {agree} as 1 worker "
+              f"({os.cpu_count()} cores shared with whatever else runs, load average "
+              f"{os.getloadavg()[0]:.1f})")
+
+
+def print_summary(results: list[SetResult]) -> None:
+    print(f"\n=== summary ({GOALS})")
+    print(f"{'set':<14}{'texts':>7}{'ours R':>8}{'ours P':>8}{'stock R':>9}{'stock P':>9}"
+          f"{'per core':>10}{'2w/1w':>8}")
+    for r in results:
+        scaling = r.scaling()
+        print(f"{r.name:<14}{r.texts:>7}{r.ours.recall():>8.3f}{r.ours.precision():>8.3f}"
+              f"{r.stock.recall():>9.3f}{r.stock.precision():>9.3f}{r.per_core():>9.2f}x"
+              f"{'-' if scaling is None else f'{scaling:.2f}x':>8}")
 
 
 def pipeline_check(texts: list[str], model: str) -> list[str]:
@@ -114,53 +373,47 @@ def pipeline_check(texts: list[str], model: str) -> list[str]:
     return differences
 
 
-def fmt(value: float | None) -> str:
-    return "    -" if value is None else f"{value:5.3f}"
-
-
-def print_tables(ours: Tally, stock: Tally) -> None:
-    print(f"\n{'overall':<20} ours recall {ours.recall():.3f} precision {ours.precision():.3f}"
-          f" | stock recall {stock.recall():.3f} precision {stock.precision():.3f}")
-    print(f"\n{'gold entity':<20}{'n':>6}{'ours R':>9}{'stock R':>9}")
-    mine, theirs = ours.per_entity(), stock.per_entity()
-    for entity in sorted(ours.gold, key=lambda e: -ours.gold[e]):
-        print(f"{entity:<20}{ours.gold[entity]:>6}{fmt(mine[entity]['recall']):>9}"
-              f"{fmt(theirs[entity]['recall']):>9}")
-    print(f"\n{'suggested entity':<20}{'ours n':>8}{'ours P':>9}{'stock n':>9}{'stock P':>9}")
-    for entity in sorted(ours.suggested.keys() | stock.suggested.keys()):
-        row, other = mine.get(entity, {}), theirs.get(entity, {})
-        print(f"{entity:<20}{row.get('suggested', 0):>8}{fmt(row.get('precision')):>9}"
-              f"{other.get('suggested', 0):>9}{fmt(other.get('precision')):>9}")
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("extra", nargs="*", type=Path, help="more labelled files to run")
+    parser.add_argument("--sets", default="dev,chat",
+                        help=f"comma-separated: {', '.join(SETS)} or paths (default dev,chat)")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N texts of a set")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each process, fastest kept (default 1)")
+    parser.add_argument("--no-workers", action="store_true", help="skip the 2-worker run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--pipeline-check", action="store_true",
+                        help="also show how the NER-only pipeline differs from the full one")
+    parser.add_argument("--stock-worker", nargs=3, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("gold", nargs="?", type=Path, default=DEFAULT_GOLD)
-    parser.add_argument("--limit", type=int, default=0, help="only the first N texts")
-    args = parser.parse_args()
-    records = read_gold(args.gold)[: args.limit or None]
-    texts = [r.text for r in records]
-    model = load_policy().policy.spacy_model
-    print(f"{len(texts)} texts, {sum(map(len, texts))} characters from {args.gold}")
+    args = parse_args()
+    if args.stock_worker:
+        texts, out, model = args.stock_worker
+        stock_main(Path(texts), Path(out), model)
+        return
+    # Sets single-threaded BLAS in this process's environment, which both the
+    # stock process and ours inherit: the per-core comparison is fair.
+    from reviewer.suggest.policy import load_policy
 
-    ours_found, stock_found, ours_cpu, stock_cpu = compare_with_stock(texts, model)
-    print_tables(tally(records, ours_found), tally(records, stock_found))
-    print(f"\nCPU per text: stock {1000 * stock_cpu / len(texts):.2f} ms, "
-          f"ours {1000 * ours_cpu / len(texts):.2f} ms")
-    print(f"throughput per core, ours / stock: {stock_cpu / ours_cpu:.2f}x (goal >= 3x)")
-    one_wall, two_wall, one_cpu, parent_cpu, workers_cpu = compare_workers(texts)
-    print(f"wall time 1 worker {one_wall:.2f} s, 2 workers {two_wall:.2f} s: "
-          f"2 workers / 1 worker = {one_wall / two_wall:.2f}x (goal >= 1.7x; "
-          f"{os.cpu_count()} cores shared with whatever else runs, load average "
-          f"{os.getloadavg()[0]:.1f})")
-    print(f"CPU: 1 worker {one_cpu:.2f} s; 2 workers {parent_cpu:.2f} s in the parent and "
-          f"{workers_cpu:.2f} s in the workers: on two idle cores about "
-          f"{one_cpu / max(parent_cpu, workers_cpu / 2):.2f}x")
-    differences = pipeline_check(texts, model)
-    print(f"NER-only vs full pipeline: {len(differences)} of {len(texts)} texts get different "
-          "entities (the parser's sentence boundaries constrain the NER), e.g.:")
-    for line in differences[:5]:
-        print(f"  {line}")
+    model = load_policy().policy.spacy_model
+    results = []
+    for name, path in chosen_sets(args):
+        labelled = load_set(name, path, args.limit)
+        print(f"{name}: {len(labelled.records)} texts from {path}", flush=True)
+        results.append(measure(labelled, model, max(1, args.repeat), not args.no_workers))
+        print_result(results[-1])
+        if args.pipeline_check:
+            differences = pipeline_check(labelled.texts, model)
+            print(f"NER-only vs full pipeline: {len(differences)} of {len(labelled.texts)} "
+                  "texts get different entities, e.g.:", *differences[:5], sep="\n  ")
+    print_summary(results)
+    if args.json:
+        args.json.write_text(json.dumps([r.as_dict() for r in results], indent=1) + "\n",
+                             encoding="utf-8")
 
 
 if __name__ == "__main__":
