@@ -49,8 +49,7 @@ class RegexRecognizer(LocalRecognizer):
         results = []
         for rule, regex in zip(self.rules, self.compiled, strict=True):
             for match in regex.finditer(text):
-                group = "value" if "value" in regex.groupindex and match.group("value") else 0
-                start, end = match.span(group)
+                start, end = match.span(value_group(match))
                 if end <= start or (rule.check is not None and not rule.check(text[start:end])):
                     continue
                 results.append(self._result(entity, rule, start, end))
@@ -67,6 +66,18 @@ class RegexRecognizer(LocalRecognizer):
             recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.label,
                                   RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
         )
+
+
+def value_group(match: re.Match[str]) -> str | int:
+    """The span of a match: its first group named ``value...`` that matched, else all of it.
+
+    Several value groups let one rule take a quoted value whole and a bare one to
+    its first blank (Python's ``re`` allows no repeated group name).
+    """
+    for name, index in sorted(match.re.groupindex.items(), key=lambda item: item[1]):
+        if name.startswith("value") and match.group(index):
+            return name
+    return 0
 
 
 @dataclass(frozen=True)
@@ -240,19 +251,71 @@ ADDRESS_RULES = (
 
 NOT_SECRETS = frozenset({
     "valid", "invalid", "required", "incorrect", "correct", "wrong", "expired", "missing",
-    "empty", "null", "none", "true", "false", "here", "below", "above", "same", "different",
-    "changed", "reset", "strong", "weak", "secure", "stored", "saved", "hashed", "encrypted",
-    "needed", "set", "sent", "shown", "hidden", "protected", "optional", "undefined", "not",
+    "empty", "null", "none", "nil", "true", "false", "yes", "no", "on", "off", "here", "below",
+    "above", "same", "different", "changed", "reset", "strong", "weak", "secure", "stored",
+    "saved", "hashed", "encrypted", "needed", "set", "sent", "shown", "hidden", "protected",
+    "optional", "undefined", "not", "this", "that", "your", "their", "what", "which", "also",
+    "still", "only", "just", "then", "when", "will", "must", "should", "from", "with",
+    # Type names of a declaration ("password: str", "token: string;").
+    "str", "string", "bytes", "int", "integer", "number", "text", "varchar", "secretstr",
+    "securestring", "object", "any", "bool", "boolean", "char",
+    # The word itself, as a label or a form field's type.
+    "password", "passwd", "passphrase", "secret", "token", "key", "apikey", "credentials",
 })
 
-# A value that names where the secret comes from, not the secret itself.
-SECRET_REFERENCE = re.compile(r"(?i)os\.|process\.env|getenv|env\(|\$\{|\{\{|<|%\(|ENV\[")
+# A value that names where the secret comes from, not the secret itself: an
+# environment or template reference, a call, an index, a dotted attribute
+# ("settings.SECRET_KEY"), a YAML tag, a placeholder ("<your-token>", "YOUR_API_KEY").
+SECRET_REFERENCE = re.compile(
+    r"(?i)os\.|process\.env|getenv|env\(|\$\{|\$[a-z_]|%[a-z_]+%|\{\{|<|%\(|ENV\[|![a-z]+$|"
+    r"[a-z_][\w.]*[(\[]|[a-z_]+(?:\.[a-z_]+)+$|"
+    r"your[_ -]|.*[_ -]here$|x{3,}$|\*{3,}|\.{3}|(?:redacted|placeholder|example|dummy)$")
+
+
+def _key_words(*words: str) -> str:
+    """Key words that may end a key name: after a non-letter (``DB_PASSWORD``,
+    ``db.password``) or, capitalised, inside camelCase (``dbPassword``)."""
+    alternatives = "|".join(words)
+    capitalised = "|".join(w[0].upper() + f"(?i:{w[1:]})" for w in words if w[0].isalpha())
+    return (rf"(?:(?<![A-Za-z0-9?&])(?i:{alternatives})|(?<=[a-z0-9])(?:{capitalised}))"
+            r"(?![A-Za-z0-9_]|[.-][A-Za-z0-9])")
+
+
+# A "key" is secret only with a word saying what kind: api_key, PrivateKey,
+# PresharedKey, SECRET_KEY, signingKey. Not PublicKey, primary_key, sort_key.
+SECRET_KEY_KINDS = (
+    "api", "private", "secret", "secret[_.-]?access", "access", "auth", "signing", "sign",
+    "encryption", "encrypt", "master", "client", "app", "application", "pre[_.-]?shared",
+    "session", "licen[cs]e", "account", "storage", "shared", "hmac", "jwt", "webhook",
+    "subscription", "consumer", "deploy", "service[_.-]?account",
+)
+SECRET_KEY_NAME = _key_words(
+    "password", "passwd", "pwd", "passphrase", "pass", "passcode", "secret", "token",
+    *(rf"{kind}[_.-]?key" for kind in SECRET_KEY_KINDS),
+)
+# A variable named for what it holds ("password=db_password", "token: authToken").
+NAMED_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*?" + SECRET_KEY_NAME)
 
 
 def secret_value(value: str) -> bool:
-    """Not a word about the secret ("is required") nor a reference to where it is kept."""
-    return value.lower() not in NOT_SECRETS and SECRET_REFERENCE.match(value) is None
+    """Not a word about the secret ("is required"), a reference to where it is kept,
+    nor a variable named for it."""
+    return (value.lower() not in NOT_SECRETS and SECRET_REFERENCE.match(value) is None
+            and NAMED_VARIABLE.fullmatch(value) is None)
 
+
+# A bare value runs to a blank, a quote or a separator, and does not end in
+# sentence or bracket punctuation ("token=None):", "is hunter2.").
+BARE_VALUE = r"[^\s\"'`,;]{3,}[^\s\"'`,;.:)\]}>]"
+# The key's closing quote, then "=", ":", "=>", ":=" or a typed declaration
+# ("password: str = ..."), then the value: quoted whole, or bare to a blank.
+SECRET_ASSIGNMENT = (
+    SECRET_KEY_NAME + r"[\"']?[ \t]*"
+    r"(?:=>|:=|(?::[ \t]*[A-Za-z_][\w\[\]., |]{0,40}?[ \t]*)?=|:)[ \t]*"
+    r"(?:\"(?P<value_double>[^\"\n]{4,8000})\"|'(?P<value_single>[^'\n]{4,8000})'|"
+    r"(?P<value>" + BARE_VALUE + "))"
+)
+PRIVATE_KEY_HEADER = r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
 
 SECRET_RULES = (
     Rule("openai_key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0.95),
@@ -267,15 +330,49 @@ SECRET_RULES = (
     Rule("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+", 0.95),
     Rule("stripe_key", r"\b(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,}", 0.95),
     Rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.9),
-    Rule("private_key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?"
-                        r"-----END (?:[A-Z]+ )*PRIVATE KEY-----", 1.0),
-    # The key may end a longer name: POSTGRES_PASSWORD, DB_PASS, STRIPE_SECRET.
-    Rule("assigned_secret",
-         r"(?i)(?<![^\W_])(?:password|passwd|pwd|passphrase|pass|secret|api[_-]?key|access[_-]?token|"
-         r"auth[_-]?token|client[_-]?secret|token)\b[\"']?\s*(?:[:=]|is)\s*[\"']?"
-         r"(?P<value>[^\s\"',;]{4,})", 0.7, lambda value: secret_value(value)),
-    # scheme://user:password@host: the password of any URL's login part.
-    Rule("url_password", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<value>[^\s/@]{3,})@",
+    # SSH, TLS and PGP private keys, the whole armoured block; a block cut off
+    # before its END line runs to the last line of key text.
+    Rule("private_key", PRIVATE_KEY_HEADER + r"[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY"
+                        r"(?: BLOCK)?-----", 1.0),
+    Rule("private_key_unended",
+         PRIVATE_KEY_HEADER + r"(?:(?:\\n|\r?\n)[ \t]*(?:[A-Za-z][\w-]*: [^\n\\]*|"
+         r"[A-Za-z0-9+/=]{2,}|(?=(?:\\n|\r?\n)[ \t]*[A-Za-z0-9+/]{16,})))+", 1.0),
+    Rule("putty_private_key",
+         r"(?i)\bPrivate-Lines:[ \t]*\d+[ \t]*\r?\n(?P<value>(?:[ \t]*[A-Za-z0-9+/=]+[ \t]*"
+         r"(?:\r?\n|$))+)", 1.0),
+    # INI, TOML, YAML, JSON, .env, properties, code and prose: a key whose name
+    # says password, secret, token or a kind of key; the value is the span.
+    Rule("assigned_secret", SECRET_ASSIGNMENT, 0.7, secret_value),
+    Rule("secret_is", rf"{SECRET_KEY_NAME}[ \t]+is[ \t]+(?::[ \t]*)?[\"']?"
+                      r"(?P<value>" + BARE_VALUE + ")", 0.6, secret_value),
+    # A query string or a connection string: the value ends at "&" or ";".
+    Rule("query_secret",
+         r"(?i)[?&;][\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key)=(?P<value>[^&;\s#\"']{3,})",
+         0.8, secret_value),
+    # ODBC braces a value holding ";": PWD={a;b}.
+    Rule("braced_secret", r"(?i)\b(?:password|pwd)=\{(?P<value>[^}\n]{3,})\}", 0.85),
+    # XML elements and .NET appSettings: <password>..</password>, key="ApiKey" value="..".
+    Rule("xml_secret",
+         r"<(?P<tag>[\w:.-]*(?i:password|passwd|secret|token|api[_-]?key|private[_-]?key))>"
+         r"(?P<value>[^<\n]{3,})</(?P=tag)>", 0.8, secret_value),
+    Rule("app_setting_secret",
+         r"(?i)\b(?:key|name)=\"[\w:.-]*(?:password|pwd|secret|token|api[_-]?key)\"[ \t]+"
+         r"value=\"(?P<value>[^\"\n]{3,})\"", 0.8, secret_value),
+    # HTTP: Authorization: Bearer TOKEN / Basic BASE64.
+    Rule("authorization_header",
+         r"(?i)\bauthorization[\"']?[ \t]*[:=][ \t]*[\"']?(?:bearer|basic|token|digest)[ \t]+"
+         r"(?P<value>[A-Za-z0-9._~+/=-]{8,})", 0.9, secret_value),
+    # Command lines: --password hunter2, --api-key=...
+    Rule("flag_secret",
+         r"(?i)(?<![\w-])--(?:[a-z0-9]+-)*(?:password|passwd|pass|secret|token|api-key)"
+         r"(?:=|[ \t]+)(?P<value>[^\s\"'-][^\s\"']{3,})", 0.75, secret_value),
+    # .netrc: machine HOST login USER password SECRET.
+    Rule("netrc_password",
+         r"(?i)\bmachine[ \t]+\S+(?:[ \t]+login[ \t]+\S+)?[ \t]+password[ \t]+(?P<value>\S{3,})",
+         0.9),
+    # scheme://user:password@host: the password of any URL's login part (no user
+    # name in redis://:password@host).
+    Rule("url_password", r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:(?P<value>[^\s/@]{3,})@",
          1.0, lambda value: value.lower() not in NOT_SECRETS),
     # Network device configuration: "secret 0 ...", "password 7 ...", typed or after
     # "enable" / "username NAME".
