@@ -109,14 +109,16 @@ class LabelledSet:
 def load_set(name: str, path: Path, limit: int) -> LabelledSet:
     from reviewer.ops.evaluation import read_gold
 
+    if not path.is_file():
+        raise SystemExit(f"No labelled set {name} at {path}: give its path in --sets.")
     raw = json.loads(path.read_text(encoding="utf-8"))[: limit or None]
     return LabelledSet(name, path, read_gold(path)[: limit or None], raw)
 
 
 def chosen_sets(args: argparse.Namespace) -> Iterator[tuple[str, Path]]:
-    for name in args.sets.split(","):
-        if name.strip():
-            yield name.strip(), SETS.get(name.strip(), Path(name.strip()))
+    """(name, path) of every set asked for: a known name, or a labelled file's path."""
+    for name in filter(None, (part.strip() for part in args.sets.split(","))):
+        yield (name, SETS[name]) if name in SETS else (Path(name).stem, Path(name))
     for path in args.extra:
         yield path.stem, path
 

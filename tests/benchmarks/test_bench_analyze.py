@@ -38,4 +38,5 @@ def test_both_sets_run_by_default_and_extra_files_too() -> None:
     args: argparse.Namespace = parse_args(["more.json"])
     assert list(chosen_sets(args)) == [("dev", SETS["dev"]), ("chat", SETS["chat"]),
                                        ("more", Path("more.json"))]
-    assert [name for name, _ in chosen_sets(parse_args(["--sets", "chat"]))] == ["chat"]
+    assert list(chosen_sets(parse_args(["--sets", "chat,/x/held_out.json"]))) == [
+        ("chat", SETS["chat"]), ("held_out", Path("/x/held_out.json"))]
