@@ -192,7 +192,7 @@ class Draw:
 
     rng: random.Random
     people: dict[str, Person] = field(default_factory=dict)
-    place: Place | None = None
+    places: dict[str, Place] = field(default_factory=dict)
     memo: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
     def value(self, key: str) -> tuple[str | None, str]:
@@ -207,10 +207,11 @@ class Draw:
             self.people[number] = Person(self.rng.choice(given), self.rng.choice(family))
         return self.people[number]
 
-    def where(self) -> Place:
-        if self.place is None:
-            self.place = self.rng.choice(PLACES)
-        return self.place
+    def where(self, number: str) -> Place:
+        if number not in self.places:
+            taken = set(self.places.values())
+            self.places[number] = self.rng.choice([p for p in PLACES if p not in taken])
+        return self.places[number]
 
     def digits(self, count: int) -> str:
         return "".join(self.rng.choice(string.digits) for _ in range(count))
@@ -340,13 +341,14 @@ def email(draw: Draw, number: str, work: bool = False) -> str:
     return f"{draw.person(number).login(draw.rng)}@{domain}"
 
 
-def street_line(draw: Draw) -> str:
-    return draw.rng.choice(draw.where().streets).format(n=draw.rng.randint(2, 240))
+def street_line(draw: Draw, number: str) -> str:
+    return draw.rng.choice(draw.where(number).streets).format(n=draw.rng.randint(2, 240))
 
 
-def full_address(draw: Draw) -> str:
-    place = draw.where()
-    return place.address.format(street=draw.value("street")[1], city=place.city,
+def full_address(draw: Draw, number: str) -> str:
+    place = draw.where(number)
+    street = draw.value(f"street_{number}" if number else "street")[1]
+    return place.address.format(street=street, city=place.city,
                                 region=place.region, zip=place.postcode)
 
 
@@ -376,14 +378,14 @@ VALUES: dict[str, Callable[[Draw, str], tuple[str | None, str]]] = {
     "user": _entity("USERNAME", lambda d, n: d.person(n).login(d.rng)),
     "handle": _entity("USERNAME", lambda d, n: "@" + d.person(n).login(d.rng).replace(".", "_")),
     "url": _entity("URL", url),
-    "city": _entity("LOCATION", lambda d, _: d.where().city),
-    "region": _entity("LOCATION", lambda d, _: d.where().region),
-    "country": _entity("LOCATION", lambda d, _: d.where().country),
-    "zip": _entity("ZIP_CODE", lambda d, _: d.where().postcode),
-    "street": _entity("ADDRESS", lambda d, _: street_line(d)),
-    "address": _entity("ADDRESS", lambda d, _: full_address(d)),
+    "city": _entity("LOCATION", lambda d, n: d.where(n).city),
+    "region": _entity("LOCATION", lambda d, n: d.where(n).region),
+    "country": _entity("LOCATION", lambda d, n: d.where(n).country),
+    "zip": _entity("ZIP_CODE", lambda d, n: d.where(n).postcode),
+    "street": _entity("ADDRESS", street_line),
+    "address": _entity("ADDRESS", full_address),
     "pobox": _entity("ADDRESS", lambda d, _: f"P.O. Box {d.rng.randint(12, 9800)}"),
-    "phone": _entity("PHONE_NUMBER", lambda d, _: d.fill(d.rng.choice(d.where().phones))),
+    "phone": _entity("PHONE_NUMBER", lambda d, n: d.fill(d.rng.choice(d.where(n).phones))),
     "org": _entity("ORGANIZATION", lambda d, _: d.rng.choice(ORGS)),
     "bank": _entity("ORGANIZATION", lambda d, _: d.rng.choice(BANKS)),
     "age": _entity("AGE", lambda d, _: str(d.rng.randint(19, 88))),
@@ -625,7 +627,7 @@ NEUTRAL: tuple[tuple[str, str], ...] = (
     ("user", "upgrade from numpy <<ver>> to <<ver_2>> broke `np.float`. what replaces it?"),
     ("assistant", "`np.float` was removed in NumPy 1.24. Use the builtin `float` or "
                   "`np.float64`."),
-    ("tool", "{\"@type\": \"SearchResult\", \"total\": <<big>>, \"page\": 1, \"took_ms\": "
+    ("tool", "{\"@type\": \"SearchResult\", \"total\": <<n_2>>, \"page\": 1, \"took_ms\": "
              "<<n>>, \"items\": []}"),
     ("user", "| Table | Rows | Size (MB) |\n|---|---|---|\n| orders | <<big>> | <<n>> |\n"
              "| order_items | <<big_2>> | <<n_2>> |\n| audit_log | <<big_3>> | <<n_3>> |\n\nwhich "
