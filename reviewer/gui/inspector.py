@@ -1,24 +1,30 @@
-"""The span inspector: what the current span is, why it was suggested, who decided
+"""The span inspector: what the current span is, why it was suggested (in plain
+sentences, with the recognizer's raw facts behind a Details toggle), who decided
 what, and the reason code the next decision will carry."""
 
 from __future__ import annotations
 
-import json
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QFontDatabase, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from reviewer.domain.explain import entity_words, explain
 from reviewer.domain.models import Decision, Span
 from reviewer.gui import look
+from reviewer.gui.settings import Settings
+
+DETAILS_SETTING = "view/explanation_details"
 
 
 def history_line(d: Decision) -> str:
@@ -35,8 +41,10 @@ def history_line(d: Decision) -> str:
 class SpanInspector(QWidget):
     """Read-only facts about the current span plus the reason-code picker."""
 
-    def __init__(self, reasons: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
+    def __init__(self, reasons: Sequence[tuple[str, str]], settings: Settings | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.setMinimumWidth(330)
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -46,7 +54,7 @@ class SpanInspector(QWidget):
         self.text = _readonly_text(54)
         self.text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         form.addRow("Text:", self.text)
-        for name in ("Entity", "Status", "Score", "Recognizer", "Origin", "Reason"):
+        for name in ("Entity", "Status", "Origin", "Reason"):
             label = QLabel("—")
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -60,18 +68,44 @@ class SpanInspector(QWidget):
         for code, label_text in reasons:
             self.reason.addItem(f"{code} — {label_text}" if code else label_text, code)
         form.addRow("Reason code:", self.reason)
-        self.explanation = _readonly_text(120)
+        self.why = QLabel("")
+        self.why.setWordWrap(True)
+        self.why.setTextFormat(Qt.TextFormat.RichText)
+        self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button = _details_button()
+        # Patterns are long and unbroken: they wrap anywhere, in a fixed-width font.
+        self.explanation = _readonly_text(240)
+        self.explanation.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.explanation.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.history = _readonly_text(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         title = QLabel("<b>Span</b>")
         layout.addWidget(title)
         layout.addLayout(form)
+        layout.addSpacing(6)
         layout.addWidget(QLabel("<b>Why it was suggested</b>"))
+        layout.addWidget(self.why)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.explanation)
+        layout.addSpacing(6)
         layout.addWidget(QLabel("<b>Decision history</b>"))
         layout.addWidget(self.history)
         layout.addStretch(1)
+        shown = bool(settings.get(DETAILS_SETTING)) if settings is not None else False
+        self.details_button.setChecked(shown)
+        self._show_details(shown)
+        self.details_button.toggled.connect(self._details_toggled)
+
+    def _details_toggled(self, shown: bool) -> None:
+        self._show_details(shown)
+        if self.settings is not None:
+            self.settings.set(DETAILS_SETTING, shown)
+
+    def _show_details(self, shown: bool) -> None:
+        self.details_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.explanation.setVisible(shown)
 
     def show_span(self, span: Span | None, text: str = "",
                   history: Sequence[Decision] = ()) -> None:
@@ -79,19 +113,21 @@ class SpanInspector(QWidget):
             for label in self.fields.values():
                 label.setText("—")
             self.text.setPlainText("")
+            self.why.setText("")
             self.explanation.setPlainText("")
             self.history.setPlainText("No span selected.")
             return
         self.text.setPlainText(look.escape_text(text))
         values = {
-            "Entity": span.entity,
+            "Entity": f"{entity_words(span.entity)} ({span.entity})",
             "Status": look.label_text(span.entity, span.status),
-            "Score": f"{span.score:.2f}", "Recognizer": span.recognizer,
             "Origin": span.origin.value, "Reason": span.reason or "—",
         }
         for name, value in values.items():
             self.fields[name].setText(value)
-        self.explanation.setPlainText(_explain(span))
+        explained = explain(span)
+        self.why.setText(_paragraphs(explained.sentences))
+        self.explanation.setPlainText("\n".join(explained.details))
         lines = [history_line(d) for d in history] or ["Not decided yet."]
         self.history.setPlainText("\n".join(lines))
 
@@ -100,17 +136,22 @@ class SpanInspector(QWidget):
         return str(code) if code else None
 
 
-def _explain(span: Span) -> str:
-    """One ``key: value`` line per fact; nested values compact."""
-    if not span.explanation:
-        return "No explanation recorded."
-    lines = []
-    for key, value in sorted(span.explanation.items()):
-        shown = value if isinstance(value, str | int | float) else json.dumps(
-            value, ensure_ascii=False, sort_keys=True)
-        text = str(shown)
-        lines.append(f"{key}: {text if len(text) <= 160 else text[:159] + '…'}")
-    return "\n".join(lines)
+def _paragraphs(sentences: Sequence[str]) -> str:
+    """One paragraph per sentence, a little apart, so a reviewer reads them one by one."""
+    return "".join(f"<p style='margin:0 0 5px 0'>{html.escape(sentence, quote=False)}</p>"
+                   for sentence in sentences)
+
+
+def _details_button() -> QToolButton:
+    """The Details toggle: reached with Tab (Space flips it) or Alt+D."""
+    button = QToolButton()
+    button.setText("&Details")
+    button.setCheckable(True)
+    button.setAutoRaise(True)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setToolTip("Show the recognizer, its pattern and its raw scores")
+    return button
 
 
 def _readonly_text(height: int) -> QPlainTextEdit:

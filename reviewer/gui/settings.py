@@ -29,6 +29,8 @@ DECLARED: dict[str, Setting] = {s.key: s for s in (
             "Lock the window after this many idle minutes (0: never)."),
     Setting("view/collapse_hidden", bool, False,
             "Start with hidden content (system, tool output) and alternate branches collapsed."),
+    Setting("view/explanation_details", bool, False,
+            "Show the raw facts (recognizer, pattern, scores) under 'Why it was suggested'."),
     Setting("store/last_path", str, "", "The store opened last, offered by the unlock dialog."),
     Setting("export/parent_folder", str, "",
             "Where the last packet was written; the export dialog offers a new folder there "

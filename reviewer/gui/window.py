@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setContentsMargins(14, 10, 14, 4)
-        self.inspector = SpanInspector(review.reason_codes(self.policy))
+        self.inspector = SpanInspector(review.reason_codes(self.policy), self.settings)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(_column(self.heading, self.view))
