@@ -143,9 +143,10 @@ def _paragraphs(sentences: Sequence[str]) -> str:
 
 
 def _details_button() -> QToolButton:
-    """The Details toggle: reached with Tab (Space flips it) or Alt+D."""
+    """The Details toggle: reached with Tab, flipped with Space. (No Alt mnemonic: the
+    window's keys are declared in the key map, and nothing else binds one.)"""
     button = QToolButton()
-    button.setText("&Details")
+    button.setText("Details")
     button.setCheckable(True)
     button.setAutoRaise(True)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
