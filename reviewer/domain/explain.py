@@ -29,10 +29,10 @@ ENTITY_WORDS: dict[str, str] = {
     "US_SSN": "Social security number", "US_ITIN": "Taxpayer number (ITIN)",
     "US_PASSPORT": "Passport number", "US_DRIVER_LICENSE": "Driver's licence number",
     "US_BANK_NUMBER": "Bank account number", "ACCOUNT_NUMBER": "Account or reference number",
-    "ID_NUMBER": "Identifying code", "IP_ADDRESS": "IP address",
+    "ID_NUMBER": "ID or reference code", "IP_ADDRESS": "IP address",
     "MAC_ADDRESS": "Device (MAC) address", "URL": "Web address", "USERNAME": "User name",
     "SECRET": "Password or key", "API_KEY": "API key", "CRYPTO": "Crypto wallet address",
-    "MEDICAL_LICENSE": "Medical licence number", "UK_NHS": "NHS number",
+    "MEDICAL_LICENSE": "Medical licence number", "UK_NHS": "NHS number", "TAX_ID": "Tax number",
     "NRP": "Nationality, religion or politics", "MEDICAL": "Medical information",
     "OTHER": "Other", "REDACTED": "Redacted text",
     # Upstream markers name entities their own way ({{EMAIL}}, [NAME_1]).
@@ -48,6 +48,7 @@ PHRASES = {
     "ListedNameRecognizer": "listed next to another name",
     "UpstreamMarker": "marked by an earlier redaction",
     "reviewer": "marked by a reviewer",
+    "leak_scan": "the export's leak scan: this text is redacted elsewhere",
 }
 # The chat rules (reviewer.suggest.recognizers) by what they look for; a rule
 # not listed reads "pattern".
@@ -73,6 +74,10 @@ RULE_WORDS = {
     "address_after_cue": "an address after 'address' or 'lives at'",
     "date_of_birth": "a date after 'born' or 'date of birth'",
     "age_years_old": "an age ('… years old')", "age_label": "an age after 'age'",
+    "age_after_turn": "an age after 'turned'", "age_of": "an age after 'the age of'",
+    "age_after_person": "an age after 'I'm' or 'she is'",
+    "postcode_after_cue": "a postcode after 'ZIP' or 'postcode'",
+    "city_state_zip": "a city, state and ZIP code",
     "number_after_words": "a number after words like 'account number'",
     "number_in_context": "a number after words like 'account' or 'case'",
     "identifier_after_cue": "a code after words like 'booking reference'",
@@ -104,7 +109,7 @@ PATTERN_RECOGNIZERS = frozenset({
     "SocialProfileRecognizer", "ObfuscatedEmailRecognizer", "StreetAddressRecognizer",
     "DateOfBirthRecognizer", "AgeRecognizer", "ContextNumberRecognizer",
     "ContextIdentifierRecognizer", "UsernameCueRecognizer", "ChatNameRecognizer",
-    "ContextPhoneRecognizer", "IbanAnyCaseRecognizer",
+    "ContextPhoneRecognizer", "IbanAnyCaseRecognizer", "PostcodeRecognizer",
 })
 # What a passed validation checked, by recognizer.
 CHECKED = {"EmailRecognizer": "checked domain", "UrlRecognizer": "checked domain",
@@ -171,11 +176,12 @@ def _why(span: Explainable, facts: Mapping[str, Any]) -> str:
     if span.origin is Origin.UPSTREAM or recognizer == "UpstreamMarker":
         marker = _text(facts.get("marker"))
         return f"{PHRASES['UpstreamMarker']}: {marker}" if marker else PHRASES["UpstreamMarker"]
-    if span.origin is Origin.PROPAGATED or recognizer == "ConversationPropagation":
-        part = "part of a name " if facts.get("source") == "name_part" else ""
-        return f"{part}found elsewhere in this conversation"
     if span.origin is Origin.MANUAL:
         return PHRASES["reviewer"]
+    if recognizer == "ConversationPropagation" or (
+            span.origin is Origin.PROPAGATED and recognizer not in PHRASES):
+        part = "part of a name " if facts.get("source") == "name_part" else ""
+        return f"{part}found elsewhere in this conversation"
     sources = _agreeing(span, facts, recognizer)
     if len(sources) > 1:
         return f"{_joined(sources)} agree"
@@ -271,6 +277,8 @@ def _notes(facts: Mapping[str, Any]) -> list[str]:
     out = []
     if facts.get("address_block"):
         out.append("Includes the address lines that follow it.")
+    if facts.get("postcode"):
+        out.append("Includes the postcode next to it.")
     normalized = _text(facts.get("normalized_text"))
     if normalized:
         out.append(f"Read as '{normalized}' once hidden or look-alike characters are removed.")

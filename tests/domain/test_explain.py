@@ -140,6 +140,14 @@ def test_propagated_from_elsewhere_in_the_conversation() -> None:
         "Name (part of a name found elsewhere in this conversation) · 0.60",)
 
 
+def test_a_leak_found_at_export_is_not_called_propagation() -> None:
+    facts = {"why": "the same text is redacted elsewhere; found by the export's leak scan"}
+    shown = said(facts, score=1.0, origin=Origin.PROPAGATED, recognizer="leak_scan")
+    assert shown.sentences == (
+        "Name (the export's leak scan: this text is redacted elsewhere) · 1.00",)
+    assert shown.details == (f"why: {facts['why']}",)
+
+
 def test_an_upstream_marker_has_no_score() -> None:
     facts = {"recognizer": "UpstreamMarker", "pattern_name": "bracketed", "score": 1.0,
              "pattern": r"\[(?:REDACTED|REMOVED)\]", "marker": "[REDACTED]"}
@@ -173,6 +181,12 @@ def test_alternatives_of_other_entities_are_counted_by_place() -> None:
         "Also possible: IP address (2 places inside), Phone number (overlapping).",
         "Includes the address lines that follow it.")
     assert sum(line.startswith("alternative: ") for line in shown.details) == 4
+
+
+def test_a_place_that_took_its_postcode_says_so() -> None:
+    facts = {**SPACY, "postcode": True}
+    assert said(facts, "LOCATION").sentences == (
+        "Place (language model) · 0.50", "Includes the postcode next to it.")
 
 
 def test_text_read_through_hidden_characters_is_shown_as_read() -> None:
