@@ -73,8 +73,24 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class BatchParts:
+    """The halves of an OpenAI batch conversation that one record holds.
+
+    A request record holds the prompt, a response record the answer; the
+    two, matched by ``custom_id``, are one conversation whichever comes first.
+    ``request`` is how many of the record's messages (the first ones) come
+    from the request, ``response`` how many (the rest) from the response;
+    None where the record lacks that half (a failed request has no answer).
+    """
+
+    request: int | None = None
+    response: int | None = None
+
+
+@dataclass(frozen=True)
 class Conversation:
-    """A conversation with its messages in export order."""
+    """A conversation with its messages in export order; ``batch`` is set for
+    a record that may be only half of one (see :class:`BatchParts`)."""
 
     source_id: str
     title: str | None
@@ -82,6 +98,7 @@ class Conversation:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None
+    batch: BatchParts | None = None
 
 
 def canonical_json(value: Any) -> str:

@@ -1,6 +1,8 @@
 """OpenAI chat JSON Lines: fine-tuning style ``{"messages": [...]}`` lines and
 Batch API lines (requests ``{"custom_id", "body": {"messages"}}`` and
-results ``{"custom_id", "response": {"body": {"choices"}}}``).
+results ``{"custom_id", "response": {"body": {"choices"}}}``). A batch line is
+half a conversation, marked with the :class:`BatchParts` it holds; the store
+makes a request and its response (one ``custom_id``) one conversation.
 
 ``content`` is a string or a list of parts (``text``, ``refusal``,
 ``image_url``, ``input_audio``, ``file``); parts are joined with a newline,
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewer.domain.models import Conversation, Visibility
+from reviewer.domain.models import BatchParts, Conversation, Visibility
 from reviewer.ingest import common
 from reviewer.ingest.common import Builder, Where
 from reviewer.ingest.errors import line
@@ -45,17 +47,18 @@ def batch_conversations(stream: InputStream) -> Iterator[Conversation]:
         if source_id is None or not ("body" in item or "response" in item):
             raise where.error('it has no "custom_id" with a "body" or a "response"')
         builder = Builder()
+        request = response = None
         if "body" in item:
             body = common.mapping(item["body"], where, "body")
             add_messages(builder, common.array(body.get("messages"), where, "messages"), where)
-        if "response" in item:
+            request = len(builder.messages)
+        if item.get("response") is not None:  # null: the request failed, nothing answered
             _add_response(builder, item["response"], where)
-        yield builder.build(source_id, None)
+            response = len(builder.messages) - (request or 0)
+        yield builder.build(source_id, None, batch=BatchParts(request, response))
 
 
 def _add_response(builder: Builder, response: Any, where: Where) -> None:
-    if response is None:
-        return
     body = common.mapping(common.mapping(response, where, "response").get("body") or {},
                           where, "response body")
     choices = common.array(body.get("choices"), where, "choices")

@@ -4,7 +4,9 @@ Each file is one transaction: its source row, its conversations and messages
 (made searchable batch by batch) and one ``import`` audit entry commit
 together, or, when the file fails anywhere, nothing of it does. A
 conversation whose content hash is already in the store is counted as
-already present and not stored again, so importing twice is harmless. Large
+already present and not stored again, so importing twice is harmless. An
+OpenAI batch record completes the conversation its other half began
+(``reviewer.store.pairing``); the audit entry lists each completion. Large
 files are parsed by a reader process while this one stores (``reading``).
 """
 
@@ -20,8 +22,9 @@ from reviewer.domain.models import Provenance
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.ops import reading
 from reviewer.ops.reading import ReadConversation, SourceInfo
-from reviewer.store import audit, conversations
+from reviewer.store import audit, conversations, pairing
 from reviewer.store.database import Store
+from reviewer.store.pairing import Completion, Outcome
 from reviewer.store.sql import page_cache
 from reviewer.store.times import utc_now
 
@@ -49,14 +52,37 @@ class FileResult:
     already_present: int = 0
     error: str | None = None
     source_ids: list[str] = field(default_factory=list)
+    completed: list[Completion] = field(default_factory=list)
 
     def count(self, conv: ReadConversation) -> None:
         self.source_ids.append(conv.source_id)
         self.conversations += 1
+        self._count_messages(conv)
+
+    def count_completion(self, conv: ReadConversation, completion: Completion) -> None:
+        """A batch record that completed a stored conversation: its messages
+        count, not a conversation (the record's messages are the ones added)."""
+        self.completed.append(completion)
+        self._count_messages(conv)
+
+    def _count_messages(self, conv: ReadConversation) -> None:
         self.messages += len(conv.rows.messages)
         self.alternates += conv.alternates
         self.hidden += conv.hidden
         self.placeholders += conv.placeholders
+
+    def completion_line(self) -> str | None:
+        """What the completions were, when there were any."""
+        if not self.completed:
+            return None
+        exported = sum(c.exported_before for c in self.completed)
+        line = (f"{self.path.name}: completed {_plural(len(self.completed), 'batch conversation')}"
+                " stored before (request and response are one conversation); the added "
+                "messages are not yet analysed")
+        if exported:
+            line += (f"; {exported} of them were stored when an earlier packet was exported, "
+                     "the next export carries them whole")
+        return line
 
     def counts(self) -> dict[str, int]:
         return {
@@ -90,6 +116,7 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         lines = [f"{f.path.name} [{f.format}]: {_describe(f.counts())}" for f in self.imported]
+        lines += [line for f in self.imported if (line := f.completion_line())]
         lines.append(f"Imported {_describe(self.totals())}; "
                      f"{_plural(len(self.imported), 'file')} stored, {len(self.refused)} refused.")
         return lines
@@ -139,13 +166,18 @@ def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress:
         imported_at = utc_now()
         source_row = conversations.add_source(conn, provenance, actor, imported_at)
         unindexed = 0
+        last_export = pairing.last_export(conn)
         for batch in batches:
             for conv in batch.conversations:
-                if conversations.add_rows(conn, conv.rows, source_row, imported_at) is None:
+                if conv.rows.batch is not None:
+                    outcome = pairing.add_record(conn, conv.rows, source_row, imported_at,
+                                                       last_export)
+                    _count_batch_record(result, conv, outcome)
+                elif conversations.add_rows(conn, conv.rows, source_row, imported_at) is None:
                     result.already_present += 1
                 else:
                     result.count(conv)
-                    unindexed += len(conv.rows.messages)
+                unindexed += len(conv.rows.messages)
             if unindexed >= INDEX_EVERY:
                 conversations.index_new_text(conn)
                 unindexed = 0
@@ -155,6 +187,15 @@ def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress:
         audit.append(conn, actor, "import", _audit_payload(provenance, info, result))
 
 
+def _count_batch_record(result: FileResult, conv: ReadConversation, outcome: Outcome) -> None:
+    if outcome.completion is not None:
+        result.count_completion(conv, outcome.completion)
+    elif outcome.stored is not None:
+        result.count(conv)
+    else:
+        result.already_present += 1
+
+
 def _audit_payload(provenance: Provenance, info: SourceInfo,
                    result: FileResult) -> dict[str, Any]:
     return {
@@ -162,4 +203,5 @@ def _audit_payload(provenance: Provenance, info: SourceInfo,
         "sha256": provenance.file_sha256, "format": info.format,
         "entries": info.entries, **result.counts(),
         "source_ids": result.source_ids,
+        **({"completed": [c.as_dict() for c in result.completed]} if result.completed else {}),
     }

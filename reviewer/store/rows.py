@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from reviewer.domain.models import Conversation, Message, canonical_json
+from reviewer.domain.models import BatchParts, Conversation, Message, canonical_json
 from reviewer.store.times import to_db
 
 # source_file_id and imported_at come first: the importing process adds them.
@@ -41,11 +41,22 @@ def message_values(m: Message) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class ConversationRows:
-    """One conversation ready to insert: its content hash and its rows' values."""
+    """One conversation ready to insert: its content hash and its rows' values;
+    ``batch`` the halves of a batch conversation it holds, if it is such a record."""
 
     content_hash: str
     conversation: tuple[Any, ...]
     messages: list[tuple[Any, ...]]
+    batch: BatchParts | None = None
+
+    @property
+    def source_id(self) -> str:
+        return str(self.conversation[0])
+
+    @property
+    def head(self) -> tuple[Any, ...]:
+        """(source id, title, start time): what :func:`content_hash` takes besides messages."""
+        return self.conversation[:3]
 
 
 def conversation_rows(conv: Conversation) -> ConversationRows:
@@ -53,7 +64,7 @@ def conversation_rows(conv: Conversation) -> ConversationRows:
     head = (conv.source_id, conv.title, to_db(conv.created_at))
     digest = content_hash(head, messages)
     return ConversationRows(
-        digest, (*head, to_db(conv.updated_at), digest, len(messages)), messages)
+        digest, (*head, to_db(conv.updated_at), digest, len(messages)), messages, conv.batch)
 
 
 def content_hash(head: tuple[Any, ...], messages: list[tuple[Any, ...]]) -> str:

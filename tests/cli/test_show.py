@@ -42,7 +42,8 @@ def test_json_shape(matter: str, capsys: pytest.CaptureFixture[str]) -> None:
     for conv in shown:
         assert {"id", "source_id", "title"} <= set(conv)
         assert isinstance(conv["id"], str)
-        assert [m["index"] for m in conv["messages"]] == sorted(m["index"] for m in conv["messages"])
+        indexes = [m["index"] for m in conv["messages"]]
+        assert indexes == sorted(indexes)
         assert all(set(m) == MESSAGE_KEYS for m in conv["messages"])
     batch = next(c for c in shown if c["source_id"] == "request-1")
     assert "Harriet Cole (DOB 03/07/1981)" in batch["messages"][1]["text"]
