@@ -1,16 +1,30 @@
 """Claude data export: ``conversations.json``, an array of conversations with
-``chat_messages``.
+``chat_messages``, or one exported conversation (a single object, as browser
+exporters and the conversation API write it).
 
-Each chat message becomes one stored message per ``content[]`` block (when it
-has blocks; older exports have only ``text``), then one per attachment:
+A conversation's ``summary`` (2025 exports), when not empty, is its first
+message: role ``system``, visibility ``system``, content type ``summary``.
+Then each chat message becomes one stored message per ``content[]`` block
+(when it has blocks; older exports have only ``text``), then one per
+attachment and per file:
 
 - ``text`` blocks: visible text;
-- ``thinking`` blocks: ``hidden`` (the model's reasoning);
-- ``tool_use``: ``tool``, text the ``input`` as JSON (keys in source order);
+- ``thinking`` blocks: ``hidden`` (the model's reasoning), then the
+  ``summaries`` the app showed of it;
+- ``tool_use``: ``tool``, the ``input`` as readable ``key: value`` lines
+  (:func:`reviewer.ingest.common.readable`), never escaped JSON;
 - ``tool_result``: ``tool``, the text of its content blocks joined by newlines;
-- attachments: ``hidden``, content type ``attachment``, text their
-  ``extracted_content``, author the file name; files without extracted text
-  become a ``[file: NAME]`` placeholder.
+- blocks that carry only metadata (``token_budget``) are skipped; a block of
+  any other kind is read for its free text (``hidden``, its kind as content
+  type), and skipped only when it holds no text at all;
+- attachments and files with ``extracted_content``: ``hidden``, content type
+  ``attachment``, text a ``[file: NAME]`` line and the extracted text, author
+  the file name; those without become a ``[file: NAME]`` placeholder.
+
+When the conversation names ``current_leaf_message_uuid`` and its messages
+link by ``parent_message_uuid`` (a conversation exported with its edits and
+retries), the path from the root to that leaf is the active branch, stored
+first; every other message follows as ``alternate``, in file order.
 
 ``sender`` (``human``/``assistant``, any case) becomes role ``user`` or
 ``assistant``; times are ISO 8601. ``source_id`` is the conversation ``uuid``.
@@ -18,15 +32,16 @@ has blocks; older exports have only ``text``), then one per attachment:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewer.domain.models import Conversation, Visibility
+from reviewer.domain.models import Branch, Conversation, Visibility
 from reviewer.ingest import common
 from reviewer.ingest.common import Builder, Where
-from reviewer.ingest.errors import record
+from reviewer.ingest.errors import InputError, record
 from reviewer.ingest.guard import InputStream
-from reviewer.ingest.jsonstream import array_items
+from reviewer.ingest.jsonstream import DECODER, array_items
 
 ROLES = {"human": "user", "assistant": "assistant"}
 BLOCK_KINDS = {
@@ -35,7 +50,10 @@ BLOCK_KINDS = {
     "tool_use": ("tool_use", Visibility.TOOL),
     "tool_result": ("tool_result", Visibility.TOOL),
 }
+# Blocks the app writes with nothing but timestamps, budgets or sealed data.
+METADATA_BLOCKS = frozenset({"token_budget", "redacted_thinking"})
 RESULT_FIELDS = ("title", "url", "text")
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 def conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -43,13 +61,42 @@ def conversations(stream: InputStream) -> Iterator[Conversation]:
         yield parse_conversation(item, Where(stream.name, record(index)), index)
 
 
+def single_conversation(stream: InputStream) -> Iterator[Conversation]:
+    """The conversation of a file that holds one conversation object (or several
+    one after another, as JSON Lines), read whole: such files hold one chat."""
+    chunks = []
+    while chunk := stream.read(1 << 20):
+        chunks.append(chunk)
+    try:
+        text = b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(stream.name, "", "it is not valid UTF-8 text") from None
+    index, pos = 0, _WHITESPACE.match(text).end()  # type: ignore[union-attr]
+    while pos < len(text):
+        where = Where(stream.name, record(index))
+        try:
+            value, pos = DECODER.raw_decode(text, pos)
+        except RecursionError:
+            raise where.error("it is nested too deeply") from None
+        except ValueError as err:
+            detail = str(err).splitlines()[0].rstrip(".") if str(err).strip() else "truncated"
+            raise where.error(f"it is not valid JSON ({detail})") from None
+        yield parse_conversation(value, where, index)
+        index += 1
+        pos = _WHITESPACE.match(text, pos).end()  # type: ignore[union-attr]
+
+
 def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
     conv = common.mapping(item, where, "the record")
     if "chat_messages" not in conv:
         raise where.error('it has no "chat_messages", so it is not a Claude conversation')
     builder = Builder()
-    for raw in common.array(conv.get("chat_messages"), where, "chat_messages"):
-        _add_chat_message(builder, common.mapping(raw, where, "a chat message"), where)
+    summary = common.text(conv.get("summary"), where, "summary")
+    builder.add("system", summary, content_type="summary", visibility=Visibility.SYSTEM)
+    raws = common.array(conv.get("chat_messages"), where, "chat_messages")
+    messages = [common.mapping(raw, where, "a chat message") for raw in raws]
+    for message, branch in branches(messages, conv.get("current_leaf_message_uuid")):
+        _add_chat_message(builder, message, branch, where)
     source_id = common.ident(conv.get("uuid"), where, "uuid") or f"{where.file}:{index}"
     return builder.build(
         source_id, common.optional_text(conv.get("name"), where, "name"),
@@ -58,11 +105,33 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
     )
 
 
-def _add_chat_message(builder: Builder, message: Mapping[str, Any], where: Where) -> None:
+def branches(messages: list[Mapping[str, Any]],
+             leaf: Any) -> list[tuple[Mapping[str, Any], Branch]]:
+    """Messages in stored order with their branch: the path to ``leaf`` first
+    (cycle-safe), then the rest; all active when ``leaf`` names no message."""
+    by_id = {m["uuid"]: m for m in messages if isinstance(m.get("uuid"), str)}
+    if not isinstance(leaf, str) or leaf not in by_id:
+        return [(m, Branch.ACTIVE) for m in messages]
+    path: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    current: Any = leaf
+    while isinstance(current, str) and current in by_id and current not in seen:
+        seen.add(current)
+        path.append(by_id[current])
+        current = by_id[current].get("parent_message_uuid")
+    path.reverse()
+    chosen = {id(m) for m in path}
+    return [(m, Branch.ACTIVE) for m in path] + [
+        (m, Branch.ALTERNATE) for m in messages if id(m) not in chosen]
+
+
+def _add_chat_message(builder: Builder, message: Mapping[str, Any], branch: Branch,
+                      where: Where) -> None:
     sender = common.text(message.get("sender") or "unknown", where, "sender")
     shared: dict[str, Any] = {
         "created_at": common.timestamp(message.get("created_at"), where, "created_at"),
         "source_message_id": common.ident(message.get("uuid"), where, "uuid"),
+        "branch": branch,
     }
     role = ROLES.get(sender.lower(), sender)
     blocks = common.array(message.get("content"), where, "content")
@@ -72,16 +141,17 @@ def _add_chat_message(builder: Builder, message: Mapping[str, Any], where: Where
                        shared)
     else:
         builder.add(role, common.text(message.get("text"), where, "text"), **shared)
-    for attachment in common.array(message.get("attachments"), where, "attachments"):
-        _add_attachment(builder, role, common.mapping(attachment, where, "an attachment"),
-                        where, shared)
-    for file in common.array(message.get("files"), where, "files"):
-        _add_file(builder, role, common.mapping(file, where, "a file"), where, shared)
+    for key in ("attachments", "files"):
+        for attachment in common.array(message.get(key), where, key):
+            _add_attachment(builder, role, common.mapping(attachment, where, f"an item of {key}"),
+                            where, shared)
 
 
 def _add_block(builder: Builder, role: str, block: Mapping[str, Any], where: Where,
                shared: dict[str, Any]) -> None:
-    kind = str(block.get("type") or "text")
+    kind = common.text(block.get("type") or "text", where, "block type")
+    if kind in METADATA_BLOCKS:
+        return
     content_type, visibility = BLOCK_KINDS.get(kind, (kind, Visibility.HIDDEN))
     author = common.optional_text(block.get("name"), where, "tool name")
     builder.add(role, block_text(kind, block, where), content_type=content_type,
@@ -90,15 +160,25 @@ def _add_block(builder: Builder, role: str, block: Mapping[str, Any], where: Whe
 
 def block_text(kind: str, block: Mapping[str, Any], where: Where) -> str:
     if kind == "thinking":
-        return common.text(block.get("thinking"), where, "thinking")
+        return _thinking_text(block, where)
     if kind == "tool_use":
-        return common.canonical(block.get("input"), where, "tool input")
+        return common.readable(block.get("input"), where, "tool input")
     if kind == "tool_result":
         return _result_text(block.get("content"), where)
-    value = block.get("text")
-    if value is None and kind not in BLOCK_KINDS:
-        return common.canonical({k: v for k, v in block.items() if k != "type"}, where, kind)
-    return common.text(value, where, "text")
+    if kind == "text" and "text" in block:
+        return common.text(block["text"], where, "text")
+    # A kind no export documents, or a text block without "text": its free text.
+    return common.loose_text(block, where, f"a {kind} block")
+
+
+def _thinking_text(block: Mapping[str, Any], where: Where) -> str:
+    pieces = [common.text(block.get("thinking"), where, "thinking")]
+    for summary in common.array(block.get("summaries"), where, "summaries"):
+        if isinstance(summary, dict):
+            pieces.append(common.text(summary.get("summary"), where, "thinking summary"))
+        else:
+            pieces.append(common.text(summary, where, "thinking summary"))
+    return "\n".join(p for p in pieces if p)
 
 
 def _result_text(content: Any, where: Where) -> str:
@@ -116,17 +196,12 @@ def _result_text(content: Any, where: Where) -> str:
 
 def _add_attachment(builder: Builder, role: str, attachment: Mapping[str, Any], where: Where,
                     shared: dict[str, Any]) -> None:
+    """An attachment or a file: its extracted text under its name, else a placeholder."""
     name = common.optional_text(attachment.get("file_name"), where, "file_name")
     extracted = common.text(attachment.get("extracted_content"), where, "extracted_content")
+    label = name or common.ident(attachment.get("file_uuid"), where, "file_uuid") or "file"
     if not extracted:
-        _add_file(builder, role, attachment, where, shared)
+        builder.add(role, f"[file: {label}]", placeholders=1, content_type="file", **shared)
         return
-    builder.add(role, extracted, content_type="attachment", visibility=Visibility.HIDDEN,
-                author=name, **shared)
-
-
-def _add_file(builder: Builder, role: str, file: Mapping[str, Any], where: Where,
-              shared: dict[str, Any]) -> None:
-    name = file.get("file_name") or file.get("file_uuid") or "file"
-    builder.add(role, common.text(f"[file: {name}]", where, "file name"), placeholders=1,
-                content_type="file", **shared)
+    builder.add(role, f"[file: {label}]\n{extracted}", content_type="attachment",
+                visibility=Visibility.HIDDEN, author=name, **shared)

@@ -43,12 +43,104 @@ def text(value: Any, where: Where, what: str) -> str:
     return value
 
 
-def canonical(value: Any, where: Where, what: str) -> str:
-    """Structured data (tool input) as JSON text to review: key order kept, UTF-8 kept."""
+def readable(value: Any, where: Where, what: str) -> str:
+    """Structured data (a tool's input) as lines a reviewer reads, not escaped JSON.
+
+    A string is itself; an object is one ``key: value`` line a key, nested
+    objects and arrays indented under their key, array items after ``- ``;
+    strings appear verbatim (no quotes, no escapes), other values as JSON
+    writes them (``5``, ``true``, ``null``). Key order is the source's.
+    """
+    if isinstance(value, str):
+        return text(value, where, what)
+    lines: list[str] = []
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (RecursionError, ValueError):
-        raise where.error(f"{what} cannot be read as JSON") from None
+        _lines(value, "", lines)
+    except RecursionError:
+        raise where.error(f"{what} is nested too deeply") from None
+    return text("\n".join(lines), where, what)
+
+
+def _scalar(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                           default=str)
+
+
+def _lines(value: Any, indent: str, lines: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{indent}{key}:")
+                _lines(item, indent + "  ", lines)
+            else:
+                lines.append(f"{indent}{key}: {_scalar(item)}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict | list) and item:
+                start = len(lines)
+                _lines(item, indent + "  ", lines)
+                lines[start] = f"{indent}- {lines[start][len(indent) + 2:]}"
+            else:
+                lines.append(f"{indent}- {_scalar(item)}")
+    elif value is not None:
+        lines.append(f"{indent}{_scalar(value)}")
+
+
+def arguments(value: Any, where: Where, what: str) -> str:
+    """Tool-call arguments, given as JSON text or as data, as :func:`readable` text.
+
+    Arguments that are not a JSON object or array (a model may write broken
+    JSON) are text to review as they are.
+    """
+    if not isinstance(value, str):
+        return readable(value, where, what)
+    stripped = value.lstrip()
+    if not stripped.startswith(("{", "[")):
+        return text(value, where, what)
+    try:
+        data = json.loads(value, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return text(value, where, what)
+    return readable(data, where, what)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# Keys whose string values are never text to review: ids, times, flags, kinds,
+# binary payloads. Used where a block of an unknown kind is read for its text.
+LOOSE_METADATA = frozenset({
+    "type", "id", "uuid", "file_id", "start_timestamp", "stop_timestamp", "created_at",
+    "updated_at", "data", "file_data", "media_type", "mime_type", "format", "detail", "flags",
+})
+
+
+def loose_text(block: Mapping[str, Any], where: Where, what: str) -> str:
+    """The free text of a block of a kind no format documents: every value but
+    those under :data:`LOOSE_METADATA` keys, a lone string as itself, else as
+    :func:`readable` lines; "" when it holds no string at all."""
+    try:
+        rest = {k: v for k, v in block.items() if k not in LOOSE_METADATA and _has_string(v)}
+    except RecursionError:
+        raise where.error(f"{what} is nested too deeply") from None
+    if not rest:
+        return ""
+    if len(rest) == 1:
+        (only,) = rest.values()
+        if isinstance(only, str):
+            return text(only, where, what)
+    return readable(rest, where, what)
+
+
+def _has_string(value: Any) -> bool:
+    if isinstance(value, str):
+        return value != "" and not value.startswith("data:")
+    if isinstance(value, dict):
+        return any(_has_string(v) for k, v in value.items() if k not in LOOSE_METADATA)
+    if isinstance(value, list):
+        return any(_has_string(v) for v in value)
+    return False
 
 
 def optional_text(value: Any, where: Where, what: str) -> str | None:

@@ -26,8 +26,8 @@ HEAD = 1 << 20
 SUPPORTED = (
     "supported are a ChatGPT export (conversations.json or its .zip), OpenAI chat JSONL "
     '({"messages": [...]} a line), OpenAI batch JSONL (custom_id, body), a Claude export '
-    "conversations.json, ShareGPT JSON or JSONL, and CSV with the header "
-    "conversation_id,role,text"
+    "conversations.json or one exported Claude conversation, ShareGPT JSON or JSONL, and CSV "
+    "with the header conversation_id,role,text"
 )
 ARRAY_KEYS = (("mapping", "chatgpt"), ("chat_messages", "claude"), ("conversations", "sharegpt"))
 LINE_KEYS = (("custom_id", "openai-batch"), ("messages", "openai-jsonl"),
@@ -58,7 +58,7 @@ def detect(name: str, head: bytes, rest: InputStream | None = None) -> str:
     if kind == "array":
         found = _pick(_first_element_keys(head), ARRAY_KEYS)
     elif kind == "lines":
-        found = _pick(_first_line_keys(name, head, rest), LINE_KEYS)
+        found = _pick(_first_line_keys(name, head, rest), LINE_KEYS) or _single_object(head)
     else:
         found = "csv" if _is_csv(head) else None
     if found is None:
@@ -84,6 +84,20 @@ def _first_element_keys(head: bytes) -> set[str]:
     if head.lstrip()[1:].lstrip().startswith(b"]"):
         keys.add("mapping")  # an empty array: nothing to import, in any array format
     return keys
+
+
+def _single_object(head: bytes) -> str | None:
+    """"claude" when the file is one exported Claude conversation (an object
+    with ``chat_messages``, however it is laid out over lines)."""
+    try:
+        for prefix, event, value in BACKEND.parse(io.BytesIO(head)):
+            if prefix == "" and event == "map_key" and value == "chat_messages":
+                return "claude"
+            if (prefix, event) == ("", "end_map"):
+                break
+    except (ijson.JSONError, ValueError):
+        pass  # the head cut the object short: no "chat_messages" among its first keys
+    return None
 
 
 def _first_line_keys(name: str, head: bytes, rest: InputStream | None) -> set[str]:

@@ -6,11 +6,14 @@ makes a request and its response (one ``custom_id``) one conversation.
 
 ``content`` is a string or a list of parts (``text``, ``refusal``,
 ``image_url``, ``input_audio``, ``file``); parts are joined with a newline,
-pointers become counted placeholders. Each ``tool_calls`` entry (and a legacy
+pointers become counted placeholders. A part of another kind, or a text part
+without ``text`` (``{"type": "text", "value": ...}``), is read for its free
+text (:func:`reviewer.ingest.common.loose_text`); only a part with no text at
+all becomes a ``[kind]`` placeholder. Each ``tool_calls`` entry (and a legacy
 ``function_call``) becomes its own message, role of its sender, content type
 ``tool_call``, visibility ``tool``, author the function name, text the
-``arguments`` string exactly as sent, so the text a reviewer sees is what the
-model wrote. ``source_id``: ``custom_id`` for batch lines, else ``id`` when
+``arguments`` as readable ``key: value`` lines (JSON that does not parse is
+kept as the model wrote it). ``source_id``: ``custom_id`` for batch lines, else ``id`` when
 the line has one, else ``FILE:LINE``.
 """
 
@@ -92,10 +95,7 @@ def _calls(message: Mapping[str, Any], where: Where) -> list[Mapping[str, Any]]:
 
 def _add_call(builder: Builder, role: str, call: Mapping[str, Any], where: Where) -> None:
     function = common.obj(call.get("function")) or call
-    arguments = function.get("arguments")
-    if not isinstance(arguments, str):
-        arguments = common.canonical(arguments, where, "tool call arguments")
-    builder.add(role, common.text(arguments, where, "tool call arguments"),
+    builder.add(role, common.arguments(function.get("arguments"), where, "tool call arguments"),
                 content_type="tool_call", visibility=Visibility.TOOL,
                 author=common.optional_text(function.get("name"), where, "function name"),
                 source_message_id=common.ident(call.get("id"), where, "tool call id"))
@@ -117,8 +117,11 @@ def content_text(content: Any, where: Where) -> tuple[str, int]:
 
 def _part(part: Mapping[str, Any], where: Where) -> tuple[str, bool]:
     kind = part.get("type")
-    if kind in ("text", "input_text", "output_text") or (kind is None and "text" in part):
-        return common.text(part.get("text"), where, "text part"), False
+    if "text" in part and kind in (None, "text", "input_text", "output_text"):
+        return common.text(part["text"], where, "text part"), False
+    if kind in (None, "text", "input_text", "output_text"):
+        # Text where no known format puts it ({"type": "text", "value": ...}): read, never lost.
+        return common.loose_text(part, where, "a text part"), False
     if kind == "refusal":
         return common.text(part.get("refusal"), where, "refusal"), False
     if kind == "image_url":
@@ -133,4 +136,7 @@ def _part(part: Mapping[str, Any], where: Where) -> tuple[str, bool]:
         file = common.obj(part.get("file"))
         name = file.get("filename") or file.get("file_id") or "inline data"
         return common.text(f"[file: {name}]", where, "file name"), True
+    loose = common.loose_text(part, where, f"a {kind} part")
+    if loose:
+        return loose, False
     return common.text(f"[{kind}]", where, "content part type"), True

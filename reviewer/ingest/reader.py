@@ -62,6 +62,8 @@ def parse_size(path: Path) -> int:
 def parser_for(fmt: str, head: bytes) -> Parser:
     if fmt == "sharegpt" and shape(head) == "lines":
         return sharegpt.jsonl_conversations
+    if fmt == "claude" and shape(head) == "lines":
+        return claude.single_conversation
     return PARSERS[fmt]
 
 

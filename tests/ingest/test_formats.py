@@ -33,7 +33,8 @@ def test_openai_tool_call_arguments_are_reviewable_text(parse: Parse) -> None:
     conv = parse("openai/chat.jsonl")[2]
     calls = [m for m in conv.messages if m.content_type == "tool_call"]
     assert [c.author for c in calls] == ["send_email", "create_event"]
-    assert calls[0].text.startswith('{"to": "olivia.grant@example.org"')
+    assert calls[0].text == ("to: olivia.grant@example.org\nsubject: Tuesday\n"
+                             "body: Hi Olivia, confirming Tuesday at 10.")
     assert all(c.visibility is Visibility.TOOL for c in calls)
     tool = [m for m in conv.messages if m.role == "tool"]
     assert [t.source_message_id for t in tool] == ["call_Ab12", "call_Cd34"]
@@ -70,8 +71,7 @@ def test_claude_blocks_attachments_and_senders(parse: Parse) -> None:
     assert "Sofia Mendes" in first.messages[1].text
     assert first.messages[2].text == "[file: deposit_receipt.jpg]"
     assert first.messages[2].placeholders == 1
-    assert first.messages[4].text == (
-        '{"query": "Scotland tenancy deposit scheme 30 days Gareth Pryce"}')
+    assert first.messages[4].text == "query: Scotland tenancy deposit scheme 30 days Gareth Pryce"
     assert second.title is None
     assert second.messages[0].role == "user"
     assert second.messages[0].text == "My NHS number is 943 476 5919, is that valid?"
