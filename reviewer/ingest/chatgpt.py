@@ -17,7 +17,17 @@ and content fields are joined with a newline. Hidden content is kept and
 marked: system and custom-instruction/memory context (``system``), tool
 output and tool calls (``tool``), visually hidden messages and reasoning
 (``hidden``). Image, audio and file pointers become ``[image: file-abc]``
-style placeholders, counted in ``Message.placeholders``.
+style placeholders, counted in ``Message.placeholders``. JSON that a message
+sends to a tool (a canvas document to ``canmore.*``, a query to ``web.run``)
+is stored as readable ``key: value`` lines; other code as written.
+
+Web-search results and cited sources live in the message's ``metadata``
+(``search_result_groups[].entries[]``, ``content_references[]`` with their
+``items``, ``fallback_items``, ``supporting_websites`` and ``sources``,
+``citations[].metadata``, ``search_queries[].q``): their titles, addresses,
+snippets and queries follow the message as a message of their own, content
+type ``search_results``, visibility ``tool``, even when the message itself
+has no text.
 """
 
 from __future__ import annotations
@@ -43,6 +53,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "reasoning_recap": ("content",),
     "sonic_webpage": ("title", "url", "text"),
 }
+# Message metadata that holds web-search results and cited sources.
+SEARCH_KEYS = ("search_result_groups", "content_references", "citations", "search_queries")
+REFERENCE_LISTS = ("items", "fallback_items", "supporting_websites", "sources")
+RESULT_FIELDS = ("title", "url", "snippet", "text")
 SYSTEM_CONTENT = {"user_editable_context", "model_editable_context"}
 HIDDEN_CONTENT = {"thoughts", "reasoning_recap"}
 POINTER_SCHEMES = ("file-service://", "sediment://")
@@ -154,19 +168,77 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     content = content if isinstance(content, dict) else EMPTY
     metadata = message.get("metadata")
     body, placeholders = content_text(content, metadata, where)
-    if not body and not placeholders:
+    results = search_text(metadata, where) if isinstance(metadata, dict) and \
+        not metadata.keys().isdisjoint(SEARCH_KEYS) else ""
+    if not body and not placeholders and not results:
         return  # nothing to review
     author = message.get("author")
     author = author if isinstance(author, dict) else EMPTY
     role = common.text(author.get("role") or "unknown", where, "author role")
-    builder.append(Message(
-        len(builder.messages), role, body,
-        common.optional_text(author.get("name"), where, "author name"),
-        common.timestamp(message.get("create_time"), where, "create_time"),
-        branch, visibility(role, message, content, metadata),
-        common.text(content.get("content_type") or "text", where, "content_type"),
-        common.ident(message.get("id"), where, "message id"), placeholders,
-    ))
+    name = common.optional_text(author.get("name"), where, "author name")
+    created_at = common.timestamp(message.get("create_time"), where, "create_time")
+    message_id = common.ident(message.get("id"), where, "message id")
+    if body or placeholders:
+        content_type = common.text(content.get("content_type") or "text", where, "content_type")
+        if content_type == "code" and _sends_json(message):
+            body = common.arguments(body, where, "tool input")
+        builder.append(Message(
+            len(builder.messages), role, body, name, created_at, branch,
+            visibility(role, message, content, metadata), content_type, message_id,
+            placeholders,
+        ))
+    if results:
+        builder.append(Message(len(builder.messages), role, results, name, created_at, branch,
+                               Visibility.TOOL, "search_results", message_id))
+
+
+def _sends_json(message: Mapping[str, Any]) -> bool:
+    """True for code addressed to a tool that takes JSON (canvas, web search), not
+    to the Python tool, whose code is kept as written."""
+    recipient = message.get("recipient")
+    return isinstance(recipient, str) and recipient not in ("all", "python")
+
+
+def search_text(metadata: Mapping[str, Any], where: Where) -> str:
+    """Web-search results and cited sources kept in a message's metadata: each
+    result's title, address and snippet on lines of their own, results apart
+    by a blank line, each result once; then the search queries."""
+    results: list[tuple[str, ...]] = []
+    for group in common.array(metadata.get("search_result_groups"), where,
+                              "search_result_groups"):
+        for entry in common.array(common.obj(group).get("entries"), where, "entries"):
+            _result(entry, results)
+    for reference in common.array(metadata.get("content_references"), where,
+                                  "content_references"):
+        _reference(common.obj(reference), results, where)
+    for citation in common.array(metadata.get("citations"), where, "citations"):
+        _result(common.obj(citation).get("metadata"), results)
+    queries = tuple(q for query in common.array(metadata.get("search_queries"), where,
+                                                "search_queries")
+                    if isinstance(q := common.obj(query).get("q"), str) and q)
+    if queries:
+        results.append(queries)
+    unique = dict.fromkeys(results)
+    return common.text("\n\n".join("\n".join(r) for r in unique), where, "search results")
+
+
+def _reference(reference: Mapping[str, Any], results: list[tuple[str, ...]],
+               where: Where) -> None:
+    """One content reference: a cited page itself, or groups of them."""
+    _result(reference, results)
+    for key in REFERENCE_LISTS:
+        for item in common.array(reference.get(key), where, key):
+            _result(item, results)
+            for site in common.array(common.obj(item).get("supporting_websites"), where,
+                                     "supporting_websites"):
+                _result(site, results)
+
+
+def _result(item: Any, results: list[tuple[str, ...]]) -> None:
+    if isinstance(item, dict):
+        found = tuple(v for k in RESULT_FIELDS if isinstance(v := item.get(k), str) and v)
+        if found:
+            results.append(found)
 
 
 def visibility(role: str, message: Mapping[str, Any], content: Mapping[str, Any],
@@ -191,7 +263,7 @@ def content_text(content: Mapping[str, Any], metadata: Any, where: Where) -> tup
     """
     ctype = content.get("content_type")
     pieces: list[str] = []
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, int] = {}  # pointer -> index of its placeholder in pieces
     placeholders = 0
     if "parts" in content:
         placeholders += _parts(common.array(content["parts"], where, "parts"), pieces, seen_ids)
@@ -216,7 +288,7 @@ def _fields(source: Mapping[str, Any], keys: tuple[str, ...], pieces: list[str])
             pieces.append(value)
 
 
-def _parts(parts: list[Any], pieces: list[str], seen_ids: set[str]) -> int:
+def _parts(parts: list[Any], pieces: list[str], seen_ids: dict[str, int]) -> int:
     count = 0
     for part in parts:
         if isinstance(part, str):
@@ -227,7 +299,7 @@ def _parts(parts: list[Any], pieces: list[str], seen_ids: set[str]) -> int:
     return count
 
 
-def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: set[str]) -> int:
+def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: dict[str, int]) -> int:
     """A non-text part: its text if it has one, else a counted placeholder."""
     if isinstance(part.get("text"), str):
         if part["text"]:
@@ -239,21 +311,27 @@ def _pointer_part(part: Mapping[str, Any], pieces: list[str], seen_ids: set[str]
     pointer = str(part.get("asset_pointer") or ctype)
     for scheme in POINTER_SCHEMES:
         pointer = pointer.removeprefix(scheme)
-    seen_ids.add(pointer)
+    seen_ids[pointer] = len(pieces)
     pieces.append(f"[{kind}: {pointer}]")
     return 1
 
 
-def _attachments(metadata: Mapping[str, Any], pieces: list[str], seen_ids: set[str],
+def _attachments(metadata: Mapping[str, Any], pieces: list[str], seen_ids: dict[str, int],
                  where: Where) -> int:
-    """Uploaded files not already shown as a pointer: their names are reviewable."""
+    """Uploaded files' names are reviewable: added to the placeholder of a file
+    already shown as a pointer (``[image: file-abc letter.png]``), else a
+    placeholder of their own."""
     count = 0
     for item in common.array(metadata.get("attachments"), where, "attachments"):
-        # seen_ids holds text only; an unhashable id must not reach the lookup.
-        if not isinstance(item, dict) or (isinstance(item.get("id"), str)
-                                          and item["id"] in seen_ids):
+        if not isinstance(item, dict):
             continue
-        name = item.get("name") or item.get("id") or "attachment"
-        pieces.append(f"[file: {name}]")
+        name = item.get("name")
+        # seen_ids holds text only; an unhashable id must not reach the lookup.
+        shown = seen_ids.get(item["id"]) if isinstance(item.get("id"), str) else None
+        if shown is not None:
+            if isinstance(name, str) and name and name != item["id"]:
+                pieces[shown] = f"{pieces[shown][:-1]} {name}]"
+            continue
+        pieces.append(f"[file: {name or item.get('id') or 'attachment'}]")
         count += 1
     return count

@@ -45,7 +45,7 @@ def test_image_and_file_pointers_become_counted_placeholders(parse: Parse) -> No
     upload = conv.messages[4]
     assert upload.content_type == "multimodal_text"
     assert upload.text == (
-        "[image: file-7Yx3NqAbC]\n"
+        "[image: file-7Yx3NqAbC letter_signed.png]\n"
         "Here is the signed letter; add my mobile 07700 900456 at the end.\n"
         "[file: Dana_Whitfield_CV.pdf]"
     )
