@@ -4,7 +4,12 @@ array or as JSON Lines.
 Any ``from`` is accepted: ``human``/``user`` become role ``user``, ``gpt``
 and other assistant names become ``assistant``, others (``system``,
 ``function_call``, ``observation``, ...) are kept as they are, with system
-and tool roles marked as such. ``role``/``content`` turns are read too.
+and tool roles marked as such. ``role``/``content`` turns are read too. A
+top-level ``system`` prompt and the ``tools`` the model was offered (function
+definitions, a JSON array or the JSON text of one) come first, as role
+``system`` (content types ``text`` and ``tool_definitions``, visibility
+``system``); definitions and ``function_call`` turns are stored as readable
+``key: value`` lines (:func:`reviewer.ingest.common.readable`).
 ``source_id``: ``id``, else ``FILE:INDEX`` (array, 0-based) or ``FILE:LINE``.
 """
 
@@ -13,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from reviewer.domain.models import Conversation
+from reviewer.domain.models import Conversation, Visibility
 from reviewer.ingest import common
 from reviewer.ingest.common import Builder, Where
 from reviewer.ingest.errors import line, record
@@ -22,6 +27,7 @@ from reviewer.ingest.jsonstream import array_items, jsonl_records
 
 ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
          "chatgpt": "assistant", "bard": "assistant", "bing": "assistant", "model": "assistant"}
+CALL_ROLES = frozenset({"function_call", "tool_call", "tool_calls"})
 
 
 def json_conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -41,11 +47,17 @@ def parse_conversation(item: Any, where: Where, fallback_id: str) -> Conversatio
     if "conversations" not in conv:
         raise where.error('it has no "conversations" list')
     builder = Builder()
+    builder.add("system", common.text(conv.get("system"), where, "system"),
+                visibility=Visibility.SYSTEM)
+    builder.add("system", common.arguments(conv.get("tools"), where, "tools"),
+                content_type="tool_definitions", visibility=Visibility.SYSTEM)
     for raw in common.array(conv["conversations"], where, "conversations"):
         turn = common.mapping(raw, where, "a turn")
         speaker = common.text(turn.get("from", turn.get("role")) or "unknown", where, "from")
         role = ROLES.get(speaker.lower(), speaker)
-        body = common.text(turn.get("value", turn.get("content")), where, "value")
+        value = turn.get("value", turn.get("content"))
+        body = (common.arguments(value, where, "value") if role.lower() in CALL_ROLES
+                else common.text(value, where, "value"))
         builder.add(role, body, visibility=common.role_visibility(role),
                     author=speaker if speaker != role else None)
     source_id = common.ident(conv.get("id"), where, "id") or fallback_id
