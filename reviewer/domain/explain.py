@@ -148,6 +148,7 @@ class Explanation:
 
 
 def explain(span: Explainable) -> Explanation:
+    """What found the span and on what evidence, what else it might be, and the raw facts."""
     facts: Mapping[str, Any] = span.explanation if isinstance(span.explanation, Mapping) else {}
     sentences = [_headline(span, facts), *_alternatives(span, facts), *_notes(facts)]
     if not facts and span.origin is Origin.SUGGESTED:
@@ -295,9 +296,17 @@ def details(facts: Mapping[str, Any], recognizer: str = "") -> list[str]:
     first = ["recognizer"] if "recognizer" in facts else []
     lines = [f"{key}: {_raw(facts[key])}"
              for key in [*first, *sorted(k for k in facts if k not in listed)]]
-    for other in _alternative_list(facts):
-        lines.append("alternative: " + ", ".join(f"{k} {_raw(v)}" for k, v in other.items()))
+    lines.extend(f"alternative: {_alternative_line(other)}" for other in _alternative_list(facts))
     return lines
+
+
+def _alternative_line(other: Mapping[str, Any]) -> str:
+    """ "PERSON 0.5 by SpacyRecognizer at 0-19", and any other key after it."""
+    known = ("entity", "score", "recognizer", "start", "end")
+    entity, score, recognizer, start, end = (_raw(other.get(key)) for key in known)
+    line = f"{entity} {score} by {recognizer} at {start}-{end}"
+    extra = [f"{key} {_raw(value)}" for key, value in other.items() if key not in known]
+    return ", ".join([line, *extra])
 
 
 def _raw(value: Any) -> str:

@@ -180,6 +180,7 @@ def test_alternatives_of_other_entities_are_counted_by_place() -> None:
     assert shown.sentences[1:] == (
         "Also possible: IP address (2 places inside), Phone number (overlapping).",
         "Includes the address lines that follow it.")
+    assert "alternative: IP_ADDRESS 0.5 by IpRecognizer at 12-20" in shown.details
     assert sum(line.startswith("alternative: ") for line in shown.details) == 4
 
 
