@@ -21,11 +21,15 @@ default; any labelled file given on the command line is run too):
 Reported: recall and precision overall and per entity for ours and stock (a
 gold span is found when any suggestion overlaps it, whatever its label; see
 ``reviewer.ops.evaluation``), and speed as ratios: stock CPU seconds over ours
-with one worker (throughput per core) and 1-worker wall time over 2-worker wall
-time. Never a bare time as a goal.
+with one worker (throughput per core), the same after start-up (both are also
+timed on the set's first text alone: on a short set the whole process is mostly
+start-up), and 1-worker wall time over 2-worker wall time, which means little
+unless two cores are idle (the load average is printed beside it). Never a
+bare time as a goal.
 
     .venv/bin/python benchmarks/bench_analyze.py [EXTRA.json ...] [--sets dev,chat]
-        [--limit N] [--repeat N] [--no-workers] [--json OUT.json] [--pipeline-check]
+        [--limit N] [--repeat N] [--no-workers] [--no-start-up] [--json OUT.json]
+        [--pipeline-check]
 """
 
 from __future__ import annotations
@@ -260,9 +264,17 @@ class SetResult:
     stock_run: Run
     two_workers: Run | None = None
     two_workers_agree: bool | None = None
+    start_up: tuple[Run, Run] | None = None  # ours and stock on one text
 
     def per_core(self) -> float:
         return self.stock_run.cpu / self.ours_run.cpu
+
+    def per_core_after_start_up(self) -> float | None:
+        """The ratio once both have started: what a long run tends to."""
+        if self.start_up is None:
+            return None
+        ours, stock = self.start_up
+        return (self.stock_run.cpu - stock.cpu) / max(1e-9, self.ours_run.cpu - ours.cpu)
 
     def scaling(self) -> float | None:
         return None if self.two_workers is None else self.ours_run.wall / self.two_workers.wall
@@ -277,7 +289,10 @@ class SetResult:
             "seconds": {"ours_cpu": self.ours_run.cpu, "ours_wall": self.ours_run.wall,
                         "stock_cpu": self.stock_run.cpu, "stock_wall": self.stock_run.wall,
                         "two_workers_wall": self.two_workers and self.two_workers.wall},
+            "start_up_cpu": self.start_up and {"ours": self.start_up[0].cpu,
+                                               "stock": self.start_up[1].cpu},
             "per_core_vs_stock": round(self.per_core(), 3),
+            "per_core_after_start_up": self.per_core_after_start_up(),
             "two_workers_over_one": self.scaling() and round(self.scaling() or 0, 3),
         }
 
@@ -305,6 +320,21 @@ def measure(labelled: LabelledSet, model: str, repeat: int, workers: bool) -> Se
             result.two_workers_agree = same_spans(ours_found,
                                                   stored_findings(labelled, two_store))
         return result
+    finally:
+        space.close()
+
+
+def start_up(labelled: LabelledSet, model: str, repeat: int) -> tuple[Run, Run]:
+    """Ours (1 worker) and stock on the set's first text alone: their start-up costs."""
+    space = Workspace(LabelledSet(labelled.name, labelled.path, labelled.records[:1],
+                                  labelled.raw[:1]))
+    try:
+        space.build_store()
+        stock_runs, ours_runs = [], []
+        for _ in range(repeat):
+            stock_runs.append(space.run_stock(model))
+            ours_runs.append(space.run_ours(1)[0])
+        return fastest(ours_runs), fastest(stock_runs)
     finally:
         space.close()
 
@@ -339,6 +369,10 @@ def print_result(result: SetResult) -> None:
           f"stock {stock.cpu:.1f} s CPU ({stock.wall:.1f} s wall)")
     print(f"per core, ours / stock: {result.per_core():.2f}x "
           f"(wall: {stock.wall / ours.wall:.2f}x)")
+    if result.start_up is not None:
+        print(f"start-up (one text): ours {result.start_up[0].cpu:.1f} s CPU, stock "
+              f"{result.start_up[1].cpu:.1f} s CPU; per core after start-up: "
+              f"{result.per_core_after_start_up():.2f}x")
     if result.two_workers is not None:
         agree = "same spans" if result.two_workers_agree else "DIFFERENT spans"
         print(f"2 workers / 1 worker (wall): {result.scaling():.2f}x, {agree} as 1 worker "
@@ -348,13 +382,16 @@ def print_result(result: SetResult) -> None:
 
 def print_summary(results: list[SetResult]) -> None:
     print(f"\n=== summary ({GOALS})")
-    print(f"{'set':<14}{'texts':>7}{'ours R':>8}{'ours P':>8}{'stock R':>9}{'stock P':>9}"
-          f"{'per core':>10}{'2w/1w':>8}")
+    print(f"{'set':<16}{'texts':>7}{'ours R':>8}{'ours P':>8}{'stock R':>9}{'stock P':>9}"
+          f"{'per core':>10}{'started':>9}{'2w/1w':>8}")
     for r in results:
-        scaling = r.scaling()
-        print(f"{r.name:<14}{r.texts:>7}{r.ours.recall():>8.3f}{r.ours.precision():>8.3f}"
+        print(f"{r.name:<16}{r.texts:>7}{r.ours.recall():>8.3f}{r.ours.precision():>8.3f}"
               f"{r.stock.recall():>9.3f}{r.stock.precision():>9.3f}{r.per_core():>9.2f}x"
-              f"{'-' if scaling is None else f'{scaling:.2f}x':>8}")
+              f"{ratio(r.per_core_after_start_up()):>9}{ratio(r.scaling()):>8}")
+
+
+def ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
 
 
 def pipeline_check(texts: list[str], model: str) -> list[str]:
@@ -384,6 +421,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each process, fastest kept (default 1)")
     parser.add_argument("--no-workers", action="store_true", help="skip the 2-worker run")
+    parser.add_argument("--no-start-up", action="store_true",
+                        help="skip timing both on one text (their start-up costs)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--pipeline-check", action="store_true",
                         help="also show how the NER-only pipeline differs from the full one")
@@ -407,6 +446,8 @@ def main() -> None:
         labelled = load_set(name, path, args.limit)
         print(f"{name}: {len(labelled.records)} texts from {path}", flush=True)
         results.append(measure(labelled, model, max(1, args.repeat), not args.no_workers))
+        if not args.no_start_up:
+            results[-1].start_up = start_up(labelled, model, max(1, args.repeat))
         print_result(results[-1])
         if args.pipeline_check:
             differences = pipeline_check(labelled.texts, model)
