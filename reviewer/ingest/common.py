@@ -66,17 +66,27 @@ def _scalar(value: Any) -> str:
                                                            default=str)
 
 
+# Deeper values are one line of JSON: indenting each level would make text
+# grow with the square of the depth (a few KB of brackets, megabytes of spaces).
+MAX_INDENT = 2 * 16
+
+
+def _opens(item: Any, indent: str) -> bool:
+    """True when ``item`` goes on lines of its own under its key or dash."""
+    return isinstance(item, dict | list) and bool(item) and len(indent) < MAX_INDENT
+
+
 def _lines(value: Any, indent: str, lines: list[str]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, dict | list) and item:
+            if _opens(item, indent):
                 lines.append(f"{indent}{key}:")
                 _lines(item, indent + "  ", lines)
             else:
                 lines.append(f"{indent}{key}: {_scalar(item)}")
     elif isinstance(value, list):
         for item in value:
-            if isinstance(item, dict | list) and item:
+            if _opens(item, indent):
                 start = len(lines)
                 _lines(item, indent + "  ", lines)
                 lines[start] = f"{indent}- {lines[start][len(indent) + 2:]}"
@@ -90,18 +100,19 @@ def arguments(value: Any, where: Where, what: str) -> str:
     """Tool-call arguments, given as JSON text or as data, as :func:`readable` text.
 
     Arguments that are not a JSON object or array (a model may write broken
-    JSON) are text to review as they are.
+    JSON), or nested too deeply to lay out, are text to review as they are.
     """
     if not isinstance(value, str):
         return readable(value, where, what)
     stripped = value.lstrip()
     if not stripped.startswith(("{", "[")):
         return text(value, where, what)
+    lines: list[str] = []
     try:
-        data = json.loads(value, parse_constant=_not_json)
+        _lines(json.loads(value, parse_constant=_not_json), "", lines)
     except (ValueError, RecursionError):
         return text(value, where, what)
-    return readable(data, where, what)
+    return text("\n".join(lines), where, what)
 
 
 def _not_json(name: str) -> Any:

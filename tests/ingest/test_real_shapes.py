@@ -199,3 +199,13 @@ def test_a_part_without_any_text_is_a_placeholder() -> None:
                                                        "image_file": {"file_id": "file-1"}}]}]}
     (message,) = read(json.dumps(line).encode(), "chat.jsonl")
     assert (message.text, message.placeholders) == ("[image_file]", 1)
+
+
+@pytest.mark.parametrize("depth", [40, 900, 990, 5000])
+def test_deep_tool_arguments_stay_small(depth: int) -> None:
+    arguments = '{"a": ' * depth + '"Ilse Brandt"' + "}" * depth
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": arguments}}
+    line = {"messages": [{"role": "assistant", "content": None, "tool_calls": [call]}]}
+    (message,) = read(json.dumps(line).encode(), "chat.jsonl")
+    assert "Ilse Brandt" in message.text
+    assert len(message.text) < 2 * len(arguments) + 600  # indentation stops at 16 levels
