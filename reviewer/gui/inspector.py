@@ -76,7 +76,9 @@ class SpanInspector(QWidget):
         # Patterns are long and unbroken: they wrap anywhere, in a fixed-width font.
         self.explanation = _readonly_text(240)
         self.explanation.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.explanation.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        fixed.setPointSizeF(self.font().pointSizeF())  # as large as the rest of the pane
+        self.explanation.setFont(fixed)
         self.history = _readonly_text(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
