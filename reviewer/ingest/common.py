@@ -239,6 +239,12 @@ class Builder:
         """Append a message already numbered ``len(self.messages)`` and not empty."""
         self.messages.append(message)
 
+    def add_tool_definitions(self, value: Any, where: Where) -> None:
+        """The tools a model was offered (function definitions: data, or JSON text
+        of it) as a system message of readable lines, content type ``tool_definitions``."""
+        self.add("system", arguments(value, where, "tools"), content_type="tool_definitions",
+                 visibility=Visibility.SYSTEM)
+
     def build(self, source_id: str, title: str | None, **fields: Any) -> Conversation:
         return Conversation(source_id=source_id, title=title, messages=tuple(self.messages),
                             **fields)

@@ -14,7 +14,9 @@ all becomes a ``[kind]`` placeholder. Each ``tool_calls`` entry (and a legacy
 ``tool_call``, visibility ``tool``, author the function name, text the
 ``arguments`` as readable ``key: value`` lines (JSON that does not parse is
 kept as the model wrote it). ``source_id``: ``custom_id`` for batch lines, else ``id`` when
-the line has one, else ``FILE:LINE``.
+the line has one, else ``FILE:LINE``. A chat line's ``tools`` (or legacy
+``functions``), the function definitions the model was offered, come first as
+a system message of readable lines (content type ``tool_definitions``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def chat_conversations(stream: InputStream) -> Iterator[Conversation]:
         if "messages" not in item:
             raise where.error('it has no "messages" list')
         builder = Builder()
+        builder.add_tool_definitions(item.get("tools", item.get("functions")), where)
         add_messages(builder, common.array(item["messages"], where, "messages"), where)
         source_id = common.ident(item.get("id"), where, "id") or f"{stream.name}:{number}"
         yield builder.build(source_id, None)

@@ -49,8 +49,7 @@ def parse_conversation(item: Any, where: Where, fallback_id: str) -> Conversatio
     builder = Builder()
     builder.add("system", common.text(conv.get("system"), where, "system"),
                 visibility=Visibility.SYSTEM)
-    builder.add("system", common.arguments(conv.get("tools"), where, "tools"),
-                content_type="tool_definitions", visibility=Visibility.SYSTEM)
+    builder.add_tool_definitions(conv.get("tools"), where)
     for raw in common.array(conv["conversations"], where, "conversations"):
         turn = common.mapping(raw, where, "a turn")
         speaker = common.text(turn.get("from", turn.get("role")) or "unknown", where, "from")

@@ -209,3 +209,13 @@ def test_deep_tool_arguments_stay_small(depth: int) -> None:
     (message,) = read(json.dumps(line).encode(), "chat.jsonl")
     assert "Ilse Brandt" in message.text
     assert len(message.text) < 2 * len(arguments) + 600  # indentation stops at 16 levels
+
+
+def test_openai_chat_tools_come_first(parse: Parse) -> None:
+    (conv,) = parse("openai/tools.jsonl")
+    tools = conv.messages[0]
+    assert (tools.role, tools.content_type, tools.visibility) == (
+        "system", "tool_definitions", Visibility.SYSTEM)
+    assert tools.text.startswith("- type: function\n  function:\n    name: book_meeting\n")
+    assert "description: Book a meeting with a client of Brennan & Hale." in tools.text
+    assert by_type(conv, "tool_call")[0].text == "attendee: Henrietta Vance\nwhen: Friday 15:00"
