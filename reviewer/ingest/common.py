@@ -128,14 +128,15 @@ LOOSE_METADATA = frozenset({
 
 
 def loose_text(block: Mapping[str, Any], where: Where, what: str) -> str:
-    """The free text of a block of a kind no format documents: every value but
-    those under :data:`LOOSE_METADATA` keys, a lone string as itself, else as
-    :func:`readable` lines; "" when it holds no string at all."""
+    """The free text of a block of a kind no format documents: its strings but
+    those under :data:`LOOSE_METADATA` keys (at any depth) and inline ``data:``,
+    a lone string as itself, else as :func:`readable` lines of what holds them;
+    "" when it holds no such string."""
     try:
-        rest = {k: v for k, v in block.items() if k not in LOOSE_METADATA and _has_string(v)}
+        rest = _free(block)
     except RecursionError:
         raise where.error(f"{what} is nested too deeply") from None
-    if not rest:
+    if rest is None:
         return ""
     if len(rest) == 1:
         (only,) = rest.values()
@@ -144,14 +145,25 @@ def loose_text(block: Mapping[str, Any], where: Where, what: str) -> str:
     return readable(rest, where, what)
 
 
-def _has_string(value: Any) -> bool:
+def extra_text(record: Mapping[str, Any], known: frozenset[str], where: Where,
+               what: str) -> str:
+    """:func:`loose_text` of a record's keys that its format does not define."""
+    if known.issuperset(record.keys()):
+        return ""
+    return loose_text({k: v for k, v in record.items() if k not in known}, where, what)
+
+
+def _free(value: Any) -> Any:
+    """``value`` with only its free-text strings and what holds them; None if none."""
     if isinstance(value, str):
-        return value != "" and not value.startswith("data:")
+        return value if value and not value.startswith("data:") else None
     if isinstance(value, dict):
-        return any(_has_string(v) for k, v in value.items() if k not in LOOSE_METADATA)
+        kept = {k: v for k, item in value.items()
+                if k not in LOOSE_METADATA and (v := _free(item)) is not None}
+        return kept or None
     if isinstance(value, list):
-        return any(_has_string(v) for v in value)
-    return False
+        return [v for item in value if (v := _free(item)) is not None] or None
+    return None  # numbers, flags, null
 
 
 def optional_text(value: Any, where: Where, what: str) -> str | None:

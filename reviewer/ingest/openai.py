@@ -9,14 +9,16 @@ makes a request and its response (one ``custom_id``) one conversation.
 pointers become counted placeholders. A part of another kind, or a text part
 without ``text`` (``{"type": "text", "value": ...}``), is read for its free
 text (:func:`reviewer.ingest.common.loose_text`); only a part with no text at
-all becomes a ``[kind]`` placeholder. Each ``tool_calls`` entry (and a legacy
-``function_call``) becomes its own message, role of its sender, content type
-``tool_call``, visibility ``tool``, author the function name, text the
-``arguments`` as readable ``key: value`` lines (JSON that does not parse is
-kept as the model wrote it). ``source_id``: ``custom_id`` for batch lines, else ``id`` when
-the line has one, else ``FILE:LINE``. A chat line's ``tools`` (or legacy
-``functions``), the function definitions the model was offered, come first as
-a system message of readable lines (content type ``tool_definitions``).
+all becomes a ``[kind]`` placeholder. Free text under message keys the format
+does not define (an audio answer's ``transcript``) follows the content. Each
+``tool_calls`` entry (and a legacy ``function_call``) becomes its own message,
+role of its sender, content type ``tool_call``, visibility ``tool``, author
+the function name, text the ``arguments`` as readable ``key: value`` lines
+(JSON that does not parse is kept as the model wrote it). ``source_id``:
+``custom_id`` for batch lines, else ``id`` when the line has one, else
+``FILE:LINE``. A chat line's ``tools`` (or legacy ``functions``), the function
+definitions the model was offered, come first as a system message of readable
+lines (content type ``tool_definitions``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from reviewer.ingest.common import Builder, Where
 from reviewer.ingest.errors import line
 from reviewer.ingest.guard import InputStream
 from reviewer.ingest.jsonstream import jsonl_records
+
+# A message's keys this format defines; free text under any other key (an
+# audio answer's transcript, a look-alike's "text") is read, not dropped.
+MESSAGE_KEYS = frozenset({"role", "content", "name", "refusal", "tool_calls", "function_call",
+                          "tool_call_id", "weight"})
 
 
 def chat_conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -78,8 +85,10 @@ def add_messages(builder: Builder, messages: list[Any], where: Where) -> None:
         role = common.text(message.get("role") or "unknown", where, "role")
         body, placeholders = content_text(message.get("content"), where)
         refusal = message.get("refusal")
-        if isinstance(refusal, str) and refusal:
-            body = "\n".join(p for p in (body, common.text(refusal, where, "refusal")) if p)
+        refusal = common.text(refusal, where, "refusal") if isinstance(refusal, str) else ""
+        extra = common.extra_text(message, MESSAGE_KEYS, where, "a message")
+        if refusal or extra:
+            body = "\n".join(p for p in (body, refusal, extra) if p)
         builder.add(role, body, placeholders=placeholders, visibility=common.role_visibility(role),
                     author=common.optional_text(message.get("name"), where, "name"),
                     source_message_id=common.ident(message.get("tool_call_id"), where,

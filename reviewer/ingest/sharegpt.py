@@ -9,7 +9,9 @@ top-level ``system`` prompt and the ``tools`` the model was offered (function
 definitions, a JSON array or the JSON text of one) come first, as role
 ``system`` (content types ``text`` and ``tool_definitions``, visibility
 ``system``); definitions and ``function_call`` turns are stored as readable
-``key: value`` lines (:func:`reviewer.ingest.common.readable`).
+``key: value`` lines (:func:`reviewer.ingest.common.readable`). Free text under
+turn keys the format does not define (``{"from": "human", "text": ...}``) is
+read (:func:`reviewer.ingest.common.extra_text`), never dropped.
 ``source_id``: ``id``, else ``FILE:INDEX`` (array, 0-based) or ``FILE:LINE``.
 """
 
@@ -28,6 +30,8 @@ from reviewer.ingest.jsonstream import array_items, jsonl_records
 ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
          "chatgpt": "assistant", "bard": "assistant", "bing": "assistant", "model": "assistant"}
 CALL_ROLES = frozenset({"function_call", "tool_call", "tool_calls"})
+# A turn's keys this format defines; free text under any other is read, not dropped.
+TURN_KEYS = frozenset({"from", "value", "role", "content", "weight", "loss"})
 
 
 def json_conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -57,6 +61,8 @@ def parse_conversation(item: Any, where: Where, fallback_id: str) -> Conversatio
         value = turn.get("value", turn.get("content"))
         body = (common.arguments(value, where, "value") if role.lower() in CALL_ROLES
                 else common.text(value, where, "value"))
+        extra = common.extra_text(turn, TURN_KEYS, where, "a turn")
+        body = f"{body}\n{extra}" if body and extra else body or extra
         builder.add(role, body, visibility=common.role_visibility(role),
                     author=speaker if speaker != role else None)
     source_id = common.ident(conv.get("id"), where, "id") or fallback_id

@@ -219,3 +219,17 @@ def test_openai_chat_tools_come_first(parse: Parse) -> None:
     assert tools.text.startswith("- type: function\n  function:\n    name: book_meeting\n")
     assert "description: Book a meeting with a client of Brennan & Hale." in tools.text
     assert by_type(conv, "tool_call")[0].text == "attendee: Henrietta Vance\nwhen: Friday 15:00"
+
+
+def test_free_text_under_keys_no_format_defines_is_read() -> None:
+    audio = {"id": "audio_1", "data": "UklGRiQAAABXQVZF" * 8, "expires_at": 1735900000,
+             "transcript": "Hello Ilse, your meeting is at 3."}
+    line = {"messages": [{"role": "user", "text": "Hi, I am Ilse Brandt."},
+                         {"role": "assistant", "content": None, "refusal": None, "audio": audio,
+                          "annotations": []}]}
+    assert [m.text for m in read(json.dumps(line).encode(), "chat.jsonl")] == [
+        "Hi, I am Ilse Brandt.", "audio:\n  transcript: Hello Ilse, your meeting is at 3."]
+    record = {"conversations": [{"from": "human", "text": "Ring Tobias Reyes", "weight": 0},
+                                {"from": "gpt", "value": "Done.", "weight": 1}]}
+    assert [m.text for m in read(json.dumps(record).encode(), "sharegpt.jsonl")] == [
+        "Ring Tobias Reyes", "Done."]
