@@ -23,7 +23,7 @@ is stored as readable ``key: value`` lines; other code as written.
 
 Web-search results and cited sources live in the message's ``metadata``
 (``search_result_groups[].entries[]``, ``content_references[]`` with their
-``items``, ``fallback_items``, ``supporting_websites`` and ``sources``,
+``items``, ``fallback_items``, ``supporting_websites``, ``sources`` and ``images``,
 ``citations[].metadata``, ``search_queries[].q``): their titles, addresses,
 snippets and queries follow the message as a message of their own, content
 type ``search_results``, visibility ``tool``, even when the message itself
@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Message metadata that holds web-search results and cited sources.
 SEARCH_KEYS = ("search_result_groups", "content_references", "citations", "search_queries")
-REFERENCE_LISTS = ("items", "fallback_items", "supporting_websites", "sources")
+REFERENCE_LISTS = ("items", "fallback_items", "supporting_websites", "sources", "images")
 RESULT_FIELDS = ("title", "url", "snippet", "text")
 SYSTEM_CONTENT = {"user_editable_context", "model_editable_context"}
 HIDDEN_CONTENT = {"thoughts", "reasoning_recap"}
@@ -169,7 +169,7 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     metadata = message.get("metadata")
     body, placeholders = content_text(content, metadata, where)
     results = search_text(metadata, where) if isinstance(metadata, dict) and \
-        not metadata.keys().isdisjoint(SEARCH_KEYS) else ""
+        any(metadata.get(key) for key in SEARCH_KEYS) else ""
     if not body and not placeholders and not results:
         return  # nothing to review
     author = message.get("author")

@@ -44,7 +44,8 @@ def test_chatgpt_search_results_follow_their_message(parse: Parse) -> None:
     for expected in ("Halvorsen & Pike | Our people: Rosa Carucci",  # supporting website
                      "direct line 617-555-0142",
                      "Plaintiff Rosa Carucci, of 41 Beacon Hill Terrace",  # fallback item
-                     "https://www.bostonbar.org/members/carucci"):  # sources footnote
+                     "https://www.bostonbar.org/members/carucci",  # sources footnote
+                     "Rosa Carucci speaking at the Boston Bar gala"):  # an image
         assert expected in cited.text
     assert cited.text.count("500+ connections") == 1  # each result once
 
