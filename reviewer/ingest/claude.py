@@ -108,10 +108,11 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
 def branches(messages: list[Mapping[str, Any]],
              leaf: Any) -> list[tuple[Mapping[str, Any], Branch]]:
     """Messages in stored order with their branch: the path to ``leaf`` first
-    (cycle-safe), then the rest; all active when ``leaf`` names no message."""
+    (cycle-safe), then the rest; all active, in file order, when ``leaf`` names
+    no message that links to its parent."""
     by_id = {m["uuid"]: m for m in messages if isinstance(m.get("uuid"), str)}
-    if not isinstance(leaf, str) or leaf not in by_id:
-        return [(m, Branch.ACTIVE) for m in messages]
+    if not isinstance(leaf, str) or "parent_message_uuid" not in by_id.get(leaf, {}):
+        return [(m, Branch.ACTIVE) for m in messages]  # no tree to walk
     path: list[Mapping[str, Any]] = []
     seen: set[str] = set()
     current: Any = leaf

@@ -234,3 +234,10 @@ def test_free_text_under_keys_no_format_defines_is_read() -> None:
                                 {"from": "gpt", "value": "Done.", "weight": 1}]}
     assert [m.text for m in read(json.dumps(record).encode(), "sharegpt.jsonl")] == [
         "Ring Tobias Reyes", "Done."]
+
+
+def test_a_leaf_without_parent_links_keeps_every_message_active() -> None:
+    messages = [{"uuid": f"m{i}", "sender": "human", "text": f"turn {i}"} for i in range(3)]
+    conv = {"uuid": "c", "chat_messages": messages, "current_leaf_message_uuid": "m2"}
+    stored = read(json.dumps(conv).encode(), "chat.json")
+    assert [(m.text, m.branch) for m in stored] == [(f"turn {i}", Branch.ACTIVE) for i in range(3)]
