@@ -9,7 +9,8 @@ With ``structure=True`` (the head) :class:`InputStream` scans every chunk at C s
 remaining brackets are summed with ``accumulate``) and raises an :class:`InputError` at the first
 sign of trouble: nesting deeper than :data:`MAX_DEPTH`, a number longer than
 :data:`MAX_DIGITS`, a NUL byte, or more bytes than the caller allowed. It also
-counts bytes for progress and drops a leading UTF-8 byte-order mark. The
+counts bytes for progress and drops a leading UTF-8 byte-order mark; a parser
+that reads the data twice (CSV) rewinds it with :meth:`InputStream.rewind`. The
 parsers read the whole file with ``structure=False``: the standard library's decoder
 they use refuses deep nesting and overlong integers on its own.
 """
@@ -65,6 +66,7 @@ class InputStream(io.RawIOBase):
         self._in_string = False
         self._escaped = False
         self._digits = 0
+        self._skipped = 0  # a byte-order mark dropped at the start
 
     def readable(self) -> bool:
         return True
@@ -78,6 +80,7 @@ class InputStream(io.RawIOBase):
         data = self._raw_read(CHUNK if size is None or size < 0 else size)
         if self.bytes_read == 0 and data.startswith(BOM):
             self.bytes_read += len(BOM)
+            self._skipped = len(BOM)
             data = data[len(BOM):]
         self.bytes_read += len(data)
         if self.limit is not None and self.bytes_read > self.limit:
@@ -88,6 +91,25 @@ class InputStream(io.RawIOBase):
         if self.structure and data:
             self._scan(data)
         return data
+
+    def read_exactly(self, size: int) -> bytes:
+        """``size`` bytes, or fewer only at the end of the stream."""
+        chunks, wanted = [], size
+        while wanted > 0 and (chunk := self.read(wanted)):
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks)
+
+    def rewind(self, offset: int = 0) -> None:
+        """Read on from byte ``offset`` of the data (after any byte-order mark),
+        for a parser that reads in two passes; the checks start afresh."""
+        at = offset + self._skipped if offset else 0  # from 0 the mark is dropped again
+        try:
+            self.raw.seek(at)
+        except (OSError, ValueError) as err:
+            raise InputError(self.name, "", f"it cannot be read a second time ({err})") from None
+        self.bytes_read = at
+        self._depth, self._in_string, self._escaped, self._digits = 0, False, False, 0
 
     def _raw_read(self, size: int) -> bytes:
         try:
