@@ -18,7 +18,7 @@ from reviewer.gui.commands import DecisionCommand
 from reviewer.gui.conversation import ConversationView, SourceSelection
 from reviewer.gui.inspector import SpanInspector
 from reviewer.ops import review
-from reviewer.ops.decisions import change_entity, decide
+from reviewer.ops.decisions import change_entity, decide, revealed_suggestions
 from reviewer.ops.review import ConversationDetail
 from reviewer.ops.stores import Store
 
@@ -121,7 +121,10 @@ class ReviewSession(QObject):
         self.go_to(self.order[target])
 
     def next_pending(self) -> None:
-        """G (and after A / R): the next pending span, here first, then anywhere."""
+        """G (and after A / R): the next pending span, here first, then anywhere.
+
+        A span this view does not hold (one a reject revealed) reopens its conversation.
+        """
         local = self._pending_here_after()
         if local is not None:
             self.go_to(local)
@@ -131,7 +134,7 @@ class ReviewSession(QObject):
             self.message.emit("No pending spans left in this store.")
             self.go_to(self.current.id if self.current else None)
             return
-        if self.detail is not None and found.conversation_id == self.detail.conversation.id:
+        if found.id in self.spans:
             self.go_to(found.id)
         else:
             self.open_conversation(found.conversation_id, found.id)
@@ -153,6 +156,12 @@ class ReviewSession(QObject):
         reason = self.inspector.reason_code()
         self._run(f"{status.value} span {span.id}",
                   lambda: decide(self.store, [span.id], status, self.reviewer, reason))
+        revealed = [sid for sid in self.order if self.spans[sid].status is Status.PENDING
+                    and self.spans[sid].explanation.get("revealed_by", {}).get("span_id")
+                    == span.id]
+        if status is Status.REJECTED and revealed:
+            self.go_to(revealed[0])  # what the reject revealed, reviewed next
+            return
         self.next_pending()
 
     def approve_all(self, span_ids: list[int]) -> None:
@@ -208,6 +217,20 @@ class ReviewSession(QObject):
         self.touched.update(d.span_id for d in made)
         self._count(made, sign)
         self.later.start()
+        revealing = self._revealing(made)
+        if revealing is not None:
+            self.open_conversation(revealing.conversation_id, revealing.id)
+
+    def _revealing(self, made: list[Decision]) -> Span | None:
+        """A span whose reject (or its undo) added or withdrew the spans under it: the
+        view reloads its conversation to show them."""
+        for decision in made:
+            span = self.spans.get(decision.span_id)
+            changed = decision.status is not decision.previous_status
+            rejects = Status.REJECTED in (decision.status, decision.previous_status)
+            if span is not None and changed and rejects and revealed_suggestions(span):
+                return span
+        return None
 
     def _count(self, made: list[Decision], sign: int) -> None:
         self.decided += sign * sum(1 for d in made if d.status is not d.previous_status)

@@ -1,14 +1,24 @@
 """Deciding spans: approve, reject, change entity, undo. Each decision is
-committed together with its audit entry before the call returns."""
+committed together with its audit entry before the call returns.
+
+Overlapping suggestions are merged into one span whose explanation keeps the
+others as ``alternatives`` (an address over two IP addresses). Rejecting the
+span says only that it is not of its entity: the alternatives of another
+entity become pending spans of their own ("revealed"), in the same transaction
+and audit entry, so nothing under a rejected span goes unreviewed. Undoing the
+reject withdraws the revealed spans that no live decision holds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from reviewer.domain.errors import RefusedError
-from reviewer.domain.models import Decision, Status
+from reviewer.domain.models import Decision, Span, Status, Suggestion
 from reviewer.store import audit, spans
 from reviewer.store.database import Store
+from reviewer.suggest.shaping import resolve
 
 
 def decide(
@@ -22,12 +32,49 @@ def decide(
     if status is Status.PENDING:
         raise RefusedError("A decision is approve or reject; use undo to return a span to pending.")
     with store.transaction() as conn:
-        made = [spans.decide(conn, span_id, status, reviewer, reason) for span_id in span_ids]
-        audit.append(conn, reviewer, "decide", {
+        made, revealed = [], []
+        for span_id in span_ids:
+            before = spans.get(conn, span_id) if status is Status.REJECTED else None
+            decision = spans.decide(conn, span_id, status, reviewer, reason)
+            made.append(decision)
+            if before is not None and before.status is not Status.REJECTED:
+                revealed.extend(_reveal(conn, before, decision))
+        entry: dict[str, Any] = {
             "status": str(status), "reason": reason, "span_ids": list(span_ids),
             "decision_ids": [d.id for d in made],
-        })
+        }
+        if revealed:
+            entry["revealed_span_ids"] = revealed
+        audit.append(conn, reviewer, "decide", entry)
     return made
+
+
+def _reveal(conn: Any, rejected: Span, decision: Decision) -> list[int]:
+    """Store the alternatives of another entity under ``rejected`` as pending spans,
+    except where another span of the text already lies."""
+    found = revealed_suggestions(rejected)
+    if not found:
+        return []
+    others = [s for s in spans.for_conversation(conn, rejected.conversation_id)
+              if s.message_id == rejected.message_id and s.id != rejected.id]
+    found = [s for s in found if not any(o.start < s.end and s.start < o.end for o in others)]
+    return spans.reveal(conn, rejected, decision, found) if found else []
+
+
+def revealed_suggestions(rejected: Span) -> list[Suggestion]:
+    """What rejecting ``rejected`` reveals: its alternatives of another entity,
+    their overlaps resolved as the suggestion service resolves them."""
+    alternatives = [
+        Suggestion(start=a["start"], end=a["end"], entity=a["entity"], score=a["score"],
+                   recognizer=a["recognizer"],
+                   explanation={"recognizer": a["recognizer"], "score": a["score"],
+                                "textual_explanation":
+                                    f"under a rejected {rejected.entity} span"})
+        for a in rejected.explanation.get("alternatives", [])
+        if a.get("entity") != rejected.entity
+        and rejected.start <= a["start"] < a["end"] <= rejected.end
+    ]
+    return resolve(alternatives)
 
 
 def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Decision:
@@ -43,7 +90,8 @@ def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Dec
 def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> list[Decision]:
     """Put each decided span back as it was before the given decisions (latest first)."""
     with store.transaction() as conn:
-        made = []
+        made: list[Decision] = []
+        withdrawn: list[int] = []
         for decision_id in reversed(list(decision_ids)):
             before = spans.decision(conn, decision_id)
             if before.entity != before.previous_entity and before.previous_entity is not None:
@@ -54,7 +102,27 @@ def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> list[Decis
                 made.append(spans.decide(
                     conn, before.span_id, before.previous_status, reviewer, undo_of=decision_id
                 ))
-        audit.append(conn, reviewer, "undo", {
-            "undone": list(decision_ids), "decision_ids": [d.id for d in made],
-        })
+            if before.status is Status.REJECTED:
+                withdrawn.extend(_withdraw_revealed(conn, before))
+        entry: dict[str, Any] = {"undone": list(decision_ids),
+                                 "decision_ids": [d.id for d in made]}
+        if withdrawn:
+            entry["withdrawn_span_ids"] = withdrawn
+        audit.append(conn, reviewer, "undo", entry)
     return made
+
+
+def _withdraw_revealed(conn: Any, rejected: Decision) -> list[int]:
+    """Remove the spans ``rejected`` revealed, unless a reviewer's decision stands on
+    one (it is decided, or its entity changed): that decision is kept, and the span."""
+    assert rejected.id is not None
+    parent = spans.get(conn, rejected.span_id)
+    if not parent.explanation.get("alternatives"):
+        return []
+    withdrawn = []
+    for span in spans.revealed_by(conn, parent.conversation_id, rejected.id):
+        first = spans.history(conn, span.id)[0]
+        if span.status is Status.PENDING and span.entity == first.entity:
+            spans.withdraw(conn, span)
+            withdrawn.append(span.id)
+    return withdrawn

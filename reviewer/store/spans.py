@@ -148,6 +148,41 @@ def decide(
     ))
 
 
+# The reason of the decision that records a span revealed by rejecting the span
+# over it (its first decision: a span a reviewer touched survives re-analysis).
+REVEALED = "REVEALED"
+
+
+def reveal(conn: Connection, parent: Span, rejected: Decision,
+           found: Sequence[Suggestion]) -> list[int]:
+    """Store ``found`` as pending spans of ``parent``'s text, revealed by ``rejected``."""
+    link = {"span_id": parent.id, "decision_id": rejected.id}
+    marked = [replace(s, explanation={**s.explanation, "revealed_by": link}) for s in found]
+    ids = add(conn, parent.conversation_id, parent.message_id, marked, parent.policy_hash)
+    for span_id, s in zip(ids, marked, strict=True):
+        _record(conn, Decision(
+            span_id=span_id, status=Status.PENDING, previous_status=Status.PENDING,
+            reviewer=rejected.reviewer, decided_at=rejected.decided_at, reason=REVEALED,
+            entity=s.entity, previous_entity=s.entity,
+        ))
+    return ids
+
+
+def revealed_by(conn: Connection, conversation_id: int, decision_id: int) -> list[Span]:
+    """The spans the decision ``decision_id`` revealed (see ``reveal``)."""
+    return [s for s in for_conversation(conn, conversation_id)
+            if s.explanation.get("revealed_by", {}).get("decision_id") == decision_id]
+
+
+def withdraw(conn: Connection, span: Span) -> None:
+    """Remove a revealed span, with its decisions, when the reject that revealed it
+    is undone."""
+    raw = driver(conn)
+    raw.execute("DELETE FROM decisions WHERE span_id = ?", (span.id,))
+    raw.execute("DELETE FROM spans WHERE id = ?", (span.id,))
+    _bump(conn, span.conversation_id, span.status, -1)
+
+
 def change_entity(
     conn: Connection, span_id: int, entity: str, reviewer: str, undo_of: int | None = None
 ) -> Decision:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from reviewer.domain.models import Branch, Conversation, Message, Suggestion, Visibility
 from reviewer.store import conversations, spans
@@ -71,3 +72,35 @@ def add_many(store: Store, n: int, name: str = "Ada Lovelace") -> list[int]:
                  [(0, name, "PERSON")])
         for i in range(n)
     ]
+
+
+SWITCH_CONFIG = ("interface Vlan40\n ip address 10.40.0.1 255.255.255.0\n"
+                 " ip helper-address 10.0.0.5\n!")
+
+
+def _at(text: str, value: str, entity: str, score: float, recognizer: str) -> dict[str, Any]:
+    start = text.index(value)
+    return {"entity": entity, "score": score, "recognizer": recognizer, "start": start,
+            "end": start + len(value)}
+
+
+def add_merged_address(store: Store) -> tuple[int, int]:
+    """A conversation whose one span is an ADDRESS merged (as the suggestion service
+    merges overlaps) over three IP addresses and a lesser ADDRESS; returns
+    (conversation id, span id)."""
+    conv_id = add_chat(store, "switch", [("user", SWITCH_CONFIG)])
+    start = SWITCH_CONFIG.index("10.40")
+    end = SWITCH_CONFIG.index("10.0.0.5") + len("10.0.0.5")
+    alternatives = [
+        _at(SWITCH_CONFIG, "10.40.0.1", "IP_ADDRESS", 0.6, "IpRecognizer"),
+        _at(SWITCH_CONFIG, "255.255.255.0", "IP_ADDRESS", 0.6, "IpRecognizer"),
+        _at(SWITCH_CONFIG, "10.0.0.5", "IP_ADDRESS", 0.6, "IpRecognizer"),
+        _at(SWITCH_CONFIG, "10.40.0.1 255.255.255.0", "ADDRESS", 0.5, "StreetAddressRecognizer"),
+    ]
+    merged = Suggestion(start, end, "ADDRESS", 0.6, "StreetAddressRecognizer",
+                        explanation={"recognizer": "StreetAddressRecognizer",
+                                     "alternatives": alternatives})
+    with store.transaction() as conn:
+        message_id = conversations.get_conversation(conn, conv_id).messages[0].id
+        (span_id,) = spans.add(conn, conv_id, message_id, [merged], "test")
+    return conv_id, span_id
