@@ -159,16 +159,26 @@ def array_items(stream: InputStream) -> Iterator[tuple[int, Any]]:
 
 
 def iter_lines(stream: InputStream) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its end) for every line of the stream."""
-    number, pending = 0, b""
+    """(line number, line without its end) for every line of the stream.
+
+    The start of a line that spans chunks is kept as a list of pieces, joined
+    once at its end: a line of any length costs linear time.
+    """
+    number, pending = 0, []
     while chunk := stream.read():
-        parts = (pending + chunk).split(b"\n")
-        pending = parts.pop()
+        if b"\n" not in chunk:
+            pending.append(chunk)
+            continue
+        parts = chunk.split(b"\n")
+        if pending:
+            parts[0] = b"".join([*pending, parts[0]])
+        last = parts.pop()
+        pending = [last] if last else []
         for part in parts:
             number += 1
             yield number, part
     if pending:
-        yield number + 1, pending
+        yield number + 1, b"".join(pending)
 
 
 def decode_line(stream: InputStream, number: int, raw: bytes) -> Any:

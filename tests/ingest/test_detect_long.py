@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import random
 import tracemalloc
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import pytest
 
 from reviewer.domain.errors import BadInputError
 from reviewer.ingest import detect, guard
+from reviewer.ingest.guard import InputStream
+from reviewer.ingest.jsonstream import iter_lines
 from reviewer.ingest.reader import open_source
 
 PAST_THE_HEAD = 30_000  # messages: a first line of about 1.5 MiB
@@ -85,3 +89,26 @@ def test_detection_streams_the_long_line(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert path.stat().st_size > 5 * detect.HEAD
     assert peak < 4 * detect.HEAD  # the head and its copies, never the line
+
+
+class _Trickle(io.BytesIO):
+    """A stream that hands out a few bytes at a time, whatever is asked."""
+
+    def __init__(self, data: bytes, seed: int) -> None:
+        super().__init__(data)
+        self.random = random.Random(seed)
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(self.random.randint(1, 7))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lines_split_the_same_at_any_chunking(seed: int) -> None:
+    pick = random.Random(seed)
+    data = b"".join(pick.choice([b"\n", b"ab", b"x" * pick.randint(0, 90), b"\r\n", b"\n\n"])
+                    for _ in range(pick.randint(0, 60)))
+    expected = data.split(b"\n")
+    if expected[-1] == b"":
+        expected.pop()
+    got = list(iter_lines(InputStream(_Trickle(data, seed), "x.jsonl", structure=False)))
+    assert got == list(enumerate(expected, start=1))
