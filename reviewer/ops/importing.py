@@ -53,6 +53,7 @@ class FileResult:
     error: str | None = None
     source_ids: list[str] = field(default_factory=list)
     completed: list[Completion] = field(default_factory=list)
+    unpaired: list[str] = field(default_factory=list)
 
     def count(self, conv: ReadConversation) -> None:
         self.source_ids.append(conv.source_id)
@@ -71,18 +72,25 @@ class FileResult:
         self.hidden += conv.hidden
         self.placeholders += conv.placeholders
 
-    def completion_line(self) -> str | None:
-        """What the completions were, when there were any."""
-        if not self.completed:
-            return None
-        exported = sum(c.exported_before for c in self.completed)
-        line = (f"{self.path.name}: completed {_plural(len(self.completed), 'batch conversation')}"
-                " stored before (request and response are one conversation); the added "
-                "messages are not yet analysed")
-        if exported:
-            line += (f"; {exported} of them were stored when an earlier packet was exported, "
-                     "the next export carries them whole")
-        return line
+    def pairing_lines(self) -> list[str]:
+        """What became of batch halves: completions, and halves kept apart."""
+        lines = []
+        if self.completed:
+            exported = sum(c.exported_before for c in self.completed)
+            lines.append(
+                f"{self.path.name}: completed "
+                f"{_plural(len(self.completed), 'batch conversation')} stored before (request "
+                "and response are one conversation); the added messages are not yet analysed"
+                + (f"; {exported} of them were stored when an earlier packet was exported, "
+                   "the next export holds them whole once they are analysed and reviewed"
+                   if exported else ""))
+        if self.unpaired:
+            named = ", ".join(self.unpaired[:5]) + (", …" if len(self.unpaired) > 5 else "")
+            lines.append(
+                f"{self.path.name}: {_plural(len(self.unpaired), 'batch record')} stored on "
+                "their own: more than one stored conversation with the same custom_id could "
+                f"take them ({named})")
+        return lines
 
     def counts(self) -> dict[str, int]:
         return {
@@ -116,7 +124,7 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         lines = [f"{f.path.name} [{f.format}]: {_describe(f.counts())}" for f in self.imported]
-        lines += [line for f in self.imported if (line := f.completion_line())]
+        lines += [line for f in self.imported for line in f.pairing_lines()]
         lines.append(f"Imported {_describe(self.totals())}; "
                      f"{_plural(len(self.imported), 'file')} stored, {len(self.refused)} refused.")
         return lines
@@ -192,6 +200,8 @@ def _count_batch_record(result: FileResult, conv: ReadConversation, outcome: Out
         result.count_completion(conv, outcome.completion)
     elif outcome.stored is not None:
         result.count(conv)
+        if outcome.unpaired:
+            result.unpaired.append(conv.source_id)
     else:
         result.already_present += 1
 
@@ -204,4 +214,5 @@ def _audit_payload(provenance: Provenance, info: SourceInfo,
         "entries": info.entries, **result.counts(),
         "source_ids": result.source_ids,
         **({"completed": [c.as_dict() for c in result.completed]} if result.completed else {}),
+        **({"unpaired": result.unpaired} if result.unpaired else {}),
     }

@@ -61,6 +61,7 @@ class Outcome:
 
     stored: int | None = None
     completion: Completion | None = None
+    unpaired: bool = False  # stored on its own: several stored halves could take it
 
 
 def _key(conv_id: int) -> str:
@@ -138,7 +139,7 @@ def add_record(conn: Connection, rows: ConversationRows, source_file_id: int | N
     conv_id = conversations.add_rows(conn, rows, source_file_id, imported_at)
     if conv_id is not None and rows.batch is not None:
         _put_parts(conn, conv_id, rows.batch)
-    return Outcome(stored=conv_id)
+    return Outcome(stored=conv_id, unpaired=len(found) > 1)
 
 
 def _complete(conn: Connection, found: _Candidate, rows: ConversationRows,

@@ -175,3 +175,30 @@ def test_a_bad_response_file_changes_nothing(store: Store, tmp_path: Path) -> No
     assert report.failed
     assert report.error_lines()[0].startswith("bad_output.jsonl, line 3:")
     assert (by_source(store), _hashes(store)) == before
+
+
+def test_a_line_with_both_halves_completes_a_stored_request(store: Store, tmp_path: Path) -> None:
+    import_ok(store, REQUESTS)
+    request = json.loads(REQUESTS.read_text(encoding="utf-8").splitlines()[0])
+    answer = json.loads(RESPONSES.read_text(encoding="utf-8").splitlines()[0])
+    whole = tmp_path / "whole.jsonl"
+    whole.write_text(json.dumps({**request, "response": answer["response"]}) + "\n",
+                     encoding="utf-8")
+    report = import_ok(store, whole)
+    assert report.files[0].completed[0].added == "response"
+    assert [r for r, _ in by_source(store)["request-1"]] == ["system", "user", "assistant"]
+    assert import_ok(store, RESPONSES).totals()["messages"] == 0
+
+
+def test_two_waiting_requests_with_one_custom_id_are_not_guessed(store: Store,
+                                                                 tmp_path: Path) -> None:
+    import_ok(store, REQUESTS)
+    other = tmp_path / "other_batch.jsonl"
+    line = json.loads(REQUESTS.read_text(encoding="utf-8").splitlines()[0])
+    line["body"]["messages"][1]["content"] = "Another batch's prompt about Tom Price."
+    other.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    import_ok(store, other)
+    report = import_ok(store, RESPONSES)
+    assert report.files[0].unpaired == ["request-1"]
+    assert "stored on their own" in " ".join(report.summary_lines())
+    assert sum(c["source_id"] == "request-1" for c in conversations(store)) == 3
