@@ -81,7 +81,8 @@ class FileResult:
                 f"{self.path.name}: completed "
                 f"{_plural(len(self.completed), 'batch conversation')} stored before (request "
                 "and response are one conversation); the added messages are not yet analysed"
-                + (f"; {exported} of them were stored when an earlier packet was exported, "
+                + (f"; {exported} of them {'was' if exported == 1 else 'were'} stored "
+                   "when an earlier packet was exported, "
                    "the next export holds them whole once they are analysed and reviewed"
                    if exported else ""))
         if self.unpaired:
