@@ -606,6 +606,59 @@ PERSONAL: tuple[tuple[str, str], ...] = (
              "need to revoke it?"),
     ("user", "My username on the forum is <<user>> and my e-mail there is <<email>>. How do "
              "I ask them to delete my account under GDPR?"),
+    ("user", "I'm filling in the tenancy application for the flat on <<street>> and it wants "
+             "my SSN (<<ssn>>), my employer (<<org>>), my current landlord's name and "
+             "number (<<name_2>>, <<phone_2>>) and two years of addresses. Is it normal to "
+             "hand all that over before a viewing? Feels like a lot."),
+    ("assistant", "Some of it is normal, but not before a viewing. A landlord may check your "
+                  "identity and income once you apply; your SSN (<<ssn>>) is only needed for a "
+                  "credit check you have agreed to in writing. Ask whether <<name_2>> will be "
+                  "contacted and when."),
+    ("user", "can you make this sound more professional: 'hey, its <<lgiven>> again, u still "
+             "havent refunded the 240 euros to my account <<account>>. my bank is <<bank>> "
+             "and the sort code is on the form i sent on <<date>>. call <<phone>>'"),
+    ("user", "Draft a short letter to the passport office. I'm <<name>>, passport number "
+             "<<idnum>>, born <<dob>> in <<city>>. My passport was stolen on <<date>> and I "
+             "need an emergency travel document; I fly on the 14th and I'm <<age>>, so I "
+             "can't use the child form."),
+    ("user", "We're relocating our office to <<address>>. Please update the footer of our "
+             "template: company <<org>>, main line <<phone>>, billing queries to <<wmail>>. "
+             "Keep the registered-office line as it is."),
+    ("user", "Mi abuela <<name>> cumplió <<age>> años y vive sola en <<city>> (CP <<zip>>). "
+             "¿Qué ayudas hay para personas mayores? Su teléfono es <<phone>> por si "
+             "tengo que dar un contacto."),
+    ("user", "Könnten Sie mir helfen, einen Widerspruch an die Krankenkasse zu schreiben? "
+             "Versichertennummer <<idnum>>, geboren am <<dob>>, Anschrift <<address>>. Die "
+             "Ablehnung kam am <<date>>."),
+    ("user", "Peux-tu vérifier ce RIB avant que je l'envoie à mon employeur <<org>> ? "
+             "Titulaire : <<name>>, IBAN : <<iban>>, banque : <<bank>>. Mon adresse : "
+             "<<address>>."),
+    ("user", "my daughter <<lgiven>> turned <<kidage>> last week and the pediatrician "
+             "(<<org>>, <<phone>>) wants her vaccination card. i lost it when we moved from "
+             "<<city>> to <<city_2>>, how do i get a copy?"),
+    ("user", "The payment failed twice. Card number: <<card>>. Billing address: <<address>>. "
+             "Name on card: <<name>>. Is something wrong with the address format?"),
+    ("assistant", "The format looks fine. Card payments often fail when the billing address "
+                  "differs from the one the bank has on file; check that <<bank>> has "
+                  "<<address>> exactly, including the postcode <<zip>>."),
+    ("user", "I need to contest a parking ticket from <<city>>. Plate is irrelevant, but "
+             "they sent it to my old address (<<street>>) and I've lived at <<street_2>> "
+             "since <<date>>. My licence number is <<idnum>>. Write the appeal."),
+    ("user", "Onboarding checklist for <<name>> (starts <<date>>):\n- laptop: ship to "
+             "<<address>>\n- accounts: <<wmail>>, GitHub <<handle>>\n- payroll: IBAN "
+             "<<iban>>\n- emergency contact: <<name_2>>, <<phone_2>>\nanything missing?"),
+    ("user", "mi chiamo <<lname>>, ho <<age>> anni e lavoro da <<org>>. il mio codice "
+             "fiscale è <<idnum>>. come compilo il 730 se ho cambiato casa a <<city>> "
+             "quest'anno?"),
+    ("user", "this is the support ticket text, please classify urgency:\n\n\"Hello, I am "
+             "<<name>>, customer since <<year>>. Account number <<account>>. Someone used my "
+             "card <<badcard>> in <<country>> yesterday and I never left <<city>>. Please "
+             "call me at <<phone>>.\""),
+    ("user", "Quick sanity check on my ssh setup: `ssh-copy-id -i ~/.ssh/id_ed25519.pub "
+             "<<user>>@<<ip>>` worked, but `rsync -av ./site/ <<user>>@<<ip>>:/var/www/` asks "
+             "for the password <<password>> every time. What am I missing?"),
+    ("user", "저는 <<kname>>이고 올해 <<age>>살입니다. <<org>>에 지원하려고 하는데 이메일 "
+             "<<email>>로 회신을 받을 수 있게 자기소개 문단을 영어로 써 주세요."),
 )
 
 NEUTRAL: tuple[tuple[str, str], ...] = (
@@ -650,7 +703,7 @@ NEUTRAL: tuple[tuple[str, str], ...] = (
     ("user", "docker compose says `port is already allocated` for <<port>>. how to find what "
              "uses it?"),
     ("assistant", "Run `sudo lsof -i :<<port>>` or `ss -ltnp | grep <<port>>`, then stop that "
-                  "process or map the container to another port, e.g. `\"<<port>>1:<<port>>\"`."),
+                  "process or map the container to another port, e.g. `-p 18081:<<port>>`."),
     ("user", "Summarise: revenue grew <<pct>> year over year, churn fell to <<pct_2>>, and "
              "the board approved the <<year>> budget."),
     ("user", "Wie konfiguriere ich logrotate, damit Dateien nach 14 Tagen gelöscht werden?"),
@@ -687,6 +740,25 @@ NEUTRAL: tuple[tuple[str, str], ...] = (
     ("user", "Does the Markdown renderer support footnotes like [^1]? The preview shows the "
              "caret literally."),
     ("user", "`npm ERR! code ERESOLVE` when installing react@<<ver>> — how to fix?"),
+    ("user", "Our style guide says dates as YYYY-MM-DD and times in UTC. Can you rewrite "
+             "the release notes accordingly? 'Released 3rd of May, fixes the crash in the "
+             "Export dialog, bumps sqlite to <<ver>>, drops support for Python 3.8.'"),
+    ("user", "Explain the difference between a P.O. (purchase order) and an invoice for a "
+             "small business, with a table of which fields each usually has."),
+    ("assistant", "| Field | Purchase order | Invoice |\n|---|---|---|\n| Issued by | Buyer | "
+                  "Seller |\n| Number | PO number | Invoice number |\n| Quantities | Ordered "
+                  "| Delivered |\n| Due date | — | Payment due |\n\nA P.O. commits the buyer; "
+                  "an invoice asks for payment."),
+    ("user", "```python\nclass Person:\n    def __init__(self, name: str, age: int) -> None:\n"
+             "        self.name = name\n        self.age = age\n\n    def __repr__(self):\n"
+             "        return f\"Person(name={self.name!r}, age={self.age})\"\n```\nis "
+             "`__repr__` right here?"),
+    ("user", "Give me a regex for US phone numbers like (555) 010-0000, and one for German "
+             "postcodes (five digits). Tests should cover the edge cases."),
+    ("tool", "[{\"file\": \"src/export/writer.py\", \"line\": <<n>>, \"rule\": "
+             "\"E501\", \"message\": \"Line too long (<<n_2>> > 100)\"}, {\"file\": "
+             "\"src/app.py\", \"line\": <<n_3>>, \"rule\": \"F401\", \"message\": "
+             "\"'os' imported but unused\"}]"),
 )
 
 
@@ -738,7 +810,7 @@ def render(shape: str, draw: Draw) -> dict[str, object]:
 
 
 def conversations(rng: random.Random) -> list[dict[str, object]]:
-    personal = _exchanges(PERSONAL) * 3
+    personal = _exchanges(PERSONAL) * 4
     neutral = _exchanges(NEUTRAL) * 3
     queue = personal + neutral + _exchanges(LONG) * 2
     rng.shuffle(queue)
