@@ -412,6 +412,24 @@ def pipeline_check(texts: list[str], model: str) -> list[str]:
     return differences
 
 
+def code_measured() -> str:
+    """Which code the figures are of: the commit, and whether reviewer/ or resources/
+    hold uncommitted changes (other work in progress in a shared tree)."""
+    import reviewer
+
+    package = Path(reviewer.__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(package), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(package), "status", "--porcelain", "--",
+                                  "reviewer", "resources"],
+                                 capture_output=True, text=True, check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return f"{package} (not a git checkout)"
+    dirty = f" plus uncommitted changes in {len(changed)} files" if changed else ""
+    return f"{package} at {commit}{dirty}"
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("extra", nargs="*", type=Path, help="more labelled files to run")
@@ -441,6 +459,7 @@ def main() -> None:
     from reviewer.suggest.policy import load_policy
 
     model = load_policy().policy.spacy_model
+    print(f"code: {code_measured()}; spaCy pipeline {model}")
     results = []
     for name, path in chosen_sets(args):
         labelled = load_set(name, path, args.limit)
