@@ -168,8 +168,8 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     content = content if isinstance(content, dict) else EMPTY
     metadata = message.get("metadata")
     body, placeholders = content_text(content, metadata, where)
-    results = search_text(metadata, where) if isinstance(metadata, dict) and \
-        any(metadata.get(key) for key in SEARCH_KEYS) else ""
+    results = search_text(metadata, where) if isinstance(metadata, dict) and metadata and \
+        not metadata.keys().isdisjoint(SEARCH_KEYS) else ""
     if not body and not placeholders and not results:
         return  # nothing to review
     author = message.get("author")
