@@ -134,8 +134,8 @@ def add_record(conn: Connection, rows: ConversationRows, source_file_id: int | N
     found = [c for c in (_candidate(conn, i, rows) for i in ids) if c is not None]
     if any(not c.missing for c in found):
         return Outcome()
-    if len(found) == 1 and (done := _complete(conn, found[0], rows, last_export)):
-        return done
+    if len(found) == 1:
+        return _complete(conn, found[0], rows, last_export)
     conv_id = conversations.add_rows(conn, rows, source_file_id, imported_at)
     if conv_id is not None and rows.batch is not None:
         _put_parts(conn, conv_id, rows.batch)
@@ -143,24 +143,21 @@ def add_record(conn: Connection, rows: ConversationRows, source_file_id: int | N
 
 
 def _complete(conn: Connection, found: _Candidate, rows: ConversationRows,
-              last_export: str | None) -> Outcome | None:
-    """Add the halves the conversation lacks; None when the whole conversation
-    is already stored as another one (the record is then stored on its own)."""
+              last_export: str | None) -> Outcome:
+    """Add the halves the conversation lacks (nothing when they hold no
+    message, or when the whole conversation is stored already)."""
     mine = _ranges(rows.batch or BatchParts())
     before = _slice(rows, mine, "request") if "request" in found.missing else []
     after = _slice(rows, mine, "response") if "response" in found.missing else []
+    if not before and not after:
+        return Outcome()
     whole = [(i, *row[1:]) for i, row in enumerate(before + found.messages + after)]
     raw = driver(conn)
     head = raw.execute("SELECT source_id, title, created_at, imported_at FROM conversations "
                        "WHERE id = ?", (found.conv_id,)).fetchone()
     digest = content_hash(tuple(head[:3]), whole)
-    if conversations.exists(conn, digest) and (before or after):
-        return None
-    _put_parts(conn, found.conv_id, BatchParts(
-        len(before) if "request" in found.missing else found.parts.request,
-        len(after) if "response" in found.missing else found.parts.response))
-    if not before and not after:
-        return Outcome()  # only empty halves were missing: nothing to add
+    if conversations.exists(conn, digest):
+        return Outcome()
     if before:  # the answer's messages move on; their ids, text and spans stay
         raw.execute("UPDATE messages SET idx = idx + ? WHERE conversation_id = ?",
                     (len(before), found.conv_id))
@@ -168,6 +165,9 @@ def _complete(conn: Connection, found: _Candidate, rows: ConversationRows,
     raw.executemany(MESSAGE_INSERT, [(found.conv_id, *values) for values in added])
     raw.execute("UPDATE conversations SET content_hash = ?, n_messages = ? WHERE id = ?",
                 (digest, len(whole), found.conv_id))
+    _put_parts(conn, found.conv_id, BatchParts(
+        len(before) if "request" in found.missing else found.parts.request,
+        len(after) if "response" in found.missing else found.parts.response))
     return Outcome(completion=Completion(
         found.conv_id, str(head[0]), " and ".join(found.missing), len(added),
         last_export is not None and head[3] <= last_export))
