@@ -103,7 +103,7 @@ def _single_object(head: bytes) -> str | None:
 def _first_line_keys(name: str, head: bytes, rest: InputStream | None) -> set[str]:
     first = head.lstrip().split(b"\n", 1)[0]
     if rest is not None and len(head) >= HEAD and len(first) == len(head.lstrip()):
-        return _long_line_keys(head, rest)
+        return _long_line_keys(head.lstrip(), rest)
     try:
         decoded = first.decode("utf-8")
     except UnicodeDecodeError:

@@ -45,6 +45,12 @@ def test_a_first_line_longer_than_the_head_is_detected_and_read(tmp_path: Path) 
     assert counts == [PAST_THE_HEAD, 2]
 
 
+def test_blank_lines_before_a_long_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "blank_first.jsonl"
+    path.write_text("\n\n" + json.dumps({"messages": long_messages()}) + "\n", encoding="utf-8")
+    assert detected(path) == "openai-jsonl"
+
+
 def test_a_key_that_decides_late_in_a_long_line_counts(tmp_path: Path) -> None:
     request = {"body": {"messages": long_messages()}, "custom_id": "late-id"}
     path = write_lines(tmp_path, "batch.jsonl", request)
