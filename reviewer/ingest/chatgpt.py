@@ -24,7 +24,8 @@ is stored as readable ``key: value`` lines; other code as written.
 Web-search results and cited sources live in the message's ``metadata``
 (``search_result_groups[].entries[]``, ``content_references[]`` with their
 ``items``, ``fallback_items``, ``supporting_websites``, ``sources`` and ``images``,
-``citations[].metadata``, ``search_queries[].q``): their titles, addresses,
+``citations[].metadata``, ``search_queries[].q``, and 2023 browsing's
+``_cite_metadata.metadata_list``): their titles, addresses,
 snippets and queries follow the message as a message of their own, content
 type ``search_results``, visibility ``tool``, even when the message itself
 has no text.
@@ -54,7 +55,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "sonic_webpage": ("title", "url", "text"),
 }
 # Message metadata that holds web-search results and cited sources.
-SEARCH_KEYS = ("search_result_groups", "content_references", "citations", "search_queries")
+SEARCH_KEYS = ("search_result_groups", "content_references", "citations", "search_queries",
+               "_cite_metadata")
 REFERENCE_LISTS = ("items", "fallback_items", "supporting_websites", "sources", "images")
 RESULT_FIELDS = ("title", "url", "snippet", "text")
 SYSTEM_CONTENT = {"user_editable_context", "model_editable_context"}
@@ -213,13 +215,22 @@ def search_text(metadata: Mapping[str, Any], where: Where) -> str:
         _reference(common.obj(reference), results, where)
     for citation in common.array(metadata.get("citations"), where, "citations"):
         _result(common.obj(citation).get("metadata"), results)
-    queries = tuple(q for query in common.array(metadata.get("search_queries"), where,
-                                                "search_queries")
-                    if isinstance(q := common.obj(query).get("q"), str) and q)
+    cited = common.obj(metadata.get("_cite_metadata"))  # 2023 browsing
+    for item in common.array(cited.get("metadata_list"), where, "metadata_list"):
+        _result(item, results)
+    queries = _queries(metadata, cited, where)
     if queries:
         results.append(queries)
     unique = dict.fromkeys(results)
     return common.text("\n\n".join("\n".join(r) for r in unique), where, "search results")
+
+
+def _queries(metadata: Mapping[str, Any], cited: Mapping[str, Any],
+             where: Where) -> tuple[str, ...]:
+    found = [common.obj(query).get("q") for query in common.array(
+        metadata.get("search_queries"), where, "search_queries")]
+    found.append(cited.get("original_query"))
+    return tuple(q for q in found if isinstance(q, str) and q)
 
 
 def _reference(reference: Mapping[str, Any], results: list[tuple[str, ...]],

@@ -36,9 +36,9 @@ METADATA: dict[str, frozenset[str]] = {
         "author.name", "model_slug", "default_model_slug", "request_id", "parent_id",
         "message_type", "timestamp_", "language", "asset_pointer", "mime_type", "domain",
         "attribution", "alt", "matched_text", "memory_scope", "textdoc_id", "textdoc_type",
-        "create_source", "source_analysis_msg_id", "search_display_string", "content_url",
-        "thumbnail_url", "ref_type",
-        "searched_display_string", "finish_details.type",
+        "create_source", "source_analysis_msg_id", "search_display_string",
+        "searched_display_string", "finish_details.type", "content_url", "thumbnail_url",
+        "ref_type", "citation_format_type", "citation_format.name", "evidence_text",
         # Repeats of the user profile and instructions, which are stored from content.
         "about_user_message", "about_model_message",
     },

@@ -241,3 +241,14 @@ def test_a_leaf_without_parent_links_keeps_every_message_active() -> None:
     conv = {"uuid": "c", "chat_messages": messages, "current_leaf_message_uuid": "m2"}
     stored = read(json.dumps(conv).encode(), "chat.json")
     assert [(m.text, m.branch) for m in stored] == [(f"turn {i}", Branch.ACTIVE) for i in range(3)]
+
+
+def test_chatgpt_2023_browsing_citations(parse: Parse) -> None:
+    (conv,) = parse("chatgpt/browsing_2023.json")
+    results = by_type(conv, "search_results")
+    assert [m.source_message_id for m in results] == ["d", "a"]
+    assert results[0].text == (
+        "김민준 변호사 - 법무법인 한결\nhttps://hankyul.example.kr/people/kim-minjun\n"
+        "김민준 변호사는 서울 서초구 서초대로 219에서 근무합니다.\n\n김민준 변호사 법무법인 한결")
+    assert results[1].text == (
+        "김민준 변호사 - 법무법인 한결\nhttps://hankyul.example.kr/people/kim-minjun")
