@@ -219,6 +219,16 @@ WORD = r"[^\W\d_][\w'’.-]*"
 # A building number may precede the street number ("27 29 Hornsey Road").
 NUMBERS = r"(?:\d{1,5}[a-z]?[ \t]+)?\d{1,6}[a-z]?"
 
+NETWORK_ADDRESS = re.compile(
+    r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,}")
+
+
+def street_like(value: str) -> bool:
+    """An address after its cue names a street: a word, and no network address
+    ("ip address 10.40.0.1 255.255.255.0")."""
+    return re.search(r"[^\W\d_]{2,}", value) is not None and NETWORK_ADDRESS.search(value) is None
+
+
 ADDRESS_RULES = (
     Rule("street_number_first",
          rf"(?i)\b{NUMBERS}(?:[ \t]+{WORD}){{1,4}}?[ \t]+(?:{STREET_TYPES})\b\.?"
@@ -246,7 +256,7 @@ ADDRESS_RULES = (
          r"(?i)\b(?:address(?:\s+is)?\s*:?|lives?\s+at|living\s+at|located\s+at|office\s+is\s+at|"
          r"resides?\s+at|moved\s+to|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+(?:it\s+)?to|"
          r"send\s+(?:it\s+|them\s+|a\s+new\s+one\s+|the\s+\w+\s+)?to|mail\s+(?:it\s+)?to)\s+"
-         r"(?P<value>\d[^\n?!;]{3,80}?)(?=\.\s|[?!;]|\.?\n|\.?$)", 0.6),
+         r"(?P<value>\d[^\n?!;]{3,80}?)(?=\.\s|[?!;]|\.?\n|\.?$)", 0.6, street_like),
 )
 
 NOT_SECRETS = frozenset({
@@ -445,25 +455,69 @@ DOB_RULES = (
          r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]{3,9}\.?,?\s+\d{4})", 0.85),
 )
 
+# Where an age ends: the clause does ("I just turned 42.", "I'm 34 and ..."), or a
+# time word follows ("turned 60 last May"); not a unit ("turned 90 degrees").
+AGE_END = (r"(?=[ \t]*(?:[.,;:!?)]|$|\n|[ \t](?i:years?|yrs?|y/?o|in|on|last|next|this|"
+           r"today|tomorrow|yesterday|soon|and|but|so|when|after|before|myself|now|"
+           r"already)\b))")
 AGE_RULES = (
     Rule("age_years_old", r"(?i)\b\d{1,3}[ -](?:years?|yrs?)[ -]old\b", 0.6),
     Rule("age_label", r"(?i)\b(?:age[ds]?|aged)\s*[:=]?\s*(?P<value>\d{1,3})\b", 0.55),
+    # "I just turned 42", "I'll turn 81", "she is turning 7 in May".
+    Rule("age_after_turn", r"(?i)\bturn(?:ed|s|ing)?[ \t]+(?P<value>\d{1,3})\b" + AGE_END, 0.6),
+    # "retired at the age of 68", "since age 12".
+    Rule("age_of", r"(?i)\b(?:at|by|from|since|until|till|before|after|over|under|the)[ \t]+"
+                   r"(?:the[ \t]+)?age[ \t]+(?:of[ \t]+)?(?P<value>\d{1,3})\b", 0.6),
+    # "I'm 34.", "he is 12 and ...": a person and a bare number ending the clause.
+    Rule("age_after_person",
+         r"(?i)\b(?:i'm|i am|i’m|he's|she's|he is|she is|who is|who's|they're|they are|"
+         r"you're|you are|we're)[ \t]+(?:now[ \t]+|only[ \t]+|almost[ \t]+|nearly[ \t]+)?"
+         r"(?P<value>\d{1,3})\b" + AGE_END, 0.5),
 )
 
 ACCOUNT_RULES = (
     # A few words may stand between, within the sentence: "account number, it's 6620 1187 0453".
     Rule("number_after_words",
          r"(?i)\b(?:account|acct|record|case|claim|policy|member|membership|customer|patient|"
-         r"invoice|order|ticket|reference|file|docket|loan|contract|employee|routing)[ \t]*"
+         r"invoice|order|ticket|reference|file|docket|loan|contract|employee|routing|card)[ \t]*"
          r"(?:number|no\.?|num|#|id)(?![\w-])(?:(?![.?!]\s)[^\d\n]){0,40}?(?<![\w-])"
          r"(?P<value>[A-Z]{0,4}-?\d[\d -]{3,22}\d)\b",
          0.75, lambda value: sum(c.isdigit() for c in value) >= 5),
     Rule("number_in_context",
          r"(?i)\b(?:account|acct|a/c|record|case|claim|policy|member|customer|patient|invoice|"
          r"order|ticket|reference|ref|mrn|file|docket|loan|contract|employee|badge|license|"
-         r"licence|passport|routing|sort code|iban|id)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*"
+         r"licence|passport|routing|sort code|iban|id|card)\s*(?:number|no\.?|num|#|id)?\s*[:#]?\s*"
          r"(?:is\s+)?(?P<value>[A-Z]{0,4}[-]?\d[\d -]{3,22}\d|[A-Z0-9]{2,5}-\d{3,}(?:-\w+)?)",
          0.8, lambda value: sum(c.isdigit() for c in value) >= 4),
+)
+
+US_STATES = _words(
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "PR", "Alabama", "Alaska", "Arizona", "Arkansas",
+    "California", "Colorado", "Connecticut", "Delaware", "Florida", "Georgia", "Hawaii",
+    "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana",
+    "Nebraska", "Nevada", "New Hampshire", "New Jersey", "New Mexico", "New York",
+    "North Carolina", "North Dakota", "Ohio", "Oklahoma", "Oregon", "Pennsylvania",
+    "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah", "Vermont",
+    "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+)
+POSTCODE_SHAPES = (r"\d{5}-\d{4}|\d{4}[ \t]?[A-Z]{2}\b|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|"
+                   r"\d{2}-\d{3}|\d{3}[ \t]\d{2}|\d{4,6}")
+ZIP_RULES = (
+    # "ZIP: 1098", "postcode 1098 XH", "Postleitzahl 10115", "CEP 01310-100".
+    Rule("postcode_after_cue",
+         r"(?i:\b(?:zip|zip[ \t-]?code|postcode|post[ \t]code|postal[ \t]code|"
+         r"postleitzahl|plz|cep|code postal|c\.p\.))"
+         r"[ \t]*(?:(?i:is|was)[ \t]+)?[:#]?[ \t]*(?P<value>" + POSTCODE_SHAPES + r"|\d{5}-\d{3})"
+         r"(?![\w-])", 0.6),
+    # "Springfield, IL 62704", "Lindgren Falls, MN 55493": a city, its state and
+    # the ZIP code (the comma keeps "My ID 12345" out).
+    Rule("city_state_zip",
+         r"\b[A-Z][a-z][\w'’-]*\.?(?:[ \t]+[A-Z][a-z][\w'’-]*\.?){0,2},[ \t]+(?:" + US_STATES +
+         r")\.?,?[ \t]+\d{5}(?:-\d{4})?\b", 0.6),
 )
 
 ID_CUES = (
@@ -550,6 +604,7 @@ def chat_recognizers(policy: Policy, ordinary: Callable[[str], bool] | None = No
         RegexRecognizer("StreetAddressRecognizer", "ADDRESS", ADDRESS_RULES,
                         ["address", "live", "lives", "located", "street", "zip", "postcode",
                          "postal", "ship", "deliver", "mail", "send", "billing", "shipping"]),
+        RegexRecognizer("PostcodeRecognizer", "ADDRESS", ZIP_RULES),
         RegexRecognizer("DateOfBirthRecognizer", "DATE_OF_BIRTH", DOB_RULES),
         RegexRecognizer("AgeRecognizer", "AGE", AGE_RULES, ["age", "old", "aged"]),
         RegexRecognizer("ContextNumberRecognizer", "ACCOUNT_NUMBER", ACCOUNT_RULES),

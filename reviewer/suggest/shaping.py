@@ -27,9 +27,9 @@ BLOCK_STARTERS = frozenset({"street_number_first", "street_name_first", "street_
 
 def shape(text: str, found: Sequence[Suggestion], policy: Policy) -> list[Suggestion]:
     """Allow, deny, address blocks and overlaps, for one (normalised) text."""
-    kept = [s for s in found if not _allowed(text[s.start:s.end], policy)]
+    kept = [trim_url(text, s) for s in found if not _allowed(text[s.start:s.end], policy)]
     kept.extend(_denied(text, policy.deny))
-    blocks = extend_address_blocks(text, kept)
+    blocks = extend_address_blocks(text, with_postcodes(text, kept))
     return resolve([*blocks, *addressees(text, blocks), *listed_names(text, blocks)])
 
 
@@ -57,6 +57,51 @@ def _denied(text: str, terms: Iterable[DenyTerm]) -> list[Suggestion]:
                              "textual_explanation": "term on the policy's deny list"},
             ))
     return found
+
+
+# A URL does not end in the sentence's punctuation ("see https://x.org/a." or
+# "(https://x.org/a)"); a closing bracket stays when the URL opened one.
+URL_TAIL = ".,;:!?'\"’”>"
+BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+def trim_url(text: str, s: Suggestion) -> Suggestion:
+    """``s`` without trailing punctuation when it is a URL."""
+    if s.entity != "URL":
+        return s
+    end = s.end
+    while end > s.start + 1:
+        last = text[end - 1]
+        opened = BRACKETS.get(last)
+        value = text[s.start:end]
+        if last in URL_TAIL or (opened is not None and value.count(opened) < value.count(last)):
+            end -= 1
+            continue
+        break
+    return s if end == s.end else replace(s, end=end)
+
+
+PLACES = frozenset({"LOCATION", "ADDRESS"})
+# After the place: five digits (US, Italy, Mexico ...); before it: four or five
+# (Germany, France, Switzerland, the Netherlands with its letters), not a year.
+POSTCODE_AFTER = re.compile(r",?[ \t]+(?:[A-Z]{2}[ \t]+)?(\d{5}(?:-\d{4})?)(?![\w.,-]?\w)")
+POSTCODE_BEFORE = re.compile(r"(?<![\w.,-])(?!(?:19|20)\d\d\b)(\d{4,5}(?:[ \t]?[A-Z]{2})?)[ \t]+\Z")
+
+
+def with_postcodes(text: str, found: list[Suggestion]) -> list[Suggestion]:
+    """A place followed or preceded by a postcode ("Costamezzana 43015", "75001 Paris",
+    "Springfield, IL 62704") takes the postcode into its span."""
+    return [_with_postcode(text, s) if s.entity in PLACES else s for s in found]
+
+
+def _with_postcode(text: str, s: Suggestion) -> Suggestion:
+    after = POSTCODE_AFTER.match(text, s.end)
+    before = POSTCODE_BEFORE.search(text, max(0, s.start - 12), s.start)
+    start = before.start(1) if before is not None else s.start
+    end = after.end(1) if after is not None else s.end
+    if (start, end) == (s.start, s.end):
+        return s
+    return replace(s, start=start, end=end, explanation={**s.explanation, "postcode": True})
 
 
 def extend_address_blocks(text: str, found: list[Suggestion]) -> list[Suggestion]:
@@ -98,7 +143,9 @@ def _place_line(line: str) -> bool:
     return bool(re.search(r"[^\W\d_]", line)) or POSTCODE.fullmatch(line) is not None
 
 
-NOT_PLACE = re.compile(r"@|://|www\.|\d{3}\D{0,2}\d{3}\D?\d{3,4}")
+# Lines of another kind: e-mail, web, phone, network addresses, code.
+NOT_PLACE = re.compile(r"@|://|www\.|\d{3}\D{0,2}\d{3}\D?\d{3,4}|\d{1,3}(?:\.\d{1,3}){3}|"
+                       r"[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,}|[=<>{}\[\]|\\`$%]")
 POSTCODE = re.compile(r"\d{4,6}(?:-\d{4})?")
 
 
@@ -184,10 +231,30 @@ def _rank(s: Suggestion) -> tuple[float, int, str, str, int]:
     return (-s.score, -(s.end - s.start), s.entity, s.recognizer, s.start)
 
 
+# Recognizers whose PERSON rests on a name cue ("my name is", "Mr.", "Dear") or on
+# given-name evidence (the chat-PII model's given name and surname labels).
+NAME_EVIDENCE = frozenset({"ChatNameRecognizer", "NameCueRecognizer", "ChatPiiModel",
+                           "ListedNameRecognizer"})
+# Organisations guessed from the words alone, which such evidence overrides.
+GUESSED_ORGANISATION = frozenset({"SpacyRecognizer", "NameCueRecognizer"})
+
+
+def _best_first(cluster: list[Suggestion]) -> list[Suggestion]:
+    """The cluster by rank, except that a person with a name cue or given-name
+    evidence comes before an organisation guessed over the same words."""
+    ranked = sorted(cluster, key=_rank)
+    best = ranked[0]
+    if best.entity != "ORGANIZATION" or best.recognizer not in GUESSED_ORGANISATION:
+        return ranked
+    person = next((o for o in ranked if o.entity == "PERSON" and o.recognizer in NAME_EVIDENCE),
+                  None)
+    return ranked if person is None else [person, *(o for o in ranked if o is not person)]
+
+
 def _merge(cluster: list[Suggestion]) -> Suggestion:
     if len(cluster) == 1:
         return cluster[0]
-    best, *others = sorted(cluster, key=_rank)
+    best, *others = _best_first(cluster)
     alternatives = [
         {"entity": o.entity, "score": o.score, "recognizer": o.recognizer,
          "start": o.start, "end": o.end}
