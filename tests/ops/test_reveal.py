@@ -4,12 +4,17 @@ Checked through the operations layer: counts, undo, re-analysis, audit."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from reviewer.domain.models import Status
 from reviewer.ops import review
 from reviewer.ops.audit import audit_entries, verify_audit
 from reviewer.ops.decisions import decide, undo
+from reviewer.ops.exporting import PendingRefusedError, export_packet
+from tests.export.builders import mark_all_analysed
 from tests.ops.review_builders import add_merged_address
 
 
@@ -96,3 +101,20 @@ def test_a_revealed_span_is_not_replaced_by_re_analysis(store: Any) -> None:
     with store.transaction() as conn:
         assert analysis.clear_replaceable(conn, conv_id, message_id) == 0
     assert len(_texts(store, conv_id)) == 4
+
+
+def test_the_export_waits_for_revealed_spans_and_redacts_those_approved(
+        store: Any, tmp_path: Path) -> None:
+    conv_id, span_id = add_merged_address(store)
+    messages = review.conversation_detail(store, conv_id).conversation.messages
+    mark_all_analysed(store, conv_id, [m.id for m in messages if m.id is not None])
+    decide(store, [span_id], Status.REJECTED, "tester")
+    with pytest.raises(PendingRefusedError):
+        export_packet(store, tmp_path / "refused", "tester")
+    revealed = [s.id for s in review.conversation_detail(store, conv_id).spans if s.id != span_id]
+    decide(store, revealed, Status.APPROVED, "tester")
+    export_packet(store, tmp_path / "out", "tester")
+    text = (next((tmp_path / "out").rglob("*.txt"))).read_text(encoding="utf-8")
+    assert "ip helper-address" in text
+    for address in ("10.40.0.1", "255.255.255.0", "10.0.0.5"):
+        assert address not in text
