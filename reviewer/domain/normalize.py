@@ -10,8 +10,13 @@ exact ``[start, end)`` offsets in the original text.
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 # Invisible characters that only ever serve to break up a token.
 _INVISIBLE = frozenset(
@@ -27,6 +32,11 @@ _INVISIBLE = frozenset(
     "\ufeff"  # zero-width no-break space
     + "".join(chr(c) for c in range(0xFE00, 0xFE10))  # variation selectors
 )
+
+_HAS_INVISIBLE = re.compile("[" + re.escape("".join(sorted(_INVISIBLE))) + "]")
+# Text is folded in blocks of this many characters: only one block's pieces are
+# held at a time, and a block with nothing to fold is folded at once.
+BLOCK = 1 << 14
 
 # Letters of other scripts that render like Latin ones (after NFKC), folded to
 # the Latin letter they imitate. Deliberately the common set, not all of
@@ -57,30 +67,103 @@ _CONFUSABLES = str.maketrans({
 class NormalizedText:
     """A normalised text and the way back to the original's offsets.
 
-    ``starts[i]``/``ends[i]`` give the original slice that produced character
-    ``i`` of ``text``; both are None when the normalised text is the original.
+    Character ``i`` of ``text`` came from one slice of the original. Mostly that
+    is ``[i + d, i + d + 1)`` for a shift ``d`` that changes only where the
+    offsets stop matching one to one (a dropped invisible, a ligature, a letter
+    and its accents). Only those places are kept, as :class:`Shifts`, so the
+    view of a long text costs little more than its two strings.
     """
 
     original: str
     text: str
-    starts: tuple[int, ...] | None = None
-    ends: tuple[int, ...] | None = None
+    shifts: Shifts | None = None
 
     @property
     def is_identity(self) -> bool:
-        """True when ``text`` has the same offsets as the original."""
-        return self.starts is None
+        """True when ``text`` has the original's offsets (it may differ in letters)."""
+        return self.shifts is None
+
+    @cached_property
+    def starts(self) -> tuple[int, ...] | None:
+        """Where in the original each character of ``text`` begins; None if identical."""
+        if self.shifts is None:
+            return None
+        return tuple(self.shifts.source(i)[0] for i in range(len(self.text)))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map ``[start, end)`` of the normalised text to the original text."""
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(f"span [{start}, {end}) outside text of length {len(self.text)}")
-        if self.starts is None or self.ends is None:
+        if self.shifts is None:
             return start, end
         if start == end:
-            position = self.starts[start] if start < len(self.starts) else len(self.original)
+            position = self.shifts.source(start)[0] if start < len(self.text) else len(
+                self.original)
             return position, position
-        return self.starts[start], self.ends[end - 1]
+        return self.shifts.source(start)[0], self.shifts.source(end - 1)[1]
+
+
+class Shifts:
+    """The places where a normalised text's offsets leave the original's.
+
+    Entry ``k`` says: normalised characters ``[at[k], at[k] + size[k])`` all came
+    from the original slice ``[begin[k], end[k])``; after them, until the next
+    entry, characters map one to one again, from ``end[k]`` on.
+    """
+
+    def __init__(self) -> None:
+        self.at = array("q")
+        self.size = array("q")
+        self.begin = array("q")
+        self.end = array("q")
+
+    def add(self, at: int, size: int, begin: int, end: int) -> None:
+        self.at.append(at)
+        self.size.append(size)
+        self.begin.append(begin)
+        self.end.append(end)
+
+    def source(self, index: int) -> tuple[int, int]:
+        """The original slice that normalised character ``index`` came from."""
+        k = bisect_right(self.at, index) - 1
+        if k < 0:
+            return index, index + 1
+        past = index - self.at[k] - self.size[k]
+        if past < 0:
+            return self.begin[k], self.end[k]
+        return self.end[k] + past, self.end[k] + past + 1
+
+
+class _Builder:
+    """The normalised text, a block at a time, and the shifts where offsets change."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.next_original = 0  # where the next one-to-one character would come from
+        self.shifts = Shifts()
+
+    def same(self, begin: int, folded: str) -> None:
+        """``folded`` came one character for one from the original at ``begin``."""
+        if begin != self.next_original and folded:
+            self.shifts.add(self.length, 1, begin, begin + 1)
+        self.parts.append(folded)
+        self.length += len(folded)
+        self.next_original = begin + len(folded)
+
+    def cluster(self, begin: int, end: int, folded: str, out: list[str]) -> None:
+        """``folded`` came from the original slice ``[begin, end)``."""
+        if len(folded) != 1 or end != begin + 1 or begin != self.next_original:
+            self.shifts.add(self.length, len(folded), begin, end)
+        out.append(folded)
+        self.length += len(folded)
+        self.next_original = end
+
+    def build(self, original: str) -> NormalizedText:
+        text = "".join(self.parts)
+        if not self.shifts.at:
+            return NormalizedText(original, original if text == original else text)
+        return NormalizedText(original, text, self.shifts)
 
 
 def normalize(text: str, *, casefold: bool = False) -> NormalizedText:
@@ -88,15 +171,43 @@ def normalize(text: str, *, casefold: bool = False) -> NormalizedText:
     if text.isascii():
         # ASCII has nothing to fold; lower() keeps every offset.
         return NormalizedText(text, text.lower() if casefold else text)
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for begin, finish in _clusters(text):
-        piece = _fold(text[begin:finish], casefold)
-        pieces.append(piece)
-        starts.extend([begin] * len(piece))
-        ends.extend([finish] * len(piece))
-    return NormalizedText(text, "".join(pieces), tuple(starts), tuple(ends))
+    builder = _Builder()
+    for begin, end in _blocks(text):
+        block = text[begin:end]
+        quick = _fold_block(block, casefold)
+        if quick is not None:
+            builder.same(begin, quick)
+            continue
+        out: list[str] = []
+        for first, last in _clusters(block):
+            builder.cluster(begin + first, begin + last, _fold(block[first:last], casefold), out)
+        builder.parts.append("".join(out))
+    return builder.build(text)
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Blocks of about BLOCK characters, never cut before a combining mark (a
+    letter and its marks are folded together)."""
+    bounds = [0]
+    while len(text) - bounds[-1] > BLOCK:
+        cut = bounds[-1] + BLOCK
+        while cut < len(text) and unicodedata.combining(text[cut]):
+            cut += 1
+        bounds.append(cut)
+    bounds.append(len(text))
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _fold_block(block: str, casefold: bool) -> str | None:
+    """The block folded, when every character folds to one character in its place
+    (no invisibles, no marks, nothing NFKC changes); None otherwise."""
+    if (_HAS_INVISIBLE.search(block) or not unicodedata.is_normalized("NFKC", block)
+            or any(map(unicodedata.combining, block))):
+        return None
+    folded = block.translate(_CONFUSABLES)
+    if casefold:
+        folded = folded.casefold()
+    return folded if len(folded) == len(block) else None
 
 
 def _clusters(text: str) -> list[tuple[int, int]]:

@@ -94,3 +94,45 @@ def test_every_span_maps_inside_the_original_in_order(text: str) -> None:
         assert 0 <= begin < end <= len(text)
         assert begin >= previous_end or begin == view.to_original(index - 1, index)[0]
         previous_end = end
+
+
+def _per_character(text: str, casefold: bool) -> tuple[str, list[tuple[int, int]]]:
+    """The normalised text and every character's original slice, folded one
+    cluster at a time: what the compact view must agree with."""
+    from reviewer.domain.normalize import _clusters, _fold
+
+    pieces, slices = [], []
+    for begin, end in _clusters(text):
+        folded = _fold(text[begin:end], casefold)
+        pieces.append(folded)
+        slices.extend([(begin, end)] * len(folded))
+    return "".join(pieces), slices
+
+
+_EVASIVE = st.text(alphabet=st.sampled_from(
+    [*"aeé ßﬁ\n１２ＡJ", "\u200b", "\u0301", "\u0308", "\u00ad", "а", "İ", "ς", "Σ", "한"]),
+    max_size=60)
+
+
+@given(_EVASIVE, st.booleans(), st.integers(min_value=1, max_value=8))
+def test_compact_map_agrees_with_folding_each_character(
+        text: str, casefold: bool, block: int) -> None:
+    import reviewer.domain.normalize as module
+
+    expected_text, slices = _per_character(text, casefold)
+    saved, module.BLOCK = module.BLOCK, block  # many blocks, so their seams are tested too
+    try:
+        view = normalize(text, casefold=casefold)
+    finally:
+        module.BLOCK = saved
+    assert view.text == expected_text
+    assert [view.to_original(i, i + 1) for i in range(len(view.text))] == slices
+
+
+def test_long_text_keeps_only_its_shifts() -> None:
+    text = ("Grüße aus Köln, Straße 5\n" * 20_000) + "zero\u200bwidth"
+    view = normalize(text)
+    assert view.shifts is not None
+    assert len(view.shifts.at) == 1  # only the zero-width space moves offsets
+    assert text[slice(*view.to_original(view.text.index("zerowidth"), len(view.text)))] == \
+        "zero\u200bwidth"
