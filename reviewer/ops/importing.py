@@ -174,22 +174,21 @@ def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress:
         provenance = Provenance(path.name, info.file_size, info.sha256, info.format)
         imported_at = utc_now()
         source_row = conversations.add_source(conn, provenance, actor, imported_at)
-        unindexed = 0
+        indexed = 0  # result.messages when the text was last made searchable
         last_export = pairing.last_export(conn)
         for batch in batches:
             for conv in batch.conversations:
                 if conv.rows.batch is not None:
                     outcome = pairing.add_record(conn, conv.rows, source_row, imported_at,
-                                                       last_export)
+                                                 last_export)
                     _count_batch_record(result, conv, outcome)
                 elif conversations.add_rows(conn, conv.rows, source_row, imported_at) is None:
                     result.already_present += 1
                 else:
                     result.count(conv)
-                unindexed += len(conv.rows.messages)
-            if unindexed >= INDEX_EVERY:
+            if result.messages - indexed >= INDEX_EVERY:
                 conversations.index_new_text(conn)
-                unindexed = 0
+                indexed = result.messages
             progress(batch.bytes_read, info.total_bytes, path.name)
         conversations.index_new_text(conn)
         result.format = info.format
