@@ -7,11 +7,11 @@ their first row. The conversation id is the ``source_id``. The title is the
 first non-empty ``title`` of its rows.
 
 The file is read twice, so memory stays flat whatever its size: the first
-pass checks its shape and notes, for every row, where it starts, its line and
-its conversation; the second builds one conversation at a time. When each
-conversation's rows are adjacent (the usual case) the second pass reads the
-file straight through; otherwise it reads each conversation's rows where the
-first pass found them.
+pass checks its shape and notes the conversations' ids; the second builds one
+conversation at a time, straight through when each conversation's rows are
+adjacent (the usual case). When they are not, the first pass is made again,
+noting where every row starts, its line and its conversation (20 bytes a
+row), and the second reads each conversation's rows where it found them.
 """
 
 from __future__ import annotations
@@ -54,23 +54,28 @@ class _Row:
 
 @dataclass
 class _Index:
-    """What the first pass learns: each row's offset, line and conversation
-    (compact arrays, a few bytes a row), and the conversations' first-row order."""
+    """What a first pass learns: the conversations in first-row order, whether
+    each one's rows are adjacent, and (``rows``) each row's offset, line and
+    conversation in compact arrays (20 bytes a row)."""
 
+    rows: bool = False
     offsets: array[int] = field(default_factory=lambda: array("q"))
     numbers: array[int] = field(default_factory=lambda: array("q"))
     owners: array[int] = field(default_factory=lambda: array("I"))
     ids: dict[str, int] = field(default_factory=dict)
     adjacent: bool = True
+    last: int = -1
     end: int = 0
 
     def add(self, row: _Row, conv_id: str) -> None:
         owner = self.ids.setdefault(conv_id, len(self.ids))
-        if self.owners and owner != self.owners[-1] and owner != len(self.ids) - 1:
+        if owner != self.last and owner != len(self.ids) - 1:
             self.adjacent = False  # a conversation seen before, after another one
-        self.offsets.append(row.offset)
-        self.numbers.append(row.number)
-        self.owners.append(owner)
+        self.last = owner
+        if self.rows:
+            self.offsets.append(row.offset)
+            self.numbers.append(row.number)
+            self.owners.append(owner)
 
 
 class _Group:
@@ -93,12 +98,14 @@ class _Group:
 
 
 def conversations(stream: InputStream) -> Iterator[Conversation]:
-    index = _index(stream)
-    stream.rewind()
-    if index.adjacent:
+    if _index(stream, rows=False).adjacent:
+        stream.rewind()
         yield from _adjacent(stream)
-    else:
-        yield from _scattered(stream, index)
+        return
+    stream.rewind()
+    index = _index(stream, rows=True)
+    stream.rewind()
+    yield from _scattered(stream, index)
 
 
 def _conversation_id(name: str, row: _Row) -> str:
@@ -112,11 +119,15 @@ def _conversation_id(name: str, row: _Row) -> str:
     return conv_id
 
 
-def _index(stream: InputStream) -> _Index:
-    index = _Index()
+def _index(stream: InputStream, *, rows: bool) -> _Index:
+    """The file checked and indexed; without ``rows``, only until a
+    conversation's rows turn out not to be adjacent (then the rows are needed)."""
+    index = _Index(rows)
     lines = _Lines(stream)
     for row in _rows(stream.name, lines):
         index.add(row, _conversation_id(stream.name, row))
+        if not (rows or index.adjacent):
+            return index
     index.end = lines.offset
     return index
 
