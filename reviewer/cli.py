@@ -12,26 +12,41 @@ import contextlib
 import getpass
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from reviewer import __version__
+from reviewer.domain.environment import NEW_PASSPHRASE, PASSPHRASE, secrets_withheld
 from reviewer.domain.errors import KnownError, UsageError
 from reviewer.domain.models import Status
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_BUG = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class TerminatedError(BaseException):
+    """SIGTERM arrived: stop the way Ctrl+C stops (workers ended, nothing half-written)."""
 
 
 # --- passphrases, identity, progress --------------------------------------------------------
 
 
+def _withheld(args: argparse.Namespace, name: str) -> str | None:
+    """A secret variable of the environment ``main`` was started with (it took them out)."""
+    return dict(getattr(args, "secrets", {})).get(name)
+
+
 def read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
     """REVIEWER_PASSPHRASE, else --passphrase-file, else a prompt without echo."""
-    env = os.environ.get("REVIEWER_PASSPHRASE")
+    env = _withheld(args, PASSPHRASE)
     if env:
         return env
     if getattr(args, "passphrase_file", None):
@@ -63,8 +78,8 @@ def _prompt(label: str, confirm: bool) -> str:
     return value
 
 
-def new_passphrase() -> str:
-    env = os.environ.get("REVIEWER_NEW_PASSPHRASE")
+def new_passphrase(args: argparse.Namespace) -> str:
+    env = _withheld(args, NEW_PASSPHRASE)
     return env if env else _prompt("New passphrase: ", confirm=True)
 
 
@@ -261,7 +276,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
     store = _open(args)
     try:
-        change_passphrase(store, new_passphrase(), reviewer_name(args))
+        change_passphrase(store, new_passphrase(args), reviewer_name(args))
     finally:
         store.close()
     print(f"Passphrase of {args.store} changed.")
@@ -473,11 +488,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. The secret variables are out of the environment while it
+    runs, so no process it starts inherits them; SIGTERM stops it as Ctrl+C does."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    with secrets_withheld() as secrets, _sigterm_raises():
+        args.secrets = secrets
+        return _run(args)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises TerminatedError in the main thread while the block runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise TerminatedError
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     handler: Handler = getattr(args, "handler", cmd_gui)
     debug = bool(getattr(args, "debug", False))
     try:
@@ -494,7 +534,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         sys.stderr.write("reviewer: interrupted; nothing after the last committed step was kept.\n")
-        return 130
+        return EXIT_INTERRUPTED
+    except TerminatedError:
+        sys.stderr.write("reviewer: terminated; nothing after the last committed step was kept.\n")
+        return EXIT_TERMINATED
     except Exception as err:  # a bug: one line, the traceback only with --debug
         if debug:
             traceback.print_exc()

@@ -39,6 +39,7 @@ from multiprocessing.context import SpawnContext
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
+from reviewer.domain.environment import drop_secrets
 from reviewer.export.folder import FileEntry, HashedFile, create_private
 from reviewer.export.pagelayout import Stamp, shows
 from reviewer.export.pdfwriter import Body, write_body, write_tail
@@ -159,6 +160,7 @@ class Bodies:
 
     def start(self, workers: int) -> None:
         """Start ``workers`` processes; none is left running if one cannot start."""
+        drop_secrets()  # a spawned worker keeps the environment it starts with
         context = multiprocessing.get_context("spawn")
         try:
             for _ in range(workers):

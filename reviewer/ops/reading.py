@@ -37,6 +37,7 @@ from typing import Any
 if sys.platform != "win32":
     import fcntl
 
+from reviewer.domain.environment import drop_secrets
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Branch, Conversation, Visibility
 from reviewer.ingest.reader import SourceFile, file_digest, open_source, parse_size
@@ -122,6 +123,7 @@ def read(path: Path, fmt: str | None = None,
         with open_source(path, fmt) as source:
             yield _info(source), _batches(source)
         return
+    drop_secrets()  # the reader keeps the environment it starts with
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     _widen(receiver)

@@ -126,3 +126,25 @@ def test_wrong_passphrase_exit_4(env: pytest.MonkeyPatch, tmp_path: Path,
     code, _, err = _run(capsys, "stats", store)
     assert code == 4
     assert "Wrong passphrase" in err
+
+
+def test_passphrase_is_out_of_the_environment_while_a_command_runs(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from reviewer import cli
+
+    store = str(tmp_path / "m.db")
+    _run(capsys, "init", store)
+    seen: dict[str, object] = {}
+
+    def stats(args: object) -> int:
+        seen["environment"] = dict(os.environ)
+        seen["passphrase"] = cli.read_passphrase(args)  # type: ignore[arg-type]
+        return 0
+
+    env.setattr(cli, "cmd_stats", stats)
+    assert _run(capsys, "stats", store)[0] == 0
+    assert "REVIEWER_PASSPHRASE" not in seen["environment"]  # type: ignore[operator]
+    assert seen["passphrase"] == PASSPHRASE
+    assert os.environ["REVIEWER_PASSPHRASE"] == PASSPHRASE  # the caller's, given back
