@@ -39,7 +39,7 @@ CONTENT_TYPES = frozenset({
     "text", "multimodal_text", "code", "execution_output", "system_error", "tether_quote",
     "tether_browsing_display", "user_editable_context", "model_editable_context",
     "reasoning_recap", "thoughts", "sonic_webpage", "thinking", "tool_use", "tool_result",
-    "tool_call", "attachment", "file",
+    "tool_call", "attachment", "file", "search_results", "summary", "tool_definitions",
 })
 OTHER_CONTENT = "other"
 # Only what a machine makes: a UUID, or a hexadecimal key of 16 or more digits with a
