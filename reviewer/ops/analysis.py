@@ -21,6 +21,7 @@ from reviewer.store import analysis as stored
 from reviewer.store import audit
 from reviewer.store.database import Store
 from reviewer.suggest.conversation import ConversationText, finish_conversation
+from reviewer.suggest.engine import text_reading
 from reviewer.suggest.policy import LoadedPolicy, load_policy
 from reviewer.suggest.service import SuggestionService, default_workers
 
@@ -143,9 +144,18 @@ def _finish(conv: stored.ConversationWork, detected: dict[int | None, list[Sugge
     ]
     final = finish_conversation(items, _known_terms(conv), conv.rejected, loaded.policy.propagate)
     return [
-        stored.AnalysedText(conv.conversation_id, t.message_id, suggestions)
+        stored.AnalysedText(conv.conversation_id, t.message_id, suggestions,
+                            *_language(loaded, t))
         for t, suggestions in zip(conv.texts, final, strict=True) if t.pending
     ]
+
+
+def _language(loaded: LoadedPolicy, text: stored.TextToAnalyse) -> tuple[str | None, bool | None]:
+    """A message's language and whether names were looked for in it (titles: not kept)."""
+    if text.message_id is None:
+        return None, None
+    language, pipeline = text_reading(loaded.policy, text.text)
+    return language, pipeline is not None
 
 
 def _known_terms(conv: stored.ConversationWork) -> list[tuple[str, str]]:
@@ -159,6 +169,7 @@ def _known_terms(conv: stored.ConversationWork) -> list[tuple[str, str]]:
 
 
 def analysis_stats(store: Store) -> dict[str, Any]:
-    """Extra ``stats --json`` fields: upstream markers per type, pattern-only flag."""
+    """Extra ``stats --json`` fields: upstream markers per type, pattern-only flag,
+    analysed messages per language."""
     with store.reading() as conn:
         return stored.summary(conn)

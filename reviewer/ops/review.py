@@ -5,15 +5,16 @@ approval, manual spans, reason codes, totals, and review sessions."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Conversation, Decision, Origin, Span, Status, Suggestion
 from reviewer.domain.policy import Policy
-from reviewer.store import audit, conversations, review, spans
+from reviewer.store import analysis, audit, conversations, review, spans
 from reviewer.store.database import Store
+from reviewer.suggest.language import language_name
 
 DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
     ("", "no reason"),
@@ -42,6 +43,9 @@ class ConversationDetail:
     conversation: Conversation
     spans: tuple[Span, ...]
     texts: dict[int, str]
+    # Message id -> the language (a name: "Korean") of messages where the analysis
+    # looked for no names: no pipeline reads that language.
+    unsearched: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,11 @@ def conversation_detail(store: Store, conv_id: int) -> ConversationDetail:
     with store.reading() as conn:
         conv = conversations.get_conversation(conn, conv_id)
         found = spans.for_conversation(conn, conv_id)
+        unsearched = analysis.unsearched_languages(conn, conv_id)
     texts = {m.id: m.text for m in conv.messages}
     return ConversationDetail(conv, tuple(found),
-                              {s.id: covered_text(conv, s, texts) for s in found})
+                              {s.id: covered_text(conv, s, texts) for s in found},
+                              {m: language_name(code) for m, code in unsearched.items()})
 
 
 def covered_text(conv: Conversation, span: Span,

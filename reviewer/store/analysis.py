@@ -13,7 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from reviewer.domain.models import Origin, Status, Suggestion
 from reviewer.store import meta, spans
@@ -56,6 +67,8 @@ class AnalysedText:
     conversation_id: int
     message_id: int | None
     suggestions: Sequence[Suggestion]
+    language: str | None = None
+    names_searched: bool | None = None
 
 
 def _message_stale(policy_hash: str) -> ColumnElement[bool]:
@@ -159,8 +172,18 @@ def save_batch(conn: Connection, results: Sequence[AnalysedText], policy_hash: s
         spans.add(conn, result.conversation_id, result.message_id, fresh, policy_hash,
                   decided_by=actor)
         added.update(str(s.origin) for s in fresh)
-        mark_analyzed(conn, result.conversation_id, [result.message_id], policy_hash)
+        _mark_text(conn, result, policy_hash)
     return added, replaced
+
+
+def _mark_text(conn: Connection, result: AnalysedText, policy_hash: str) -> None:
+    """Record that one text was analysed, and (a message) its language."""
+    if result.message_id is None:
+        mark_analyzed(conn, result.conversation_id, [None], policy_hash)
+        return
+    conn.execute(update(MessageRow).where(MessageRow.id == result.message_id).values(
+        analyzed_policy=policy_hash, language=result.language,
+        names_searched=result.names_searched))
 
 
 def clear_replaceable(conn: Connection, conversation_id: int, message_id: int | None) -> int:
@@ -212,11 +235,33 @@ def record_pattern_only(conn: Connection, pattern_only: bool) -> None:
 
 
 def summary(conn: Connection) -> dict[str, Any]:
-    """Extra ``stats`` fields: upstream markers per type, and whether the last analysis
-    ran on patterns only (None: never analysed)."""
+    """Extra ``stats`` fields: upstream markers per type, whether the last analysis
+    ran on patterns only (None: never analysed), and analysed messages per language."""
     flag = meta.get(conn, PATTERN_ONLY_KEY)
     return {"upstream_markers": marker_counts(conn),
-            "pattern_only": None if flag is None else flag == "1"}
+            "pattern_only": None if flag is None else flag == "1",
+            "languages": language_counts(conn)}
+
+
+def language_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """Per language code: the analysed messages, and those where names were not
+    looked for (no pipeline reads the language: a reviewer reads them by eye)."""
+    unsearched = func.sum(case((MessageRow.names_searched.is_(False), 1), else_=0))
+    query = (
+        select(MessageRow.language, func.count(), unsearched)
+        .where(MessageRow.language.is_not(None)).group_by(MessageRow.language)
+        .order_by(MessageRow.language)
+    )
+    return {str(language): {"messages": int(n), "names_not_searched": int(off or 0)}
+            for language, n, off in conn.execute(query).all()}
+
+
+def unsearched_languages(conn: Connection, conversation_id: int) -> dict[int, str]:
+    """Message id -> language code of the conversation's messages where names were
+    not looked for."""
+    query = select(MessageRow.id, MessageRow.language).where(
+        MessageRow.conversation_id == conversation_id, MessageRow.names_searched.is_(False))
+    return {int(row.id): str(row.language or "und") for row in conn.execute(query).all()}
 
 
 def custom_policy(conn: Connection) -> tuple[str, str] | None:

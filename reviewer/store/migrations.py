@@ -23,7 +23,7 @@ from reviewer.store.database import Store
 from reviewer.store.rows import MESSAGE_VALUE_COLUMNS, content_hash
 from reviewer.store.schema import FTS_DDL, Base
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v2_leaner_search_index(conn: Connection) -> None:
@@ -74,9 +74,16 @@ def _v2(conn: Connection) -> None:
     _v2_content_hashes_over_rows(conn)
 
 
+def _v3_message_language(conn: Connection) -> None:
+    """The language the analysis identified in each message, and whether names were
+    looked for there; unknown (NULL) until the message is analysed again."""
+    conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN language VARCHAR")
+    conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN names_searched BOOLEAN")
+
+
 # version N -> the step that takes a version N-1 store to N. Add new steps here;
 # never edit a released one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3_message_language}
 
 
 def initialise(store: Store, store_id: str) -> str:

@@ -7,7 +7,7 @@ are changed only through ``reviewer.store.spans``.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -72,6 +72,10 @@ class MessageRow(Base):
     placeholders: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
     analyzed_policy: Mapped[str | None] = mapped_column(String)
+    # Set by the analysis (schema 3): the language it identified, and whether a
+    # pipeline looked for names in it (false: patterns only).
+    language: Mapped[str | None] = mapped_column(String)
+    names_searched: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         Index("ix_messages_conversation", "conversation_id", "idx"),

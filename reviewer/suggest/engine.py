@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any, cast
 
 import spacy
@@ -50,6 +51,7 @@ from spacy.tokens import Doc, Span
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import Policy
+from reviewer.suggest.language import identify
 from reviewer.suggest.noise import clean
 from reviewer.suggest.recognizers import chat_recognizers
 from reviewer.suggest.shaping import shape
@@ -74,6 +76,19 @@ def pipeline_installed(name: str) -> bool:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
         return False
+
+
+@lru_cache(maxsize=256)
+def name_pipeline(policy: Policy, language: str) -> str | None:
+    """The installed spaCy pipeline that looks for names in ``language``; None: patterns only."""
+    name = policy.pipeline_for(language)
+    return name if name is not None and pipeline_installed(name) else None
+
+
+def text_reading(policy: Policy, text: str) -> tuple[str, str | None]:
+    """(language, installed pipeline that looks for names in it or None) of one text."""
+    language = identify(text).language
+    return language, name_pipeline(policy, language)
 
 
 def load_pipeline(name: str) -> Language | None:
@@ -160,6 +175,7 @@ class Detector:
             nlp = spacy.blank(LANGUAGE)
         self.nlp = nlp
         self.recase = Recaser(nlp)
+        self.readers = Readers(policy, None if self.pattern_only else nlp, self.recase)
         self.nlp_engine = ChatNlpEngine(nlp, policy.spacy_model)
         self.analyzer = AnalyzerEngine(
             registry=build_registry(policy, self.recase.ordinary if self.recase.words else None),
@@ -171,8 +187,9 @@ class Detector:
                          if policy.enabled(e)]
 
     def detect(self, texts: Sequence[str], batch_size: int = 256) -> list[list[Suggestion]]:
-        """Suggestions per text, offsets into the given (normalised) texts."""
-        docs = self.nlp.pipe([self.recase(text) for text in texts], batch_size=batch_size)
+        """Suggestions per text, offsets into the given (normalised) texts; names are
+        looked for only where the text's language has a pipeline (``Readers``)."""
+        docs = self.readers.docs(texts, batch_size)
         return [self.detect_doc(text, doc) for text, doc in zip(texts, docs, strict=True)]
 
     def detect_doc(self, text: str, doc: Doc) -> list[Suggestion]:
@@ -183,6 +200,41 @@ class Detector:
         kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)
                 and not _vague_date(text, r)]
         return shape(text, clean(text, [_suggestion(r) for r in kept]), self.policy)
+
+
+class Readers:
+    """The spaCy pipeline that reads each text: its language's (``reviewer.suggest.language``),
+    else a blank tokenizer, so only patterns run (no names are looked for)."""
+
+    def __init__(self, policy: Policy, nlp: Language | None, recase: Callable[[str], str]
+                 ) -> None:
+        self.policy = policy
+        self.loaded: dict[str | None, Language] = {None: spacy.blank(LANGUAGE)}
+        if nlp is not None:
+            self.loaded[policy.spacy_model] = nlp
+        self.recase: dict[str | None, Callable[[str], str]] = {policy.spacy_model: recase}
+
+    def pipeline_of(self, text: str) -> str | None:
+        """The installed pipeline that looks for names in ``text``; None: patterns only."""
+        return text_reading(self.policy, text)[1]
+
+    def docs(self, texts: Sequence[str], batch_size: int) -> list[Doc]:
+        """One Doc per text, in order, each from its own pipeline (batched per pipeline)."""
+        names = [self.pipeline_of(text) for text in texts]
+        out: list[Doc] = [cast(Doc, None)] * len(texts)
+        for name in dict.fromkeys(names):
+            at = [i for i, n in enumerate(names) if n == name]
+            recase = self.recase.get(name, str)
+            piped = self._nlp(name).pipe([recase(texts[i]) for i in at], batch_size=batch_size)
+            for i, doc in zip(at, piped, strict=True):
+                out[i] = doc
+        return out
+
+    def _nlp(self, name: str | None) -> Language:
+        if name not in self.loaded:
+            nlp = load_pipeline(name) if name is not None else None
+            self.loaded[name] = nlp if nlp is not None else self.loaded[None]
+        return self.loaded[name]
 
 
 class Recaser:

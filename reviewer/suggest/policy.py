@@ -19,6 +19,7 @@ import yaml
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import canonical_json
 from reviewer.domain.policy import (
+    ENGLISH,
     CustomPattern,
     DenyTerm,
     EntityRule,
@@ -29,11 +30,11 @@ from reviewer.domain.policy import (
 from reviewer.domain.resources import resource_path
 
 # Bump when the recognizers change what they find, so stores re-analyse.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 TOP_LEVEL = frozenset({
-    "version", "spacy_model", "default_threshold", "entities", "phone_regions", "allow",
-    "deny", "patterns", "upstream_markers", "reason_codes", "legend", "propagate",
+    "version", "spacy_model", "pipelines", "default_threshold", "entities", "phone_regions",
+    "allow", "deny", "patterns", "upstream_markers", "reason_codes", "legend", "propagate",
 })
 
 
@@ -162,6 +163,8 @@ class _Reader:
                 values[key] = read(top[key])
         if "allow" in top:
             values["allow"], values["allow_patterns"] = self.allow(top["allow"])
+        if "pipelines" in top:
+            values.update(self.pipelines(top["pipelines"], values.get("spacy_model")))
         return Policy(**values)
 
     def readers(self) -> dict[str, Any]:
@@ -177,6 +180,23 @@ class _Reader:
             "legend": lambda n: self.string(n, "legend"),
             "propagate": lambda n: self.flag(n, "propagate"),
         }
+
+    def pipelines(self, node: yaml.Node, spacy_model: str | None) -> dict[str, Any]:
+        """``pipelines: {en: ..., de: ...}``: English is ``spacy_model`` (one fact), the
+        others are kept by language."""
+        named = {}
+        for language, value in self.mapping(node, "pipelines").items():
+            if not re.fullmatch(r"[a-z]{2,3}", language):
+                raise self.fail(value, f"language {language!r} must be a code like en or ko")
+            named[language] = self.string(value, f"the pipeline of {language}")
+        english = named.pop(ENGLISH, None)
+        if english is not None and spacy_model not in (None, english):
+            raise self.fail(node, f"pipelines.en ({english}) and spacy_model ({spacy_model}) "
+                                  "disagree; name the English pipeline once")
+        out: dict[str, Any] = {"pipelines": tuple(sorted(named.items()))}
+        if english is not None:
+            out["spacy_model"] = english
+        return out
 
     def entities(self, node: yaml.Node) -> tuple[EntityRule, ...]:
         rules = []

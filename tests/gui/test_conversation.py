@@ -140,3 +140,32 @@ def test_focus_mark_survives_a_label_change(view: ConversationView, store: Any,
     view.update_span(dataclasses.replace(span, entity="LOCATION"))
     marked = [sel.cursor.selectedText() for sel in view.extraSelections()]
     assert "◇ LOCATION · pending" in marked
+
+
+def _analysed_in(store: Any, conv_id: int, languages: list[tuple[str, bool]]) -> None:
+    """Record the analysis of each message: its language, whether names were looked for."""
+    from reviewer.store import analysis, conversations
+
+    with store.transaction() as conn:
+        messages = conversations.get_conversation(conn, conv_id).messages
+        analysis.save_batch(conn, [
+            analysis.AnalysedText(conv_id, m.id, [], language, searched)
+            for m, (language, searched) in zip(messages, languages, strict=True)], "h", "t")
+
+
+def test_a_message_whose_names_were_not_searched_says_so(view: ConversationView,
+                                                         store: Any) -> None:
+    conv = add_chat(store, "mixed", [
+        ("user", "Can you translate this for Jane Doe?"),
+        ("assistant", "그것은 위험합니다. 그래서 리스크가 큽니다. 메일: minsu.kim@example.org"),
+        ("user", "Thanks!")],
+        [(1, "minsu.kim@example.org", "EMAIL_ADDRESS")])
+    _analysed_in(store, conv, [("en", True), ("ko", False), ("und", True)])
+    view.show_conversation(review.conversation_detail(store, conv))
+    lines = view.toPlainText().splitlines()
+    marked = [line for line in lines if "names not searched" in line]
+    assert len(marked) == 1
+    assert marked[0].startswith("ASSISTANT")
+    assert marked[0].strip().endswith("names not searched: Korean")
+    view.set_collapsed(True)  # a folded message keeps its note
+    assert view.toPlainText().count("names not searched: Korean") == 1

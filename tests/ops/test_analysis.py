@@ -17,6 +17,7 @@ from reviewer.domain.models import Conversation, Message, Origin, Status, Sugges
 from reviewer.ops import analysis as ops_analysis
 from reviewer.ops.analysis import analysis_stats, analyze
 from reviewer.ops.decisions import decide
+from reviewer.store import analysis as stored_analysis
 from reviewer.store import audit, conversations, spans
 from reviewer.store.database import Store
 
@@ -96,7 +97,24 @@ def test_upstream_markers_are_approved_spans_and_counted(analysed: tuple[Store, 
         ("[REDACTED]", "REDACTED", Status.APPROVED), ("<PERSON_1>", "PERSON", Status.APPROVED)]
     extra = analysis_stats(store)
     assert extra == {"upstream_markers": {"bracketed": 1, "angle_entity": 1},
-                     "pattern_only": False}
+                     "pattern_only": False,
+                     "languages": {"en": {"messages": 1, "names_not_searched": 0},
+                                   "und": {"messages": 3, "names_not_searched": 0}}}
+
+
+def test_each_message_keeps_its_language_and_whether_names_were_looked_for(
+        store: Store) -> None:
+    korean = "그것은 위험합니다. 그래서 리스크가 큽니다. 메일은 minsu.kim@example.org 입니다."
+    conv_id = _add(store, "ko", ("Could you please translate this for me and the team?", korean))
+    analyze(store, "tester", policy_path=POLICY, workers=1)
+    rows = _texts(store, conv_id)
+    assert [r[1:3] for r in rows if r[0] == 1] == [("minsu.kim@example.org", "EMAIL_ADDRESS")]
+    with store.reading() as conn:
+        messages = conversations.get_conversation(conn, conv_id).messages
+        assert stored_analysis.unsearched_languages(conn, conv_id) == {messages[1].id: "ko"}
+    assert analysis_stats(store)["languages"] == {
+        "en": {"messages": 1, "names_not_searched": 0},
+        "ko": {"messages": 1, "names_not_searched": 1}}
 
 
 def test_no_two_spans_of_a_text_overlap(analysed: tuple[Store, int]) -> None:

@@ -32,8 +32,17 @@ def add(store: Store, source_id: str, title: str, text: str) -> None:
         conversations.add_conversation(conn, conv, None)
 
 
+def make_v2(store: Store) -> None:
+    """Turn a new store back into a version 2 store: messages without a language."""
+    with store.transaction() as conn:
+        for column in ("language", "names_searched"):
+            conn.exec_driver_sql(f"ALTER TABLE messages DROP COLUMN {column}")
+        meta.put(conn, "schema_version", "2")
+
+
 def make_v1(store: Store) -> None:
     """Turn a new store back into a version 1 store holding the same rows."""
+    make_v2(store)
     with store.transaction() as conn:
         for trigger in ("messages_fts_ad", "conversations_fts_ad"):
             conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
@@ -55,7 +64,7 @@ def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path:
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "2"
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "3"
             ddl = conn.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE name = 'message_fts'").scalar_one()
             assert "columnsize=0" in ddl
@@ -91,5 +100,32 @@ def test_files_imported_before_the_upgrade_are_still_already_present(
         again = import_files(upgraded, files, "tester")
         assert again.totals()["conversations"] == 0
         assert again.totals()["already_present"] == first.totals()["conversations"]
+    finally:
+        upgraded.close()
+
+
+def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
+        store: Store, store_path: Path) -> None:
+    from reviewer.ops.analysis import analysis_stats, analyze
+    from reviewer.store.analysis import language_counts
+
+    add(store, "a", "Letter", "Could you please check what is wrong with my invoice?")
+    add(store, "b", "편지", "그것은 위험합니다. 그래서 리스크가 큽니다.")
+    make_v2(store)
+    store.close()
+
+    upgraded = open_store(store_path, PASSPHRASE)
+    try:
+        with upgraded.reading() as conn:
+            assert meta.get(conn, "schema_version") == "3"
+            rows = conn.exec_driver_sql(
+                "SELECT text, language, names_searched FROM messages ORDER BY id").all()
+            assert [(r[1], r[2]) for r in rows] == [(None, None), (None, None)]
+            assert language_counts(conn) == {}
+        analyze(upgraded, "tester", workers=1)
+        assert analysis_stats(upgraded)["languages"] == {
+            "en": {"messages": 1, "names_not_searched": 0},
+            "ko": {"messages": 1, "names_not_searched": 1}}
+        assert integrity_problems(upgraded) == []
     finally:
         upgraded.close()
