@@ -303,6 +303,21 @@ SECRET_KEY_NAME = _key_words(
     "password", "passwd", "pwd", "passphrase", "pass", "passcode", "secret", "token",
     *(rf"{kind}[_.-]?key" for kind in SECRET_KEY_KINDS),
 )
+def token_like(value: str) -> bool:
+    """Letters and digits both: a generated token, not a word or a number."""
+    return (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+            and SECRET_REFERENCE.match(value) is None)
+
+
+def password_like(value: str) -> bool:
+    """Six characters or more, a letter and a digit or symbol before any closing
+    punctuation ("password reset!" is no password), not a reference."""
+    core = value.rstrip(".,;:!?)")
+    return (len(core) >= 6 and any(c.isalpha() for c in core)
+            and any(c.isdigit() or c in "!@#$%^&*~+=" for c in core)
+            and SECRET_REFERENCE.match(value) is None and "://" not in value)
+
+
 # A variable named for what it holds ("password=db_password", "token: authToken").
 NAMED_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*?" + SECRET_KEY_NAME)
 
@@ -337,6 +352,9 @@ SECRET_RULES = (
     Rule("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})", 0.95),
     Rule("google_api_key", r"\bAIza[0-9A-Za-z_-]{35}", 0.9),
     Rule("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", 0.95),
+    # GitLab, npm, PyPI and Hugging Face tokens carry their kind in a prefix.
+    Rule("prefixed_token", r"\b(?:glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36}|"
+                           r"pypi-[A-Za-z0-9_-]{50,}|hf_[A-Za-z0-9]{30,})", 0.95),
     Rule("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/]+", 0.95),
     Rule("stripe_key", r"\b(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{16,}", 0.95),
     Rule("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0.9),
@@ -353,6 +371,16 @@ SECRET_RULES = (
     # INI, TOML, YAML, JSON, .env, properties, code and prose: a key whose name
     # says password, secret, token or a kind of key; the value is the span.
     Rule("assigned_secret", SECRET_ASSIGNMENT, 0.7, secret_value),
+    # An environment variable named for a service's key (STRIPE_KEY, MAPBOX_KEY) whose
+    # value reads as a token: long, letters and digits.
+    Rule("env_service_key",
+         r"(?<![\w.-])(?!(?:PUBLIC|PRIMARY|PARTITION|SORT|FOREIGN|CACHE|HASH|ROUTING|"
+         r"IDEMPOTENCY|OBJECT|REDIS|S3|GPG|SSH)_KEY)(?:[A-Z][A-Z0-9]*_)+KEY[\"']?[ \t]*[=:][ \t]*"
+         r"[\"']?(?P<value>[A-Za-z0-9_+/=.-]{16,})", 0.7, token_like),
+    # "the password `Juniper-5418`", "asks for the password harbor!Mistral4026".
+    Rule("password_named",
+         r"(?i)\b(?:password|passphrase|passwd)[ \t]+(?:`(?P<value_quoted>[^`\n]{4,})`|"
+         r"(?P<value>\S*?[0-9!@#$%^&*~+=]\S*?))(?=[.,;:!?)]*(?:\s|$))", 0.6, password_like),
     Rule("secret_is", rf"{SECRET_KEY_NAME}[ \t]+is[ \t]+(?::[ \t]*)?[\"']?"
                       r"(?P<value>" + BARE_VALUE + ")", 0.6, secret_value),
     # A query string or a connection string: the value ends at "&" or ";".
@@ -473,9 +501,39 @@ AGE_RULES = (
          r"(?i)\b(?:i'm|i am|i’m|he's|she's|he is|she is|who is|who's|they're|they are|"
          r"you're|you are|we're)[ \t]+(?:now[ \t]+|only[ \t]+|almost[ \t]+|nearly[ \t]+)?"
          r"(?P<value>\d{1,3})\b" + AGE_END, 0.5),
+    # "my son is 2 and ...", "my kid aksel is 13,": a relative and a bare number.
+    Rule("age_of_relative",
+         r"(?i)\b(?:son|daughter|kid|child|baby|boy|girl|brother|sister|mother|father|mom|"
+         r"mum|dad|grandson|granddaughter|grandma|grandpa|grandmother|grandfather|wife|"
+         r"husband|partner|nephew|niece)(?:[ \t]+[^\W\d_][\w'-]*)?[ \t]+(?:is|was|turns|"
+         r"turned)[ \t]+(?:now[ \t]+|only[ \t]+|almost[ \t]+)?(?P<value>\d{1,3})\b" + AGE_END,
+         0.55),
+    # The same in other languages: "ho 31 anni", "tengo 77 años", "ich bin 35 Jahre
+    # alt", "j'ai 40 ans", "tenho 52 anos", "올해 85살", "35歳", "35岁".
+    Rule("age_other_languages",
+         r"(?i)\b(?:ho|tengo|tiene|tienes|cumpli[óo]|cumple|j'ai|il a|elle a|tenho|tem|"
+         r"ich bin|er ist|sie ist|ik ben|hij is|zij is|mam|ma)[ \t]+(?P<value>\d{1,3})[ \t]+"
+         r"(?:anni|años|ans|anos|jahre|jaar|lat)\b|(?P<value_cjk>\d{1,3})(?=[ \t]?(?:살|세|歳|岁))",
+         0.6),
 )
 
+
+
+def card_shaped(separator: str) -> str:
+    """Four groups of four digits with one separator (a group named ``separator``)."""
+    return (rf"\b\d{{4}}(?P<{separator}>[ -]?)\d{{4}}(?P={separator})\d{{4}}"
+            rf"(?P={separator})\d{{4}}\b")
+
+
+CARD_WORDS = r"(?i:\b(?:card|visa|mastercard|amex|debit|credit)\b)"
+
 ACCOUNT_RULES = (
+    # A card-shaped number in a line that speaks of a card, before or after it: what
+    # a user typed as a card number even when it fails the Luhn check.
+    Rule("card_shaped_near_card",
+         CARD_WORDS + r"[^\n]{0,60}?(?P<value>" + card_shaped("after") + r")|"
+         r"(?P<value_before>" + card_shaped("before") + r")(?=[^\n]{0,60}?" + CARD_WORDS + ")",
+         0.6),
     # A few words may stand between, within the sentence: "account number, it's 6620 1187 0453".
     Rule("number_after_words",
          r"(?i)\b(?:account|acct|record|case|claim|policy|member|membership|customer|patient|"
@@ -510,11 +568,16 @@ ZIP_RULES = (
     # "ZIP: 1098", "postcode 1098 XH", "Postleitzahl 10115", "CEP 01310-100".
     Rule("postcode_after_cue",
          r"(?i:\b(?:zip|zip[ \t-]?code|postcode|post[ \t]code|postal[ \t]code|"
-         r"postleitzahl|plz|cep|code postal|c\.p\.))"
+         r"postleitzahl|plz|cep|code postal|c\.p\.)|\bCP)"
          r"[ \t]*(?:(?i:is|was)[ \t]+)?[:#]?[ \t]*(?P<value>" + POSTCODE_SHAPES + r"|\d{5}-\d{3})"
          r"(?![\w-])", 0.6),
     # "Springfield, IL 62704", "Lindgren Falls, MN 55493": a city, its state and
     # the ZIP code (the comma keeps "My ID 12345" out).
+    # "Halifax, NS B3H 2Y9": a Canadian province and its postal code.
+    Rule("city_province_postcode",
+         r"\b[A-Z][a-z][\w'’-]*\.?(?:[ \t]+[A-Z][a-z][\w'’-]*\.?){0,2},[ \t]+"
+         r"(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\.?,?[ \t]+[A-Z]\d[A-Z][ \t]?\d[A-Z]\d\b",
+         0.6),
     Rule("city_state_zip",
          r"\b[A-Z][a-z][\w'’-]*\.?(?:[ \t]+[A-Z][a-z][\w'’-]*\.?){0,2},[ \t]+(?:" + US_STATES +
          r")\.?,?[ \t]+\d{5}(?:-\d{4})?\b", 0.6),

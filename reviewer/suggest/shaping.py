@@ -82,9 +82,11 @@ def trim_url(text: str, s: Suggestion) -> Suggestion:
 
 
 PLACES = frozenset({"LOCATION", "ADDRESS"})
-# After the place: five digits (US, Italy, Mexico ...); before it: four or five
-# (Germany, France, Switzerland, the Netherlands with its letters), not a year.
-POSTCODE_AFTER = re.compile(r",?[ \t]+(?:[A-Z]{2}[ \t]+)?(\d{5}(?:-\d{4})?)(?![\w.,-]?\w)")
+# After the place: five digits (US, Italy, Mexico ...; Brazil's 5-3), six (India);
+# before it: four or five (Germany, France, Switzerland, the Netherlands with its
+# letters), not a year.
+POSTCODE_AFTER = re.compile(r",?[ \t]+(?:[A-Z]{2}[ \t]+)?(\d{5}(?:-\d{3,4})?|\d{6})"
+                            r"(?![\w.,-]?\w)")
 POSTCODE_BEFORE = re.compile(r"(?<![\w.,-])(?!(?:19|20)\d\d\b)(\d{4,5}(?:[ \t]?[A-Z]{2})?)[ \t]+\Z")
 
 

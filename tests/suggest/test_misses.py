@@ -40,6 +40,12 @@ def model(text: str, value: str, entity: str, recognizer: str = "SpacyRecognizer
     ("My father retired at the age of 68.", "68"),
     ("She is turning 7 in May, ideas for a party?", "7"),
     ("I'm Florian, I'm 34. Can you give me prompts?", "34"),
+    ("my kid aksel is 13, allergic to peanuts", "13"),
+    ("My son is 2 and was born in March.", "2"),
+    ("Ciao, mi chiamo Nour, ho 74 anni.", "74"),
+    ("Hola, soy Femke. Tengo 77 años y vivo en Bamberg.", "77"),
+    ("Ich bin 35 Jahre alt.", "35"),
+    ("저는 윤서연이고 올해 85살입니다.", "85"),
 ])
 def test_ages_after_turn_age_of_and_a_person_are_found(text: str, age: str) -> None:
     assert (age, "AGE") in found(text)
@@ -50,6 +56,7 @@ def test_ages_after_turn_age_of_and_a_person_are_found(text: str, age: str) -> N
     "I'm 5 minutes away.",
     "I am 100% sure about it.",
     "Turn 3 pages back.",
+    "My son is 3 feet tall.",
 ])
 def test_numbers_that_are_no_age_are_not(text: str) -> None:
     assert [value for value, entity in found(text) if entity == "AGE"] == []
@@ -59,6 +66,8 @@ def test_numbers_that_are_no_age_are_not(text: str) -> None:
     ("ZIP: 1098, the flat is on the third floor.", "1098"),
     ("My postcode is 1098 XH, is that in the city centre?", "1098 XH"),
     ("Postal code: K1A 0B1", "K1A 0B1"),
+    ("vive sola en Bamberg (CP 96047). ¿Qué ayudas hay?", "96047"),
+    ("returns go to P.O. Box 7785, Halifax, NS B3H 2Y9.", "Halifax, NS B3H 2Y9"),
     ("He lives in Springfield, IL 62704 now.", "Springfield, IL 62704"),
     ("I moved out of 5511 Prairie Smoke Road, Lindgren Falls, MN 55493 on April 30.",
      "Lindgren Falls, MN 55493"),
@@ -71,9 +80,15 @@ def test_postcodes_after_a_cue_or_a_state_are_found(text: str, postcode: str) ->
     ("We stayed with her family in Costamezzana 43015 for the summer.", "Costamezzana",
      "Costamezzana 43015"),
     ("Our office in 75001 Paris closes in May.", "Paris", "75001 Paris"),
+    ("the weather in Kochi 682011 in October?", "Kochi", "Kochi 682011"),
+    ("the weather in Londrina 86010-190 in October?", "Londrina", "Londrina 86010-190"),
 ])
 def test_a_postcode_next_to_a_place_joins_its_span(text: str, place: str, expected: str) -> None:
     assert (expected, "LOCATION") in found(text, (model(text, place, "LOCATION"),))
+
+
+def test_a_card_shaped_number_without_a_card_nearby_is_no_account() -> None:
+    assert found("Tracking 1Z99 2221 9096 1884 5434 arrives Monday.") == []
 
 
 def test_a_year_next_to_a_place_stays_apart() -> None:
@@ -85,6 +100,9 @@ def test_a_year_next_to_a_place_stays_apart() -> None:
     ("my card number 4556 1234 5678 9012 keeps getting declined", "4556 1234 5678 9012"),
     ("the card is 4556-1234-5678-9013, expiry 09/27", "4556-1234-5678-9013"),
     ("transfer it to account 00123456789 please", "00123456789"),
+    ("Check the digits of 2221-9096-1884-5434 against the card itself.",
+     "2221-9096-1884-5434"),
+    ("the payment page shows my card as 2221778685721847 but", "2221778685721847"),
 ])
 def test_cued_digit_runs_that_fail_luhn_are_account_numbers(text: str, number: str) -> None:
     assert (number, "ACCOUNT_NUMBER") in found(text)

@@ -125,6 +125,13 @@ FORMATS = [
     ("command line", "mysqldump --user=root --password=s3cret99 shop > shop.sql", ["s3cret99"]),
     ("netrc", "machine api.heroku.com login me@mail.test password n3trcPass", ["n3trcPass"]),
     ("prose", "My password is hunter2x, please don't share it.", ["hunter2x"]),
+    ("password named in prose", "`DATABASE_URL` contains the password `Juniper-5418` and",
+     ["Juniper-5418"]),
+    ("password after the word", "scp asks for the password WdBlEZ$jmxGwY4 every time.",
+     ["WdBlEZ$jmxGwY4"]),
+    ("service key in .env", "STRIPE_KEY=rk3aefa63cd9fb6b5262a75363f84cdb\nDEBUG=False",
+     ["rk3aefa63cd9fb6b5262a75363f84cdb"]),
+    ("prefixed token", "Revoke `glpat-Erp6eLjvZjtft2BaWOcZ` now", ["glpat-Erp6eLjvZjtft2BaWOcZ"]),
     ("service account json", SERVICE_ACCOUNT,
      [SERVICE_ACCOUNT[SERVICE_ACCOUNT.index("-----BEGIN"):SERVICE_ACCOUNT.index('"}')]]),
     ("openssh", OPENSSH, [OPENSSH[OPENSSH.index("-----BEGIN"):OPENSSH.index("\nwhy")]]),
@@ -156,6 +163,8 @@ NOT_SECRET = [
     ("placeholders", "API_KEY=<your-api-key>\nTOKEN=YOUR_TOKEN_HERE\npassword: xxxxxx"),
     ("words about the password", "The password is required. Your token is expired."),
     ("a sort key", "primary_key = id\nsort_key: created_at"),
+    ("a primary key of an environment", "PRIMARY_KEY=customer_id_2024_partition"),
+    ("words after password", "Open the password manager and click password reset! Done."),
 ]
 
 
