@@ -18,7 +18,7 @@ from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Decision, Span, Status, Suggestion
 from reviewer.store import audit, spans
 from reviewer.store.database import Store
-from reviewer.suggest.shaping import resolve
+from reviewer.suggest.shaping import beneath
 
 
 def decide(
@@ -64,17 +64,8 @@ def _reveal(conn: Any, rejected: Span, decision: Decision) -> list[int]:
 def revealed_suggestions(rejected: Span) -> list[Suggestion]:
     """What rejecting ``rejected`` reveals: its alternatives of another entity,
     their overlaps resolved as the suggestion service resolves them."""
-    alternatives = [
-        Suggestion(start=a["start"], end=a["end"], entity=a["entity"], score=a["score"],
-                   recognizer=a["recognizer"],
-                   explanation={"recognizer": a["recognizer"], "score": a["score"],
-                                "textual_explanation":
-                                    f"under a rejected {rejected.entity} span"})
-        for a in rejected.explanation.get("alternatives", [])
-        if a.get("entity") != rejected.entity
-        and rejected.start <= a["start"] < a["end"] <= rejected.end
-    ]
-    return resolve(alternatives)
+    return beneath(rejected.entity, rejected.start, rejected.end, rejected.explanation,
+                   f"under a rejected {rejected.entity} span")
 
 
 def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Decision:

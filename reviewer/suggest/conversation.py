@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from reviewer.domain.models import Origin, Status, Suggestion
 from reviewer.domain.normalize import normalize
-from reviewer.suggest.shaping import resolve
+from reviewer.suggest.shaping import beneath, resolve
 
 # Entities whose text identifies someone wherever it recurs.
 NOT_PROPAGATED = frozenset({"DATE_TIME", "AGE", "REDACTED"})
@@ -49,7 +49,7 @@ def finish_conversation(
     """
     refused = {_key(text) for text in rejected}
     for item in items:
-        item.found = [s for s in item.found if _key(item.text[s.start:s.end]) not in refused]
+        item.found = _not_refused(item.text, item.found, refused)
     terms = _terms(items, known, refused) if propagate else {}
     matcher = _matcher(terms)
     out: list[list[Suggestion]] = []
@@ -60,6 +60,21 @@ def finish_conversation(
         extra = _occurrences(item, matcher, terms) if matcher is not None else []
         merged = resolve([*item.found, *extra])
         out.append([s for s in merged if not _overlaps(item.taken, s.start, s.end)])
+    return out
+
+
+def _not_refused(text: str, found: list[Suggestion], refused: set[str]) -> list[Suggestion]:
+    """``found`` without the suggestions whose text a reviewer rejected; what such a
+    suggestion merged of another entity (an IP address under a rejected address)
+    stays, as it does when the span is rejected in review."""
+    out = []
+    for s in found:
+        if _key(text[s.start:s.end]) not in refused:
+            out.append(s)
+            continue
+        out.extend(u for u in beneath(s.entity, s.start, s.end, s.explanation,
+                                      f"under a rejected {s.entity} text")
+                   if _key(text[u.start:u.end]) not in refused)
     return out
 
 

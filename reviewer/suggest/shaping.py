@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import DenyTerm, Policy
@@ -227,6 +228,22 @@ def resolve(found: Iterable[Suggestion]) -> list[Suggestion]:
             clusters.append([s])
             cluster_end = s.end
     return [_merge(cluster) for cluster in clusters]
+
+
+def beneath(entity: str, start: int, end: int, explanation: dict[str, Any],
+            why: str) -> list[Suggestion]:
+    """The suggestions of another entity than ``entity`` that were merged into the
+    span ``[start, end)`` (its ``alternatives``), resolved among themselves: what
+    stays to review when that span is rejected. ``why`` is their explanation."""
+    inside = [
+        Suggestion(start=a["start"], end=a["end"], entity=a["entity"], score=a["score"],
+                   recognizer=a["recognizer"],
+                   explanation={"recognizer": a["recognizer"], "score": a["score"],
+                                "textual_explanation": why})
+        for a in explanation.get("alternatives", [])
+        if a.get("entity") != entity and start <= a["start"] < a["end"] <= end
+    ]
+    return resolve(inside)
 
 
 def _rank(s: Suggestion) -> tuple[float, int, str, str, int]:

@@ -61,3 +61,17 @@ def test_a_capitalised_single_word_does_not_spread_to_the_lower_case_word() -> N
     items = [ConversationText(first, [_person(first, "Router")]), ConversationText(second)]
     found = finish_conversation(items)[1]
     assert [(second[s.start:s.end], s.start) for s in found] == [("Router", 30)]
+
+
+def test_what_a_rejected_text_held_of_another_entity_is_still_suggested() -> None:
+    text = " ip address 10.40.0.1 255.255.255.0\n ip helper-address 10.0.0.5"
+    start = text.index("10.40")
+    ips = [{"entity": "IP_ADDRESS", "score": 0.6, "recognizer": "IpRecognizer",
+            "start": text.index(ip), "end": text.index(ip) + len(ip)}
+           for ip in ("10.40.0.1", "10.0.0.5")]
+    merged = Suggestion(start, len(text), "ADDRESS", 0.6, "StreetAddressRecognizer",
+                        explanation={"alternatives": ips})
+    (found,) = finish_conversation([ConversationText(text, [merged])],
+                                   rejected=[text[start:]], propagate=False)
+    assert [(text[s.start:s.end], s.entity) for s in found] == [
+        ("10.40.0.1", "IP_ADDRESS"), ("10.0.0.5", "IP_ADDRESS")]
