@@ -219,7 +219,19 @@ class ReviewSession(QObject):
         self.later.start()
         revealing = self._revealing(made)
         if revealing is not None:
-            self.open_conversation(revealing.conversation_id, revealing.id)
+            self._reload_revealed(revealing)
+
+    def _reload_revealed(self, parent: Span) -> None:
+        """The conversation again, with the spans a reject revealed (or its undo
+        withdrew); the totals follow the change in its pending spans."""
+        before = self._pending_here()
+        self.open_conversation(parent.conversation_id, parent.id)
+        if self.totals is not None:
+            self.totals[Status.PENDING.value] += self._pending_here() - before
+            self.counts_changed.emit()
+
+    def _pending_here(self) -> int:
+        return sum(1 for span in self.spans.values() if span.status is Status.PENDING)
 
     def _revealing(self, made: list[Decision]) -> Span | None:
         """A span whose reject (or its undo) added or withdrew the spans under it: the
