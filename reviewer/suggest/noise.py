@@ -1,11 +1,15 @@
-"""Model and cue findings that are not what they claim: code, doses, ragged edges.
+"""Findings that are not what they claim: code, tool output, doses, ragged edges.
 
 The small spaCy model reads code identifiers (``POSTGRES_PASSWORD``, ``boto3``,
 ``pd.read_csv``) and drug names next to a dose as names, lets a date run into
 the quote and line break after it, and reads some phone numbers as dates.
-These filters are deliberately narrow: they touch only findings of the model
-and of the name cues, never the structured patterns (a secret inside a code
-fence stays a secret).
+Inside code, logs, JSON, YAML and traces (``reviewer.suggest.codetext``) a
+word is a name only when written like a full name and not a key; a table's
+column labels are never names. Of the structured patterns, only readings that
+cannot be what they claim go: a call or file name as a URL, a timestamp or a
+clock reading as a card or phone, a figure under a column that holds no such
+number, a year or a decorator as a user name. A secret, e-mail, IP address or
+home-folder user name inside a code fence stays what it is.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from reviewer.domain.models import Suggestion
+from reviewer.suggest.codetext import CodeMap, code_map
 
 # Recognizers that guess names from words; only their findings are filtered.
-GUESSERS = frozenset({"SpacyRecognizer", "NameCueRecognizer", "ChatNameRecognizer"})
+GUESSERS = frozenset({"SpacyRecognizer", "NameCueRecognizer", "ChatNameRecognizer",
+                      "ChatPiiModel"})
 NAMES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
 # Names never mix letters and digits in one word ("Vlan40", "boto3").
 ALPHANUMERIC = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
@@ -26,8 +32,16 @@ ALPHANUMERIC = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 IDENTIFIER = re.compile(r"_|\b[a-z]+[A-Z]|[a-z0-9]\.[a-z]|[()=<>{}\[\]]")
 DOSE = re.compile(r"[ \t|:,-]{0,8}\d+(?:[.,]\d+)?[ \t]*(?i:mg|mcg|µg|ml|g|iu|units?|tablets?|"
                   r"capsules?|puffs?|drops)\b")
-FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-INLINE_CODE = re.compile(r"`[^`\n]+`")
+# Entities a bare run of digits can be mistaken for.
+NUMBERS = frozenset({
+    "PHONE_NUMBER", "CREDIT_CARD", "ID_NUMBER", "TAX_ID", "ACCOUNT_NUMBER", "US_BANK_NUMBER",
+    "US_DRIVER_LICENSE", "US_PASSPORT", "US_ITIN", "ADDRESS", "ZIP_CODE", "UK_NHS",
+})
+PLAIN_NUMBER = re.compile(r"\d[\d ,.]*\d")
+CLOCK = re.compile(r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?")
+# Column labels under which a bare number is personal data.
+NUMBER_COLUMN = re.compile(r"(?i)phone|tel|mobile|cell|fax|card|account|acct|iban|ssn|"
+                           r"passport|licen[cs]e|zip|post|\bid\b|number|no\.|#")
 # Quotes, colons, escapes and list bullets around a model entity are not part of it.
 EDGE = " \t\n\r'\"`:;,\\•*>-"
 PHONE_SHAPE = re.compile(r"\+?[\d\s().-]+")
@@ -35,40 +49,107 @@ NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?")
 
 
 def clean(text: str, found: Iterable[Suggestion]) -> list[Suggestion]:
-    """The findings of one text without the guesses that are code or doses, trimmed."""
-    code = _code_ranges(text)
+    """The findings of one text without the guesses that are code, tool output or
+    doses, trimmed."""
+    regions = code_map(text)
     kept = []
     for s in _by_line(text, found):
         s = _phone_not_date(text, s)
-        if s.recognizer in GUESSERS and s.entity in NAMES and not_a_name(text, s, code):
+        if s.recognizer in GUESSERS and s.entity in NAMES and not_a_name(text, s, regions):
             continue
-        if _misread_link(text, s):
+        if _misread_link(text, s, regions) or _misread_number(text, s, regions):
+            continue
+        if s.entity == "USERNAME" and _not_a_user(text, s, regions):
             continue
         kept.append(s)
     return kept
 
 
-def not_a_name(text: str, s: Suggestion, code: list[tuple[int, int]]) -> bool:
-    """Identifier-shaped, a drug before its dose, or a lower-case word inside code."""
+def not_a_name(text: str, s: Suggestion, regions: CodeMap) -> bool:
+    """Identifier-shaped, uncased script, a drug before its dose, a table's column
+    label, or a word inside code that is not written like a full name."""
     value = text[s.start:s.end]
     if value.lower() in FORM_LABELS:
         return True
     if IDENTIFIER.search(value) or (s.entity == "PERSON" and ALPHANUMERIC.search(value)):
         return True
-    if DOSE.match(text, s.end):
+    if DOSE.match(text, s.end) or _uncased(value):
         return True
-    inside = any(a <= s.start and s.end <= b for a, b in code)
-    return inside and (value.islower() or value.isupper())
+    if regions.in_header(s.start, s.end):
+        return True
+    if not regions.in_code(s.start, s.end):
+        return False
+    return regions.in_key(s.start, s.end) or not _full_name(value)
 
 
-def _misread_link(text: str, s: Suggestion) -> bool:
-    """An e-mail inside a URL's login part, or a bare "domain" cut out of a word
-    (``pd.re`` of ``pd.read_csv``, ``shot.pn`` of ``shot.png``)."""
+def _full_name(value: str) -> bool:
+    """Written like a full name: two or more capitalised words ("Jane Doe", "Mary-Ann
+    O'Hara"), unlike ``False``, ``DEBUG P.O.`` or ``Create, Update``."""
+    words = value.split()
+    return len(words) >= 2 and all(
+        word[0].isupper() and any(c.islower() for c in word)
+        and all(c.isalpha() or c in "-'’." for c in word) for word in words)
+
+
+def _uncased(value: str) -> bool:
+    """Letters of a script without capitals (Hangul, Han, Arabic...): the models read
+    names from capitals, so what they find there is noise ("it is" as ORGANIZATION)."""
+    letters = [c for c in value if c.isalpha()]
+    return bool(letters) and not any(c.isupper() or c.islower() for c in letters)
+
+
+def _misread_number(text: str, s: Suggestion, regions: CodeMap) -> bool:
+    """A timestamp, a clock reading or a table's figure taken for a card, phone or id."""
+    value = text[s.start:s.end]
+    if s.entity not in NUMBERS or not PLAIN_NUMBER.fullmatch(value):
+        return False
+    digits = "".join(c for c in value if c.isdigit())
+    if _epoch(digits) and (len(digits) > 10 or regions.in_code(s.start, s.end)):
+        return True
+    if CLOCK.search(text, max(0, s.start - 9), min(len(text), s.end + 9)):
+        return _overlaps_clock(text, s)
+    column = regions.column_of(s.start, s.end)
+    return column is not None and not NUMBER_COLUMN.search(column)
+
+
+def _epoch(digits: str) -> bool:
+    """Seconds, milli-, micro- or nanoseconds since 1970, from 2001 to 2042."""
+    if len(digits) not in (10, 13, 16, 19):
+        return False
+    seconds = int(digits[:10])
+    return 1_000_000_000 <= seconds <= 2_300_000_000
+
+
+def _overlaps_clock(text: str, s: Suggestion) -> bool:
+    return any(m.start() < s.end and s.start < m.end()
+               for m in CLOCK.finditer(text, max(0, s.start - 9), min(len(text), s.end + 9)))
+
+
+def _not_a_user(text: str, s: Suggestion, regions: CodeMap) -> bool:
+    """A "user name" of digits only (``~2023``, a year), a JSON-LD key (``@type``), or a
+    decorator at the start of a code line (``@login_required``)."""
+    value = text[s.start:s.end].lstrip("@~")
+    if value.isdigit():
+        return True
+    if not text.startswith("@", s.start) or not regions.in_code(s.start, s.end):
+        return False
+    line_start = text.rfind("\n", 0, s.start) + 1
+    return regions.in_key(s.start, s.end) or not text[line_start:s.start].strip()
+
+
+def _misread_link(text: str, s: Suggestion, regions: CodeMap) -> bool:
+    """An e-mail inside a URL's login part, or a bare "domain" that is part of a word
+    (``pd.re`` of ``pd.read_csv``), a call (``logger.info(``), a path or code."""
     if s.entity == "EMAIL_ADDRESS":
         return _in_url_login(text, s.start)
-    if s.entity == "URL" and s.recognizer == "UrlRecognizer":
-        return s.end < len(text) and (text[s.end].isalnum() or text[s.end] == "_")
-    return False
+    if s.entity != "URL" or s.recognizer != "UrlRecognizer":
+        return False
+    if s.end < len(text) and (text[s.end].isalnum() or text[s.end] in "_("):
+        return True
+    value = text[s.start:s.end]
+    if "://" in value or value.lower().startswith("www."):
+        return False
+    return (s.start > 0 and text[s.start - 1] in "/\\.") or regions.in_code(s.start, s.end)
 
 
 def _in_url_login(text: str, start: int) -> bool:
@@ -78,13 +159,6 @@ def _in_url_login(text: str, start: int) -> bool:
 
 
 URL_LOGIN = re.compile(r"://[^\s/@]*\Z")
-
-
-def _code_ranges(text: str) -> list[tuple[int, int]]:
-    if "`" not in text:
-        return []
-    return [m.span() for m in FENCE.finditer(text)] + [m.span() for m in
-                                                      INLINE_CODE.finditer(text)]
 
 
 def _by_line(text: str, found: Iterable[Suggestion]) -> Iterable[Suggestion]:
