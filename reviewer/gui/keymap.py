@@ -33,6 +33,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("next_pending", "G", "the next pending span anywhere"),
     Command("approve_same", "Shift+A",
             "approve every pending span with the same text and entity, store-wide"),
+    Command("reject_same", "Shift+R",
+            "reject every pending span with the same text and entity, store-wide"),
     Command("manual_span", "M", "the selected text becomes a manual span"),
     Command("change_entity", "E", "change the entity of the current span"),
     Command("toggle_hidden", "H", "collapse or expand hidden content and alternate branches"),

@@ -164,10 +164,11 @@ class ReviewSession(QObject):
             return
         self.next_pending()
 
-    def approve_all(self, span_ids: list[int]) -> None:
+    def decide_all(self, span_ids: list[int], status: Status) -> None:
+        """Shift+A / Shift+R: one undoable decision over the same-text spans."""
         reason = self.inspector.reason_code()
-        self._run(f"approve {len(span_ids)} same-text spans",
-                  lambda: decide(self.store, span_ids, Status.APPROVED, self.reviewer, reason))
+        self._run(f"{status.value} {len(span_ids)} same-text spans",
+                  lambda: decide(self.store, span_ids, status, self.reviewer, reason))
         self.next_pending()
 
     def change_entity(self, entity: str) -> None:

@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         self.command_actions: dict[str, QAction] = {}
         groups = {"File": ("import", "export", "lock", "quit"),
-                  "Review": ("approve", "reject", "approve_same", "manual_span",
+                  "Review": ("approve", "reject", "approve_same", "reject_same", "manual_span",
                              "change_entity", "undo", "redo"),
                   "Go": ("next_span", "previous_span", "next_pending", "next_conversation",
                          "previous_conversation", "search", "toggle_hidden"),
@@ -292,7 +292,9 @@ class MainWindow(QMainWindow):
             "next_span": lambda: s.step(+1), "previous_span": lambda: s.step(-1),
             "next_conversation": lambda: self.step_conversation(+1),
             "previous_conversation": lambda: self.step_conversation(-1),
-            "next_pending": s.next_pending, "approve_same": self.confirm_approve_same,
+            "next_pending": s.next_pending,
+            "approve_same": lambda: self.confirm_same(Status.APPROVED),
+            "reject_same": lambda: self.confirm_same(Status.REJECTED),
             "manual_span": self.ask_manual_span, "change_entity": self.ask_entity,
             "toggle_hidden": lambda: self.view.set_collapsed(not self.view.collapsed),
             "undo": s.undo_stack.undo, "redo": s.undo_stack.redo,
@@ -314,28 +316,32 @@ class MainWindow(QMainWindow):
         if not self.browser.step(delta):
             self.statusBar().showMessage("No more conversations this way.", 4000)
 
-    def confirm_approve_same(self) -> None:
-        """Shift+A: count the same-text pending spans store-wide (in the background),
-        then ask; Enter approves them all as one undoable decision."""
+    def confirm_same(self, status: Status) -> None:
+        """Shift+A / Shift+R: count the same-text pending spans store-wide (in the
+        background), then ask; Enter decides them all as one undoable decision. Shift+R
+        rejects a false positive that a repeated text (a system prompt) put in every
+        conversation, in one action."""
         span = self.session.current
         if span is None:
             return
         self.jobs.submit("Finding the same text",
                          lambda _p: review.same_text_pending(self.store, span.id),
-                         lambda ids: self._ask_approve_same(span, ids))
+                         lambda ids: self._ask_same(span, ids, status))
 
-    def _ask_approve_same(self, span: Span, ids: list[int]) -> None:
+    def _ask_same(self, span: Span, ids: list[int], status: Status) -> None:
+        verb = "Approve" if status is Status.APPROVED else "Reject"
         if not ids or self.locked:
-            self.statusBar().showMessage("No pending span with this text to approve.", 4000)
+            self.statusBar().showMessage(
+                f"No pending span with this text to {verb.lower()}.", 4000)
             return
         detail = self.session.detail
         text = look.escape_text(detail.texts.get(span.id, "") if detail else "")
         dialog = ConfirmDialog(
-            "Approve the same text everywhere",
-            f"Approve {len(ids)} pending {span.entity} span(s) with the text “{text}” "
-            "across the whole store?\n\nEnter approves; Esc cancels.",
-            f"Approve {len(ids)}", self)
-        dialog.accepted.connect(lambda: self.session.approve_all(ids))
+            f"{verb} the same text everywhere",
+            f"{verb} {len(ids)} pending {span.entity} span(s) with the text “{text}” "
+            f"across the whole store?\n\nEnter {verb.lower()}s; Esc cancels.",
+            f"{verb} {len(ids)}", self)
+        dialog.accepted.connect(lambda: self.session.decide_all(ids, status))
         self._open_dialog(dialog)
 
     def ask_manual_span(self) -> None:

@@ -90,6 +90,23 @@ def test_shift_a_shows_the_count_and_needs_enter(qtbot: Any, window: MainWindow)
     assert window.dialog is None
 
 
+def test_shift_r_rejects_the_same_text_everywhere_in_one_action(
+        qtbot: Any, window: MainWindow) -> None:
+    """A false positive a repeated text (a system prompt) put in many conversations."""
+    press(qtbot, window, Qt.Key.Key_R, SHIFT)
+    dialog = window.dialog
+    assert isinstance(dialog, ConfirmDialog)
+    assert "Reject 3 pending PERSON" in dialog.findChildren(type(window.heading))[0].text()
+    assert status_of(window, 1) is Status.PENDING
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    same = review.spans_by_id(window.store, [1, 3, 5])
+    assert [s.status for s in same] == [Status.REJECTED] * 3
+    assert window.dialog is None
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)  # one action, one undo
+    assert [s.status for s in review.spans_by_id(window.store, [1, 3, 5])] == [
+        Status.PENDING] * 3
+
+
 def test_shift_a_escape_cancels(qtbot: Any, window: MainWindow) -> None:
     press(qtbot, window, Qt.Key.Key_A, SHIFT)
     assert window.dialog is not None
