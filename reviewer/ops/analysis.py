@@ -20,6 +20,7 @@ from reviewer.ops.policies import adopt_policy, current_policy
 from reviewer.store import analysis as stored
 from reviewer.store import audit
 from reviewer.store.database import Store
+from reviewer.suggest.chatmodel import missing
 from reviewer.suggest.conversation import ConversationText, finish_conversation
 from reviewer.suggest.engine import text_reading
 from reviewer.suggest.policy import LoadedPolicy, load_policy
@@ -43,6 +44,7 @@ class AnalyzeReport:
     replaced: int = 0
     cache_hits: int = 0
     seconds: float = 0.0
+    chat_model_missing: str | None = None  # why the policy's chat-PII model could not run
 
     def summary_lines(self) -> list[str]:
         added = sum(self.spans.values())
@@ -60,11 +62,16 @@ class AnalyzeReport:
         return lines
 
     def warning_lines(self) -> list[str]:
-        if not self.pattern_only:
-            return []
-        return [f"the spaCy pipeline {self.spacy_model} is not installed: names, places and "
-                "organisations were NOT looked for (patterns only). Install it and re-run "
-                "analyze with a changed policy to find them."]
+        lines = []
+        if self.pattern_only:
+            lines.append(f"the spaCy pipeline {self.spacy_model} is not installed: names, places "
+                         "and organisations were NOT looked for (patterns only). Install it and "
+                         "re-run analyze with a changed policy to find them.")
+        if self.chat_model_missing:
+            lines.append(f"the chat-PII model cannot run ({self.chat_model_missing}): names, "
+                         "addresses and numbers were looked for by Presidio alone, which misses "
+                         "more of them. Install it, or set chat_model: none in the policy.")
+        return lines
 
     def as_dict(self) -> dict[str, Any]:
         return {"policy_hash": self.policy_hash, "conversations": self.conversations,
@@ -92,7 +99,8 @@ def analyze(
     started = time.perf_counter()
     with SuggestionService(loaded.policy, workers=count) as service:
         report = AnalyzeReport(loaded.hash, str(loaded.path), service.workers,
-                               service.pattern_only, loaded.policy.spacy_model)
+                               service.pattern_only, loaded.policy.spacy_model,
+                               chat_model_missing=missing(loaded.policy.chat_model))
         with store.reading() as conn:
             _, total = stored.count_stale(conn, loaded.hash)
         after = 0

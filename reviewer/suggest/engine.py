@@ -51,6 +51,7 @@ from spacy.tokens import Doc, Span
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import Policy
+from reviewer.suggest.chatmodel import chat_suggestion, load_chat_model
 from reviewer.suggest.language import identify
 from reviewer.suggest.noise import clean
 from reviewer.suggest.recognizers import chat_recognizers
@@ -185,21 +186,35 @@ class Detector:
         )
         self.entities = [e for e in self.analyzer.get_supported_entities(LANGUAGE)
                          if policy.enabled(e)]
+        self.chat_model = load_chat_model(policy.chat_model)
 
     def detect(self, texts: Sequence[str], batch_size: int = 256) -> list[list[Suggestion]]:
         """Suggestions per text, offsets into the given (normalised) texts; names are
         looked for only where the text's language has a pipeline (``Readers``)."""
         docs = self.readers.docs(texts, batch_size)
-        return [self.detect_doc(text, doc) for text, doc in zip(texts, docs, strict=True)]
+        chat = self.chat_findings(texts)
+        return [self.detect_doc(text, doc, found)
+                for text, doc, found in zip(texts, docs, chat, strict=True)]
 
-    def detect_doc(self, text: str, doc: Doc) -> list[Suggestion]:
+    def chat_findings(self, texts: Sequence[str]) -> list[list[Suggestion]]:
+        """The chat-PII model's suggestions per text, in one batched run (none when off)."""
+        if self.chat_model is None:
+            return [[] for _ in texts]
+        return [[chat_suggestion(f) for f in found] for found in self.chat_model.find(texts)]
+
+    def detect_doc(self, text: str, doc: Doc, chat: Sequence[Suggestion] = ()
+                   ) -> list[Suggestion]:
+        """Presidio's suggestions in ``doc`` and the chat model's (``chat``), as one set."""
         results = self.analyzer.analyze(
             text, LANGUAGE, entities=self.entities, nlp_artifacts=self.nlp_engine.artifacts(doc),
             return_decision_process=True, score_threshold=0.0,
         )
         kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)
                 and not _vague_date(text, r)]
-        return shape(text, clean(text, [_suggestion(r) for r in kept]), self.policy)
+        kept_chat = [s for s in chat if self.policy.enabled(s.entity)
+                     and s.score >= self.policy.threshold(s.entity)]
+        found = [*(_suggestion(r) for r in kept), *kept_chat]
+        return shape(text, clean(text, found), self.policy)
 
 
 class Readers:

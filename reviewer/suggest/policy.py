@@ -28,14 +28,19 @@ from reviewer.domain.policy import (
     ReasonCode,
 )
 from reviewer.domain.resources import resource_path
+from reviewer.suggest.chatmodel import MODEL_NAMES, NO_MODEL
 
 # Bump when the recognizers change what they find, so stores re-analyse.
 ANALYSIS_VERSION = "2"
 
 TOP_LEVEL = frozenset({
-    "version", "spacy_model", "pipelines", "default_threshold", "entities", "phone_regions",
-    "allow", "deny", "patterns", "upstream_markers", "reason_codes", "legend", "propagate",
+    "version", "spacy_model", "pipelines", "chat_model", "default_threshold", "entities",
+    "phone_regions", "allow", "deny", "patterns", "upstream_markers", "reason_codes", "legend",
+    "propagate",
 })
+
+# The chat-PII models the suggestion service can run beside Presidio.
+CHAT_MODELS = (*MODEL_NAMES, NO_MODEL)
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class _Reader:
     def readers(self) -> dict[str, Any]:
         return {
             "spacy_model": lambda n: self.string(n, "spacy_model"),
+            "chat_model": self.chat_model,
             "default_threshold": lambda n: self.number(n, "default_threshold"),
             "entities": self.entities,
             "phone_regions": self.regions,
@@ -197,6 +203,12 @@ class _Reader:
         if english is not None:
             out["spacy_model"] = english
         return out
+
+    def chat_model(self, node: yaml.Node) -> str:
+        name = self.string(node, "chat_model")
+        if name not in CHAT_MODELS:
+            raise self.fail(node, f"chat_model must be one of {', '.join(CHAT_MODELS)}")
+        return name
 
     def entities(self, node: yaml.Node) -> tuple[EntityRule, ...]:
         rules = []
