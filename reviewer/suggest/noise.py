@@ -22,8 +22,7 @@ from reviewer.domain.models import Suggestion
 from reviewer.suggest.codetext import CodeMap, code_map
 
 # Recognizers that guess names from words; only their findings are filtered.
-GUESSERS = frozenset({"SpacyRecognizer", "NameCueRecognizer", "ChatNameRecognizer",
-                      "ChatPiiModel"})
+GUESSERS = frozenset({"SpacyRecognizer", "NameCueRecognizer", "ChatNameRecognizer"})
 NAMES = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
 # Names never mix letters and digits in one word ("Vlan40", "boto3").
 ALPHANUMERIC = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
@@ -113,11 +112,11 @@ def _misread_number(text: str, s: Suggestion, regions: CodeMap) -> bool:
 
 
 def _epoch(digits: str) -> bool:
-    """Seconds, milli-, micro- or nanoseconds since 1970, from 2001 to 2042."""
+    """Seconds, milli-, micro- or nanoseconds since 1970, from 2001 to 2033 (a leading
+    1: no card network issues 16-digit numbers that start with 1; 2221... is a card)."""
     if len(digits) not in (10, 13, 16, 19):
         return False
-    seconds = int(digits[:10])
-    return 1_000_000_000 <= seconds <= 2_300_000_000
+    return 1_000_000_000 <= int(digits[:10]) <= 1_999_999_999
 
 
 def _overlaps_clock(text: str, s: Suggestion) -> bool:
@@ -139,7 +138,8 @@ def _not_a_user(text: str, s: Suggestion, regions: CodeMap) -> bool:
 
 def _misread_link(text: str, s: Suggestion, regions: CodeMap) -> bool:
     """An e-mail inside a URL's login part, or a bare "domain" that is part of a word
-    (``pd.re`` of ``pd.read_csv``), a call (``logger.info(``), a path or code."""
+    (``pd.re`` of ``pd.read_csv``), a call (``logger.info(``), a file path or a bare
+    host-like word inside code (``self.name``, ``views.py``)."""
     if s.entity == "EMAIL_ADDRESS":
         return _in_url_login(text, s.start)
     if s.entity != "URL" or s.recognizer != "UrlRecognizer":
@@ -147,8 +147,8 @@ def _misread_link(text: str, s: Suggestion, regions: CodeMap) -> bool:
     if s.end < len(text) and (text[s.end].isalnum() or text[s.end] in "_("):
         return True
     value = text[s.start:s.end]
-    if "://" in value or value.lower().startswith("www."):
-        return False
+    if "://" in value or "/" in value or value.lower().startswith("www."):
+        return False  # a scheme, a path or www: written as a link, even in code
     return (s.start > 0 and text[s.start - 1] in "/\\.") or regions.in_code(s.start, s.end)
 
 

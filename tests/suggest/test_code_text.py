@@ -168,7 +168,7 @@ def test_a_json_key_is_never_a_name() -> None:
     text = '{"Jane Doe": 1,\n "owner": "Jane Doe"}'
     key = _guess(text, "Jane Doe", "PERSON")
     value = Suggestion(text.rindex("Jane Doe"), text.rindex("Jane Doe") + 8, "PERSON", 0.85,
-                       "ChatPiiModel")
+                       "SpacyRecognizer")
     assert [(s.start, s.end) for s in clean(text, [key, value])] == [(value.start, value.end)]
 
 
@@ -177,6 +177,12 @@ def test_a_microsecond_timestamp_is_no_card_anywhere() -> None:
     assert _kept(text, _guess(text, "1709294403123456", "CREDIT_CARD", "CreditCardRecognizer"),
                  _guess(text, "4111111111111111", "CREDIT_CARD", "CreditCardRecognizer")
                  ) == ["4111111111111111"]
+
+
+def test_a_card_of_the_2_series_is_not_taken_for_a_timestamp() -> None:
+    text = "Card: 2221015775397950, exp 09/27."
+    assert _kept(text, _guess(text, "2221015775397950", "CREDIT_CARD", "CreditCardRecognizer")
+                 ) == ["2221015775397950"]
 
 
 def test_a_ten_digit_phone_in_prose_is_not_taken_for_a_timestamp() -> None:
