@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,25 +105,30 @@ def analyze(
         with store.reading() as conn:
             _, total = stored.count_stale(conn, loaded.hash)
         after = 0
-        report_progress(0, total, "Analysing")
+
+        def tick() -> None:  # also where a cancel stops the analysis, between chunks
+            report_progress(min(report.texts, total), total, "Analysing")
+
+        tick()
         while True:
             with store.reading() as conn:
                 ids = stored.stale_conversations(conn, loaded.hash, after, BATCH_CONVERSATIONS)
                 work = [stored.load_work(conn, conv_id, loaded.hash) for conv_id in ids]
             if not ids:
                 break
-            _run_batch(store, actor, loaded, service, work, report)
+            _run_batch(store, actor, loaded, service, work, report, tick)
             after = ids[-1]
             report.cache_hits = service.cache_hits
-            report_progress(min(report.texts, total), total, "Analysing")
+            tick()
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: SuggestionService,
-               work: list[stored.ConversationWork], report: AnalyzeReport) -> None:
+               work: list[stored.ConversationWork], report: AnalyzeReport,
+               tick: Callable[[], None]) -> None:
     pending = [t for w in work for t in w.texts if t.pending]
-    found = iter(service.suggest([t.text for t in pending]))
+    found = iter(service.suggest([t.text for t in pending], tick))
     results = [
         result for conv in work
         for result in _finish(conv, {t.message_id: next(found) for t in conv.texts if t.pending},

@@ -1,10 +1,20 @@
-"""The suggestion service: normalise, detect (cached, batched, in workers), map back.
+"""The suggestion service: detect (cached, in pieces, in workers), map back.
 
 Texts are analysed in their normalised view (``reviewer.domain.normalize``)
 so zero-width characters, fullwidth forms and look-alike letters hide nothing;
 every span is mapped back to exact offsets of the original text. Results are
-cached by the hash of the normalised text, so repeated boilerplate (system
-prompts, signatures) is analysed once.
+cached by the hash of the text, so repeated boilerplate (system prompts,
+signatures) is analysed once.
+
+Memory follows the piece, not the text: a long text is cut at line ends into
+pieces of at most :data:`PIECE` characters, pieces go to the detector in chunks
+of at most :data:`CHUNK_CHARS` characters with a few chunks per worker in flight,
+and each piece is normalised, detected and mapped back where it is detected. A
+pasted book is analysed like the many messages it could have been.
+
+Workers start without the secret environment variables and end with the
+process that started them (``reviewer.suggest.lifeline``); an error or an
+interrupt leaving the service stops them at once.
 """
 
 from __future__ import annotations
@@ -12,28 +22,41 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import time
-from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
+from reviewer.domain.environment import drop_secrets
 from reviewer.domain.models import Suggestion
 from reviewer.domain.normalize import NormalizedText, normalize
 from reviewer.domain.policy import Policy
+from reviewer.suggest import lifeline
 from reviewer.suggest.engine import Detector, pipeline_installed
 from reviewer.suggest.markers import find_markers, outside
 
 CACHE_LIMIT = 50_000
-PIECE = 100_000
+# Presidio's context enhancer walks a text's tokens once per finding, so a piece
+# costs about (its findings x its tokens): dense pieces must stay short.
+PIECE = 10_000
 MIN_CHUNK = 32
+# A chunk's NER documents are alive together in a worker: this bounds its memory.
+CHUNK_CHARS = 400_000
+IN_FLIGHT = 2  # chunks per worker sent ahead: one detecting, one waiting
+HASH_BLOCK = 1 << 20
 # Touches every recognizer once, so their lazily compiled patterns are ready.
 WARM_UP_TEXT = (
     "Jane Doe wrote from jane@example.com about https://example.com/a, 12 Main Street, "
     "192.168.0.1, 4111 1111 1111 1111, 00:1A:2B:3C:4D:5E, +1 212 555 0100, 2024-01-02, "
     "GB33BUKB20201555555555, SSN 123-45-6789, born 01/02/1980."
 )
+
+Found = list[list[Suggestion]]
+Place = tuple[int, int]  # (index of the text, offset of the piece in it)
 
 _worker_detector: Detector | None = None
 
@@ -54,16 +77,33 @@ def _start_context() -> multiprocessing.context.BaseContext:
 
 
 def _init_worker(policy: Policy) -> None:
+    lifeline.end_with_parent()
+    lifeline.release_forkserver()
+    # Ctrl+C reaches the whole process group: the analysing process handles it
+    # and stops the workers, which must not print tracebacks of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_detector  # one detector per worker process, built once
     _worker_detector = Detector(policy)
 
 
-def _detect_in_worker(texts: list[str]) -> tuple[list[list[Suggestion]], float]:
+def _detect_in_worker(pieces: list[str]) -> tuple[Found, float]:
     """Suggestions for a chunk, and the CPU seconds the worker spent on it."""
     assert _worker_detector is not None
     started = time.process_time()
-    found = _worker_detector.detect(texts)
+    found = detect_pieces(_worker_detector, pieces)
     return found, time.process_time() - started
+
+
+def detect_pieces(detector: Detector, pieces: Sequence[str]) -> Found:
+    """Suggestions per piece at the piece's own offsets, found in its normalised view."""
+    views = [normalize(piece) for piece in pieces]
+    found = detector.detect([view.text for view in views])
+    return [[_to_original(view, s) for s in suggestions]
+            for view, suggestions in zip(views, found, strict=True)]
+
+
+def _nothing() -> None:
+    """No progress to report."""
 
 
 class SuggestionService:
@@ -77,19 +117,24 @@ class SuggestionService:
         self.cache_hits = 0
         self.worker_seconds = 0.0  # CPU the worker processes spent detecting
         self._detector: Detector | None = None
-        self._pool: Executor | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> SuggestionService:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.close()
+        self.close(stop=error is not None)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+    def close(self, stop: bool = False) -> None:
+        """Let the workers end; ``stop``: end them now, whatever they are detecting
+        (an interrupt, a cancel or an error must not wait for a long chunk)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if stop:
+            _kill_workers(pool)
+        pool.shutdown(cancel_futures=True)
 
     def warm_up(self) -> None:
         """Load the pipeline now (in every worker), so the first batch is not slow."""
@@ -98,79 +143,129 @@ class SuggestionService:
         else:
             list(self._executor().map(_detect_in_worker, [[WARM_UP_TEXT]] * self.workers))
 
-    def suggest(self, texts: Sequence[str]) -> list[list[Suggestion]]:
-        """Suggestions per text (markers included), offsets into the original texts."""
-        views = [normalize(text) for text in texts]
-        keys = [hashlib.sha256(view.text.encode("utf-8")).hexdigest() for view in views]
-        self._fill_cache(views, keys)
-        return [self._for_text(view, self.cache[key])
-                for view, key in zip(views, keys, strict=True)]
+    def suggest(self, texts: Sequence[str],
+                progress: Callable[[], None] = _nothing) -> list[list[Suggestion]]:
+        """Suggestions per text (markers included), offsets into the original texts.
+        ``progress`` is called as each chunk is done (it may raise to cancel)."""
+        keys = [_key(text) for text in texts]
+        self._fill_cache(texts, keys, progress)
+        return [self._for_text(text, self.cache[key])
+                for text, key in zip(texts, keys, strict=True)]
 
-    def _fill_cache(self, views: Sequence[NormalizedText], keys: Sequence[str]) -> None:
+    def _fill_cache(self, texts: Sequence[str], keys: Sequence[str],
+                    progress: Callable[[], None]) -> None:
         todo: dict[str, str] = {}
-        for view, key in zip(views, keys, strict=True):
+        for text, key in zip(texts, keys, strict=True):
             if key in self.cache or key in todo:
                 self.cache_hits += 1
             else:
-                todo[key] = view.text
+                todo[key] = text
         if len(self.cache) + len(todo) > CACHE_LIMIT:
             self.cache.clear()
-        results = self._detect(list(todo.values()))
+        results = self._detect(list(todo.values()), progress)
         self.cache.update(zip(todo.keys(), results, strict=True))
 
-    def _detect(self, texts: list[str]) -> list[list[Suggestion]]:
+    def _detect(self, texts: list[str], progress: Callable[[], None]) -> Found:
         """Detect in pieces no longer than PIECE (a pasted book would exhaust the NER)."""
-        pieces = [(owner, offset, piece) for owner, text in enumerate(texts)
-                  for offset, piece in split_long(text)]
-        found = self._detect_pieces([piece for _, _, piece in pieces])
-        out: list[list[Suggestion]] = [[] for _ in texts]
-        for (owner, offset, _), suggestions in zip(pieces, found, strict=True):
-            out[owner].extend(_shift(s, offset) for s in suggestions)
-        return out
-
-    def _detect_pieces(self, texts: list[str]) -> list[list[Suggestion]]:
-        if not texts:
-            return []
-        if self.workers == 1 or len(texts) < 2 * MIN_CHUNK:
-            return self._local().detect(texts)
+        out: Found = [[] for _ in texts]
+        pieces = sum(-(-len(text) // PIECE) or 1 for text in texts)
         # A few chunks per worker: large enough for efficient NER batches, enough
         # of them to even out the load.
-        size = max(MIN_CHUNK, -(-len(texts) // (2 * self.workers)))
-        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        out: list[list[Suggestion]] = []
-        for found, seconds in self._executor().map(_detect_in_worker, chunks):
-            out.extend(found)
-            self.worker_seconds += seconds
+        size = max(MIN_CHUNK, -(-pieces // (2 * self.workers)))
+        chunks = _chunks(texts, size)
+        local = self.workers == 1 or pieces < 2 * MIN_CHUNK
+        for places, found in self._run_here(chunks) if local else self._run_pooled(chunks):
+            for (owner, offset), suggestions in zip(places, found, strict=True):
+                out[owner].extend(_shift(s, offset) for s in suggestions)
+            progress()
         return out
+
+    def _run_here(self, chunks: Iterator[tuple[list[Place], list[str]]]
+                  ) -> Iterator[tuple[list[Place], Found]]:
+        for places, pieces in chunks:
+            yield places, detect_pieces(self._local(), pieces)
+
+    def _run_pooled(self, chunks: Iterator[tuple[list[Place], list[str]]]
+                    ) -> Iterator[tuple[list[Place], Found]]:
+        """(places, suggestions per piece) of each chunk, in order; a few chunks per
+        worker in flight, so only those are held beside the texts."""
+        pending: deque[tuple[list[Place], Future[tuple[Found, float]]]] = deque()
+        for places, pieces in chunks:
+            pending.append((places, self._executor().submit(_detect_in_worker, pieces)))
+            if len(pending) >= IN_FLIGHT * self.workers:
+                yield self._collect(*pending.popleft())
+        while pending:
+            yield self._collect(*pending.popleft())
+
+    def _collect(self, places: list[Place], future: Future[tuple[Found, float]]
+                 ) -> tuple[list[Place], Found]:
+        found, seconds = future.result()
+        self.worker_seconds += seconds
+        return places, found
 
     def _local(self) -> Detector:
         if self._detector is None:
             self._detector = Detector(self.policy)
         return self._detector
 
-    def _executor(self) -> Executor:
+    def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            drop_secrets()  # the forkserver and the workers keep the environment they start with
             self._pool = ProcessPoolExecutor(self.workers, mp_context=_start_context(),
                                              initializer=_init_worker, initargs=(self.policy,))
         return self._pool
 
-    def _for_text(self, view: NormalizedText, found: list[Suggestion]) -> list[Suggestion]:
-        markers = find_markers(view.original, self.policy.upstream_markers)
-        mapped = [_to_original(view, s) for s in found]
-        return sorted([*markers, *outside(mapped, markers)], key=lambda s: s.start)
+    def _for_text(self, text: str, found: list[Suggestion]) -> list[Suggestion]:
+        markers = find_markers(text, self.policy.upstream_markers)
+        return sorted([*markers, *outside(found, markers)], key=lambda s: s.start)
 
 
-def split_long(text: str, limit: int = PIECE) -> list[tuple[int, str]]:
-    """(offset, piece) of a text cut at line ends into pieces of at most ``limit``."""
-    pieces = []
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now. (CPython 3.14 has ``kill_workers``;
+    before it the processes are only in a private attribute.)"""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
+
+
+def _key(text: str) -> str:
+    """The cache key of a text, hashed a block at a time (no copy of a long text)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), HASH_BLOCK):
+        digest.update(text[start:start + HASH_BLOCK].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _chunks(texts: Sequence[str], size: int) -> Iterator[tuple[list[Place], list[str]]]:
+    """(places, pieces) of at most ``size`` pieces and about CHUNK_CHARS characters,
+    cut as they are needed."""
+    places: list[Place] = []
+    pieces: list[str] = []
+    chars = 0
+    for owner, text in enumerate(texts):
+        for offset, piece in split_long(text):
+            if pieces and (len(pieces) == size or chars + len(piece) > CHUNK_CHARS):
+                yield places, pieces
+                places, pieces, chars = [], [], 0
+            places.append((owner, offset))
+            pieces.append(piece)
+            chars += len(piece)
+    if pieces:
+        yield places, pieces
+
+
+def split_long(text: str, limit: int = PIECE) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of a text cut into pieces of at most ``limit``: at a line end,
+    else (a line longer than half a piece) after a space, so a word stays whole."""
     start = 0
     while len(text) - start > limit:
         cut = text.rfind("\n", start + limit // 2, start + limit)
+        if cut < 0:
+            cut = text.rfind(" ", start + limit // 2, start + limit)
         end = cut + 1 if cut >= 0 else start + limit
-        pieces.append((start, text[start:end]))
+        yield start, text[start:end]
         start = end
-    pieces.append((start, text[start:]))
-    return pieces
+    yield start, text[start:]
 
 
 def _shift(s: Suggestion, offset: int) -> Suggestion:
@@ -185,7 +280,7 @@ def _shift(s: Suggestion, offset: int) -> Suggestion:
 
 
 def _to_original(view: NormalizedText, s: Suggestion) -> Suggestion:
-    if view.is_identity:
+    if view.text is view.original:
         return s
     start, end = view.to_original(s.start, s.end)
     explanation: dict[str, Any] = dict(s.explanation)

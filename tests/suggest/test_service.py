@@ -144,7 +144,7 @@ def test_long_texts_are_analysed_in_pieces_at_line_ends(service: SuggestionServi
 
 def test_split_long_keeps_every_character() -> None:
     text = "".join(f"line {i}\n" for i in range(5000))
-    pieces = split_long(text, limit=1000)
+    pieces = list(split_long(text, limit=1000))
     assert "".join(piece for _, piece in pieces) == text
     assert all(len(piece) <= 1000 for _, piece in pieces)
     assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)

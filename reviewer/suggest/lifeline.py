@@ -1,0 +1,72 @@
+"""Worker processes that never outlive the analysis that started them.
+
+A worker holds conversation text. If the analysing process is killed (SIGKILL
+included, where no clean-up of its own can run), its workers must end too,
+and so must the forkserver they are forked from and the resource tracker.
+
+The forkserver already ends when the last copy of its "alive" pipe's write end
+closes, but every forked worker is handed a copy: a worker closes it at once
+(:func:`release_forkserver`), so the forkserver ends with the analysing process
+alone. A worker ends with its parent, the forkserver, or the analysing process
+under ``spawn`` (:func:`end_with_parent`): at once on Linux
+(``PR_SET_PDEATHSIG``), and elsewhere within :data:`POLL_SECONDS` by watching
+its parent id. The resource tracker ends by itself once no process holds its
+pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import multiprocessing.forkserver
+import os
+import signal
+import sys
+import threading
+import time
+
+PR_SET_PDEATHSIG = 1
+POLL_SECONDS = 0.5
+
+
+def end_with_parent() -> None:
+    """End this process (SIGKILL) when its parent process ends."""
+    parent = os.getppid()
+    _kill_on_parent_death()
+    if parent == 1 or os.getppid() != parent:  # the parent ended before we watched
+        _end()
+    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def release_forkserver() -> None:
+    """Close this process's copy of the forkserver's "alive" pipe (one is handed to
+    each child the forkserver forks), so the forkserver ends with the process that
+    started it rather than with the last of its children."""
+    # CPython keeps the copy in a private attribute; nothing to do where it has none.
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        setattr(server, "_forkserver_alive_fd", None)  # noqa: B010  (private, see above)
+
+
+def _kill_on_parent_death() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(POLL_SECONDS)
+    _end()
+
+
+def _end() -> None:
+    if hasattr(signal, "SIGKILL"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    os._exit(1)
