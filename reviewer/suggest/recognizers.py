@@ -424,7 +424,7 @@ SECRET_RULES = (
 NOT_USERS = frozenset({
     "shared", "public", "default", "all", "guest", "admin", "root", "runner", "user", "username",
     "property", "staticmethod", "classmethod", "dataclass", "override", "param", "return",
-    "returns", "here", "everyone", "channel",
+    "returns", "here", "everyone", "channel", "git", "ubuntu", "pi", "ec2-user",
 })
 
 USERNAME_RULES = (
@@ -438,10 +438,22 @@ USERNAME_RULES = (
          0.7, lambda value: value[1:].lower() not in NOT_USERS),
     Rule("url_login", r"(?i)\b[a-z][a-z0-9+.-]*://(?P<value>[^\s:/@]{2,}):[^\s/@]+@", 0.6,
          lambda value: value.lower() not in NOT_USERS),
+    # Logs: "login ok user=amara.mutasa ip=...".
+    Rule("username_assigned", r"(?i)(?<![\w.-])(?:user|usr|uid|account)=(?P<value>"
+                              r"[A-Za-z0-9._@-]{2,})", 0.7,
+         lambda value: value.lower() not in NOT_USERS),
+    # The login of a remote shell or copy: "ssh qtran95@86.109.126.37", "rsync -av ./ u@host:".
+    Rule("remote_login",
+         r"\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\b[^\n`]*?[ \t](?P<value>[A-Za-z_]"
+         r"[A-Za-z0-9._-]{1,31})@(?:\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)",
+         0.7, lambda value: value.lower() not in NOT_USERS),
     Rule("username_label",
          r"(?i)\b(?:user ?name|login|user ?id|handle)\s*[:=]\s*(?P<value>[A-Za-z0-9._@-]{3,})",
          0.7),
 )
+
+HANDLE = r"[A-Za-z0-9](?:[A-Za-z0-9_]|[.-](?=\w)){2,31}"
+
 
 def username_cue_rules(ordinary: Callable[[str], bool] | None) -> tuple[Rule, ...]:
     """A user name after its cue without a colon ("Username kenjimt", "login j.doe42").
@@ -456,8 +468,11 @@ def username_cue_rules(ordinary: Callable[[str], bool] | None) -> tuple[Rule, ..
 
     return (Rule("username_after_cue",
                  r"(?i:\b(?:user ?name|login|user ?id|user)(?:[ \t]+is)?)[ \t]+"
-                 r"(?P<value>[A-Za-z0-9](?:[A-Za-z0-9_]|[.-](?=\w)){2,31})(?![\w@-])",
-                 0.6, handle_like),)
+                 r"(?P<value>" + HANDLE + r")(?![\w@-])", 0.6, handle_like),
+            # "my username on the forum is wkettering": a few words may stand between.
+            Rule("username_is",
+                 r"(?i:\b(?:user ?name|login|handle)\b[^.?!\n]{1,40}?[ \t]is)[ \t]+"
+                 r"(?P<value>" + HANDLE + r")(?![\w@-])", 0.6, handle_like))
 
 
 URL_RULES = (

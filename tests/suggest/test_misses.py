@@ -159,3 +159,20 @@ def test_an_organisation_on_the_deny_list_stays_an_organisation() -> None:
     listed = model(text, "Halvorsen Court Properties", "ORGANIZATION", "PolicyDenyList", 1.0)
     (merged,) = resolve([listed, model(text, "Halvorsen", "PERSON", "ChatNameRecognizer")])
     assert merged.entity == "ORGANIZATION"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("2025-02-27T10:56:33Z INFO auth: login ok user=amara.mutasa ip=43.131.36.75",
+     "amara.mutasa"),
+    ("SSH keeps asking for a password: `ssh qtran95@86.109.126.37 -p 2222`.", "qtran95"),
+    ("`rsync -av ./site/ oozturk@99.144.134.55:/var/www/` asks for it", "oozturk"),
+    ("My username on the forum is carpentier.apolline and my e-mail is elsewhere.",
+     "carpentier.apolline"),
+])
+def test_user_names_in_logs_and_remote_logins_are_found(text: str, name: str) -> None:
+    assert (name, "USERNAME") in found(text)
+
+
+def test_a_service_login_is_no_user_name() -> None:
+    text = "git clone git@github.com:org/repo.git"
+    assert [v for v, entity in found(text) if entity == "USERNAME"] == []
