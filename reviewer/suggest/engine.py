@@ -51,9 +51,9 @@ from spacy.tokens import Doc, Span
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import Policy
-from reviewer.suggest.chatmodel import chat_suggestion, load_chat_model
+from reviewer.suggest.chatmodel import chat_suggestion, defer_to_patterns, load_chat_model
 from reviewer.suggest.language import identify
-from reviewer.suggest.noise import clean
+from reviewer.suggest.noise import GUESSERS, clean
 from reviewer.suggest.recognizers import chat_recognizers
 from reviewer.suggest.shaping import shape
 
@@ -211,9 +211,10 @@ class Detector:
         )
         kept = [r for r in results if r.score >= self.policy.threshold(r.entity_type)
                 and not _vague_date(text, r)]
+        found = [_suggestion(r) for r in kept]
         kept_chat = [s for s in chat if self.policy.enabled(s.entity)
                      and s.score >= self.policy.threshold(s.entity)]
-        found = [*(_suggestion(r) for r in kept), *kept_chat]
+        found.extend(defer_to_patterns(kept_chat, found, GUESSERS))
         return shape(text, clean(text, found), self.policy)
 
 

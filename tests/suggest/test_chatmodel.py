@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from reviewer.domain.errors import BadInputError
+from reviewer.domain.models import Suggestion
 from reviewer.ops.analysis import analyze
 from reviewer.store.database import Store
 from reviewer.suggest import chatmodel
@@ -21,12 +22,14 @@ from reviewer.suggest.chatmodel import (
     ChatModel,
     Finding,
     Part,
+    defer_to_patterns,
     findings,
     load_chat_model,
     parts,
     windows,
 )
 from reviewer.suggest.engine import Detector
+from reviewer.suggest.noise import GUESSERS
 from reviewer.suggest.policy import load_policy, parse_policy
 
 FILLER = "The weather report said it would rain again this afternoon in the valley. "
@@ -180,6 +183,14 @@ def test_parts_of_one_label_with_a_token_left_out_between_are_one() -> None:
                                    ("zoe@example.org", "EMAIL_ADDRESS")]
 
 
+def test_a_name_with_signs_no_name_has_is_dropped() -> None:
+    text = "https://mira-dev:ghp_Q7w2@github.com and Mary-Ann O'Hara Jr."
+    found = findings(text, [_part(text, "mira-dev:ghp_", "GIVEN_NAME"),
+                            _part(text, "Mary-Ann", "GIVEN_NAME"),
+                            _part(text, "O'Hara Jr.", "SURNAME")])
+    assert _texts(text, found) == [("Mary-Ann O'Hara Jr.", "PERSON")]
+
+
 def test_a_finding_scores_the_mean_of_its_tokens() -> None:
     text = "Anna Smith"
     found = findings(text, [Part(0, 4, "GIVEN_NAME", (1.0, 0.8)), Part(5, 10, "SURNAME", (0.6,))])
@@ -279,6 +290,26 @@ def test_a_name_found_by_both_is_one_span_with_the_other_as_alternative(
     assert name.score == round(chatmodel.WEIGHT * name.explanation["original_score"], 4)
     others = {a["recognizer"] for a in name.explanation["alternatives"]}
     assert "SpacyRecognizer" in others
+
+
+def test_a_pattern_of_another_kind_outranks_the_model_and_a_guess_does_not() -> None:
+    def found(entity: str, score: float, recognizer: str) -> Suggestion:
+        return Suggestion(0, 9, entity, score, recognizer)
+
+    model = [found("PERSON", 0.76, RECOGNIZER)]
+    cue, guess = found("USERNAME", 0.6, "UsernameCueRecognizer"), found("ORGANIZATION", 0.5,
+                                                                        "SpacyRecognizer")
+    assert [s.score for s in defer_to_patterns(model, [cue], GUESSERS)] == [0.59]
+    assert defer_to_patterns(model, [guess], GUESSERS) == model
+    assert defer_to_patterns(model, [found("PERSON", 0.6, "AddresseeRecognizer")],
+                             GUESSERS) == model
+
+
+def test_an_ip_address_the_model_reads_as_an_address_stays_an_ip(detector: Detector) -> None:
+    text = "v6 2001:db8:85a3::8a2e:370:7334 too"
+    found = detector.detect([text])[0]
+    assert [(text[s.start:s.end], s.entity) for s in found] == [
+        ("2001:db8:85a3::8a2e:370:7334", "IP_ADDRESS")]
 
 
 def test_a_checked_pattern_names_the_entity_over_the_model(detector: Detector) -> None:
