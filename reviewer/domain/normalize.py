@@ -33,6 +33,7 @@ _INVISIBLE = frozenset(
     + "".join(chr(c) for c in range(0xFE00, 0xFE10))  # variation selectors
 )
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _HAS_INVISIBLE = re.compile("[" + re.escape("".join(sorted(_INVISIBLE))) + "]")
 # Text is folded in blocks of this many characters: only one block's pieces are
 # held at a time, and a block with nothing to fold is folded at once.
@@ -143,11 +144,11 @@ class _Builder:
         self.next_original = 0  # where the next one-to-one character would come from
         self.shifts = Shifts()
 
-    def same(self, begin: int, folded: str) -> None:
+    def same(self, begin: int, folded: str, out: list[str]) -> None:
         """``folded`` came one character for one from the original at ``begin``."""
         if begin != self.next_original and folded:
             self.shifts.add(self.length, 1, begin, begin + 1)
-        self.parts.append(folded)
+        out.append(folded)
         self.length += len(folded)
         self.next_original = begin + len(folded)
 
@@ -173,16 +174,31 @@ def normalize(text: str, *, casefold: bool = False) -> NormalizedText:
         return NormalizedText(text, text.lower() if casefold else text)
     builder = _Builder()
     for begin, end in _blocks(text):
-        block = text[begin:end]
-        quick = _fold_block(block, casefold)
-        if quick is not None:
-            builder.same(begin, quick)
-            continue
         out: list[str] = []
-        for first, last in _clusters(block):
-            builder.cluster(begin + first, begin + last, _fold(block[first:last], casefold), out)
+        for first, last in _runs(text, begin, end):
+            run = text[first:last]
+            quick = _fold_block(run, casefold)
+            if quick is not None:
+                builder.same(first, quick, out)
+                continue
+            for a, b in _clusters(run):
+                builder.cluster(first + a, first + b, _fold(run[a:b], casefold), out)
         builder.parts.append("".join(out))
     return builder.build(text)
+
+
+def _runs(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """The block ``[begin, end)`` as alternating runs of ASCII and of other characters,
+    a letter kept with the marks that follow it, so most of a mostly-ASCII block
+    that holds something to fold is still folded at once."""
+    bounds = [begin]
+    for match in _NON_ASCII.finditer(text, begin, end):
+        start = match.start()
+        if start > bounds[-1] and unicodedata.combining(text[start]):
+            start -= 1  # the mark's letter goes with it
+        bounds.extend((start, match.end()))
+    bounds.append(end)
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:

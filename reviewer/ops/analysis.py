@@ -28,6 +28,9 @@ from reviewer.suggest.policy import LoadedPolicy, load_policy
 from reviewer.suggest.service import SuggestionService, default_workers
 
 BATCH_CONVERSATIONS = 32
+# A message's language is read from its start: plenty of words for the vote, and
+# a pasted book is not split into millions of words here (gigabytes at 200 MB).
+LANGUAGE_SAMPLE = 100_000
 
 
 @dataclass
@@ -168,7 +171,7 @@ def _language(loaded: LoadedPolicy, text: stored.TextToAnalyse) -> tuple[str | N
     """A message's language and whether names were looked for in it (titles: not kept)."""
     if text.message_id is None:
         return None, None
-    language, pipeline = text_reading(loaded.policy, text.text)
+    language, pipeline = text_reading(loaded.policy, text.text[:LANGUAGE_SAMPLE])
     return language, pipeline is not None
 
 

@@ -8,7 +8,9 @@ A text a reviewer rejected in the conversation is not suggested again.
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -59,7 +61,8 @@ def finish_conversation(
             continue
         extra = _occurrences(item, matcher, terms) if matcher is not None else []
         merged = resolve([*item.found, *extra])
-        out.append([s for s in merged if not _overlaps(item.taken, s.start, s.end)])
+        taken = Blocked(item.taken)
+        out.append([s for s in merged if not taken.overlaps(s.start, s.end)])
     return out
 
 
@@ -120,11 +123,11 @@ def _matcher(terms: dict[str, tuple[str, str]]) -> re.Pattern[str] | None:
 def _occurrences(item: ConversationText, matcher: re.Pattern[str],
                  terms: dict[str, tuple[str, str]]) -> list[Suggestion]:
     view = normalize(item.text, casefold=True)
-    blocked = [*item.taken, *((s.start, s.end) for s in item.found)]
+    blocked = Blocked([*item.taken, *((s.start, s.end) for s in item.found)])
     found = []
     for match in matcher.finditer(view.text):
         start, end = view.to_original(match.start(), match.end())
-        if _overlaps(blocked, start, end):
+        if blocked.overlaps(start, end):
             continue
         key = " ".join(match.group(0).split())
         entity, learnt = terms[key]
@@ -139,9 +142,26 @@ def _occurrences(item: ConversationText, matcher: re.Pattern[str],
                          "source": source,
                          "textual_explanation": "found elsewhere in this conversation"},
         ))
-        blocked.append((start, end))
+        blocked.add(start, end)
     return found
 
 
-def _overlaps(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a < end and start < b for a, b in spans)
+class Blocked:
+    """Spans that a new one must not overlap, asked about in a time that does not
+    grow with their number (a pasted log can hold tens of thousands).
+
+    ``add`` takes spans in increasing order, as a left-to-right search finds them.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [start for start, _ in ordered]
+        self.reach = list(itertools.accumulate((end for _, end in ordered), max))
+        self.last_end = 0
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the spans that begin before ``end``
+        return (before > 0 and self.reach[before - 1] > start) or start < self.last_end
+
+    def add(self, start: int, end: int) -> None:
+        self.last_end = end

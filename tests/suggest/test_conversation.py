@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from reviewer.domain.models import Origin, Suggestion
-from reviewer.suggest.conversation import ConversationText, finish_conversation
+from reviewer.suggest.conversation import Blocked, ConversationText, finish_conversation
 
 
 def _person(text: str, value: str) -> Suggestion:
@@ -75,3 +78,18 @@ def test_what_a_rejected_text_held_of_another_entity_is_still_suggested() -> Non
                                    rejected=[text[start:]], propagate=False)
     assert [(text[s.start:s.end], s.entity) for s in found] == [
         ("10.40.0.1", "IP_ADDRESS"), ("10.0.0.5", "IP_ADDRESS")]
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=12),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(1, 8)), max_size=12))
+def test_blocked_spans_answer_as_a_plain_scan_would(
+        spans: list[tuple[int, int]], asked: list[tuple[int, int]]) -> None:
+    blocked = Blocked((start, start + size) for start, size in spans)
+    held = [(start, start + size) for start, size in spans]
+    for start, size in sorted(asked):
+        end = start + size
+        expected = any(a < end and start < b for a, b in held)
+        assert blocked.overlaps(start, end) == expected
+        if not expected:
+            blocked.add(start, end)
+            held.append((start, end))
