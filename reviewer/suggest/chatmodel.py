@@ -346,7 +346,9 @@ def _whole_words(text: str, found: Sequence[Part]) -> list[Part]:
 
 def findings(text: str, found: Sequence[Part]) -> list[Finding]:
     """Parts joined into entities: a name's given name and surname, an address's parts.
-    A "name" with a digit or a sign no name has (``mira-dev:ghp_`` in a URL) is dropped."""
+    A "name" with a digit or a sign no name has (``mira-dev:ghp_`` in a URL) is dropped,
+    and so is a building number alone: it identifies no one, and in chats it is
+    mostly a count, a port or an id ("finished in 812 ms", "seat 14C")."""
     out: list[Finding] = []
     group: list[Part] = []
     for part in found:
@@ -358,7 +360,8 @@ def findings(text: str, found: Sequence[Part]) -> list[Finding]:
         group = [part]
     if group:
         out.append(_finding(group))
-    return [f for f in out if f.entity != "PERSON" or NAME_SHAPE.fullmatch(text[f.start:f.end])]
+    return [f for f in out if f.labels != ("BUILDING_NUMBER",)
+            and (f.entity != "PERSON" or NAME_SHAPE.fullmatch(text[f.start:f.end]))]
 
 
 def _joins(text: str, before: Part, after: Part) -> bool:

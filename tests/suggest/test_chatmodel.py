@@ -160,7 +160,10 @@ def _part(text: str, value: str, label: str, score: float = 0.9) -> Part:
                              ("Boston", "CITY")],
      [("12 Elm Road", "ADDRESS"), ("Boston", "LOCATION")]),
     ("Anna, 12 Elm Road", [("Anna", "GIVEN_NAME"), ("12", "BUILDING_NUMBER")],
-     [("Anna", "PERSON"), ("12", "ADDRESS")]),
+     [("Anna", "PERSON")]),  # a building number alone is no address
+    ("Anna, 12 Elm Road", [("Anna", "GIVEN_NAME"), ("12", "BUILDING_NUMBER"),
+                           ("Elm Road", "STREET_NAME")],
+     [("Anna", "PERSON"), ("12 Elm Road", "ADDRESS")]),
     ("tax 12-3456789 acct 000123 route 021000021 pass X123 dl D99 gov 7 tel 555",
      [("12-3456789", "TAX_ID"), ("000123", "BANK_ACCOUNT"), ("021000021", "ROUTING_NUMBER"),
       ("X123", "PASSPORT"), ("D99", "DRIVERS_LICENSE"), ("7", "GOVERNMENT_ID"),
