@@ -495,7 +495,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    with secrets_withheld() as secrets, _sigterm_raises():
+    # The app keeps SIGTERM's default (Qt's event loop would hold a Python handler
+    # back until the next event): it ends at once, and its workers with it.
+    in_app = getattr(args, "handler", cmd_gui) in (cmd_gui, cmd_demo)
+    with secrets_withheld() as secrets, contextlib.nullcontext() if in_app else _sigterm_raises():
         args.secrets = secrets
         return _run(args)
 
