@@ -255,9 +255,10 @@ class _Builder:
         self._source(message.id, message.text, folded)
 
     def _note(self, message: Message) -> str:
-        """What the reviewer must read by eye: names were not looked for in this language."""
+        """What the reviewer must read by eye: no language model of this language read it
+        (the chat-PII model, trained on English chats, may have found some names)."""
         language = self.detail.unsearched.get(message.id) if message.id is not None else None
-        return f"names not searched: {language}" if language else ""
+        return f"names may be missed: {language}, no language model" if language else ""
 
     def _header(self, text: str, first: bool = False, note: str = "") -> None:
         block = QTextBlockFormat()

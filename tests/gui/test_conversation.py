@@ -163,9 +163,9 @@ def test_a_message_whose_names_were_not_searched_says_so(view: ConversationView,
     _analysed_in(store, conv, [("en", True), ("ko", False), ("und", True)])
     view.show_conversation(review.conversation_detail(store, conv))
     lines = view.toPlainText().splitlines()
-    marked = [line for line in lines if "names not searched" in line]
+    marked = [line for line in lines if "names may be missed" in line]
     assert len(marked) == 1
     assert marked[0].startswith("ASSISTANT")
-    assert marked[0].strip().endswith("names not searched: Korean")
+    assert marked[0].strip().endswith("names may be missed: Korean, no language model")
     view.set_collapsed(True)  # a folded message keeps its note
-    assert view.toPlainText().count("names not searched: Korean") == 1
+    assert view.toPlainText().count("names may be missed: Korean, no language model") == 1
