@@ -48,7 +48,9 @@ def test_run_gui_unlocks_opens_the_window_and_records_the_session(
         return dialog.result()
 
     def run_window(_app: QApplication) -> int:
-        window = next(w for w in qapp.topLevelWidgets() if type(w).__name__ == "MainWindow")
+        # The window run_gui opened: an earlier test's closed window may still exist.
+        window = next(w for w in qapp.topLevelWidgets()
+                      if type(w).__name__ == "MainWindow" and w.isVisible())
         seen["title"] = window.windowTitle()
         window.close()
         return 0

@@ -21,6 +21,8 @@ def test_r_on_a_merged_span_moves_to_what_it_revealed_and_undo_withdraws_it(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()  # keys go where the focus is: not to an earlier test's window
+    qtbot.waitUntil(window.isActiveWindow)
     window.start()
     assert current_id(window) == span_id
     assert window.session.totals == {"pending": 1, "approved": 0, "rejected": 0}
