@@ -148,22 +148,28 @@ class SuggestionService:
         """Suggestions per text (markers included), offsets into the original texts.
         ``progress`` is called as each chunk is done (it may raise to cancel)."""
         keys = [_key(text) for text in texts]
-        self._fill_cache(texts, keys, progress)
-        return [self._for_text(text, self.cache[key])
+        found = self._fill_cache(texts, keys, progress)
+        return [self._for_text(text, found[key])
                 for text, key in zip(texts, keys, strict=True)]
 
     def _fill_cache(self, texts: Sequence[str], keys: Sequence[str],
-                    progress: Callable[[], None]) -> None:
+                    progress: Callable[[], None]) -> dict[str, list[Suggestion]]:
+        """The suggestions of each key, from the cache or detected now. (Held apart
+        from the cache, which a full cache clears before it takes the new ones.)"""
+        found: dict[str, list[Suggestion]] = {}
         todo: dict[str, str] = {}
         for text, key in zip(texts, keys, strict=True):
-            if key in self.cache or key in todo:
-                self.cache_hits += 1
-            else:
+            if key in self.cache:
+                found[key] = self.cache[key]
+            elif key not in todo:
                 todo[key] = text
-        if len(self.cache) + len(todo) > CACHE_LIMIT:
+                continue
+            self.cache_hits += 1
+        detected = dict(zip(todo.keys(), self._detect(list(todo.values()), progress), strict=True))
+        if len(self.cache) + len(detected) > CACHE_LIMIT:
             self.cache.clear()
-        results = self._detect(list(todo.values()), progress)
-        self.cache.update(zip(todo.keys(), results, strict=True))
+        self.cache.update(detected)
+        return found | detected
 
     def _detect(self, texts: list[str], progress: Callable[[], None]) -> Found:
         """Detect in pieces no longer than PIECE (a pasted book would exhaust the NER)."""

@@ -9,6 +9,7 @@ import pytest
 
 from reviewer.domain.models import Origin, Status, Suggestion
 from reviewer.domain.policy import Policy
+from reviewer.suggest import service as service_module
 from reviewer.suggest.policy import load_policy
 from reviewer.suggest.service import SuggestionService, split_long
 
@@ -113,6 +114,16 @@ def test_repeated_texts_hit_the_cache(service: SuggestionService) -> None:
     first, second = service.suggest([text, text])
     assert first == second
     assert service.cache_hits == before + 1
+
+
+def test_a_full_cache_keeps_the_batch_it_is_cleared_in(
+        service: SuggestionService, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = "Mail jane@example.com"
+    expected = service.suggest([seen])[0]
+    monkeypatch.setattr(service_module, "CACHE_LIMIT", len(service.cache))
+    found = service.suggest([seen, "Call bob@example.org"])
+    assert found[0] == expected
+    assert [s.entity for s in found[1]] == ["EMAIL_ADDRESS"]
 
 
 def test_overlaps_are_resolved_per_text(service: SuggestionService) -> None:
