@@ -84,7 +84,7 @@ def new_passphrase(args: argparse.Namespace) -> str:
 
 
 def reviewer_name(args: argparse.Namespace) -> str:
-    name = getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
+    name = _explicit_reviewer(args)
     if name:
         return str(name)
     try:
