@@ -38,7 +38,8 @@ try:
     _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
 except OSError:  # no C library to ask: plain renames
     _LIBC = None
-_LEFTOVER = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[0-9a-f]{8}")
+_LEFTOVER = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[0-9a-f]{8}(\.new)?")
+_NASCENT_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -216,25 +217,37 @@ def check_target(out_dir: Path) -> None:
 
 
 def _made_locked(root: Path) -> int:
-    """Make ``root`` private and locked. It is made and locked under a name that
-    ``remove_leftovers`` does not match, so another export cleaning the same parent
-    can never take it between the two steps."""
+    """Make ``root`` private and locked.
+
+    It is made under a ``.new`` name and renamed once locked, so a folder under its
+    final name is always locked by its export. A process killed between the two steps
+    leaves an empty ``.new`` folder, which the next export's ``remove_leftovers`` takes
+    like any other: if that happens to a live export in the instant before it locks
+    (another export cleaning the same parent), its folder is gone, and it makes a new
+    one rather than fail."""
     nascent = root.with_name(root.name + ".new")
-    os.mkdir(nascent, DIR_MODE)
-    try:
-        os.chmod(nascent, DIR_MODE)
-        fd = os.open(nascent, os.O_RDONLY | os.O_DIRECTORY)
-    except BaseException:
-        shutil.rmtree(nascent, ignore_errors=True)
-        raise
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.rename(nascent, root)
-    except BaseException:
-        os.close(fd)
-        shutil.rmtree(nascent, ignore_errors=True)
-        raise
-    return fd
+    for _ in range(_NASCENT_TRIES):
+        os.mkdir(nascent, DIR_MODE)
+        try:
+            os.chmod(nascent, DIR_MODE)
+            fd = os.open(nascent, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            continue  # removed by another export's cleaning before it was opened
+        except BaseException:
+            shutil.rmtree(nascent, ignore_errors=True)
+            raise
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # a cleaner holds it for an instant at most
+            os.rename(nascent, root)
+        except FileNotFoundError:
+            os.close(fd)
+            continue  # removed by another export's cleaning before it was locked
+        except BaseException:
+            os.close(fd)
+            shutil.rmtree(nascent, ignore_errors=True)
+            raise
+        return fd
+    raise OSError(errno.EBUSY, "the packet's working folder kept being removed", str(root))
 
 
 def write_problem(err: OSError, where: Path) -> str:

@@ -294,6 +294,8 @@ def test_leftovers_of_killed_exports_are_removed_but_not_one_under_way(
     dead = tmp_path / f".old{TEMP_MARK}0123abcd"
     (dead / "PDF").mkdir(parents=True)
     (dead / "PDF" / "RR-000001.pdf").write_bytes(b"%PDF")
+    nascent = tmp_path / f".old{TEMP_MARK}4567cdef.new"  # killed before it was locked
+    nascent.mkdir()
     alive = tmp_path / f".busy{TEMP_MARK}89abcdef"
     alive.mkdir()
     unrelated = tmp_path / ".notes.incomplete-draft"
@@ -305,6 +307,7 @@ def test_leftovers_of_killed_exports_are_removed_but_not_one_under_way(
     finally:
         os.close(fd)
     assert not dead.exists()
+    assert not nascent.exists()
     assert alive.exists()
     assert unrelated.exists()
 
@@ -462,3 +465,23 @@ def test_pending_text_redacted_elsewhere_is_counted_apart_from_spans(
     counts = json.loads((tmp_path / "out" / "manifest.json").read_bytes())["counts"]
     assert counts["spans"]["pending"] == 1
     assert counts["pending_text_redacted_elsewhere"] == 1
+
+
+def test_an_export_whose_new_folder_is_cleaned_away_before_it_locks_makes_another(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_chat(store, "c1", ["hello"])
+    real_open = os.open
+    cleaned = {"n": 0}
+
+    def open_after_cleaning(path: Any, flags: int, *args: Any) -> int:
+        if str(path).endswith(".new") and cleaned["n"] == 0:
+            cleaned["n"] += 1
+            packet_folder.remove_leftovers(Path(path).parent)  # another export, just then
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(packet_folder.os, "open", open_after_cleaning)
+    export_packet(store, tmp_path / "out", "tester")
+    assert cleaned["n"] == 1
+    assert verify_packet(tmp_path / "out").ok
+    assert [p.name for p in tmp_path.iterdir() if TEMP_MARK in p.name] == []
