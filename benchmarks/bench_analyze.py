@@ -56,7 +56,7 @@ SETS = {
     "dev": ROOT.parent / "shared" / "data" / "pii-dev" / "generated_large.json",
     "chat": ROOT / "benchmarks" / "data" / "chat_shaped.json",
 }
-PASSPHRASE = "benchmark passphrase"
+PASSPHRASE = "benchmark store of synthetic text"
 ACTOR = "bench_analyze"
 PER_CONVERSATION = 8
 SHAREGPT_ROLES = {"user": "human", "assistant": "gpt"}

@@ -11,7 +11,7 @@ Measures, each in a fresh process per store size:
 Prints each figure for 1M as a ratio to the 1k figure (goal: within 1.5x: the
 cost must not grow with the matter) and keystroke-to-repaint as a ratio to one
 frame at 60 Hz (goal: under 1). Stores are built with raw inserts through
-``store.review.bulk_insert`` and cached under /tmp across runs (the 1M one takes a
+``bulk_insert`` below and cached under /tmp across runs (the 1M one takes a
 few minutes the first time).
 
     .venv/bin/python benchmarks/bench_browser.py [--sizes 1000 1000000] [--rounds 3]
@@ -71,24 +71,37 @@ def build(size: int) -> Path:
 
 
 def _fill(store: Any, size: int) -> None:
-    from reviewer.store import review
 
     with store.transaction() as conn:
         big = _conversation(1, BIG_MESSAGES, 2 * BIG_MESSAGES)
-        review.bulk_insert(conn, "conversations", [big])
-        review.bulk_insert(conn, "messages", [_message(i + 1, 1, i) for i in range(BIG_MESSAGES)])
-        review.bulk_insert(conn, "spans", [_span(s + 1, 1, s // 2 + 1, s % 2) for s in
+        bulk_insert(conn, "conversations", [big])
+        bulk_insert(conn, "messages", [_message(i + 1, 1, i) for i in range(BIG_MESSAGES)])
+        bulk_insert(conn, "spans", [_span(s + 1, 1, s // 2 + 1, s % 2) for s in
                                  range(2 * BIG_MESSAGES)])
     next_span = 2 * BIG_MESSAGES + 1
     for first in range(2, size + 1, CHUNK):
         ids = range(first, min(first + CHUNK, size + 1))
         with store.transaction() as conn:
-            review.bulk_insert(conn, "conversations", [_conversation(c, 1, 1) for c in ids])
-            review.bulk_insert(conn, "messages",
+            bulk_insert(conn, "conversations", [_conversation(c, 1, 1) for c in ids])
+            bulk_insert(conn, "messages",
                                [_message(BIG_MESSAGES + c - 1, c, 0) for c in ids])
-            review.bulk_insert(conn, "spans", [_span(next_span + k, c, BIG_MESSAGES + c - 1, 0)
+            bulk_insert(conn, "spans", [_span(next_span + k, c, BIG_MESSAGES + c - 1, 0)
                                      for k, c in enumerate(ids)])
         next_span += len(ids)
+
+
+def bulk_insert(conn: Any, table: str, rows: list[dict[str, Any]]) -> None:
+    """Raw rows straight to the driver's executemany (a million-row store in minutes).
+    For spans the caller keeps the conversation counters in step."""
+    from reviewer.store.schema import ConversationRow, MessageRow, SpanRow
+    if not rows:
+        return
+    row_class = {"conversations": ConversationRow, "messages": MessageRow, "spans": SpanRow}[table]
+    columns = [c.name for c in row_class.__table__.columns]
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                         [tuple(row[c] for c in columns) for row in rows])
 
 
 def _conversation(cid: int, n_messages: int, n_pending: int) -> dict[str, Any]:

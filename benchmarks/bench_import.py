@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-PASSPHRASE = "benchmark passphrase"
+PASSPHRASE = "benchmark store of synthetic text"
 VOCABULARY = ("the tenant wrote to landlord about deposit and repair of boiler please call me "
               "back tomorrow at office regarding invoice number Dana Whitfield Priya Raman "
               "Leeds Bristol hearing moved to April contract signed payment overdue email")
@@ -128,7 +128,7 @@ def run_ours(export: Path, work: Path) -> dict[str, Any]:
         store.close()
     if report.failed:
         raise SystemExit(f"import failed: {report.error_lines()}")
-    # A large file is parsed by a reader process (reviewer.ops.reading): its CPU
+    # A large file is parsed by a reader process (reviewer.ops.import_reader): its CPU
     # and peak RSS count too. Store creation starts no process, so all of
     # RUSAGE_CHILDREN is the reader's.
     reader = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -35,6 +35,7 @@ from reviewer.store import conversations
 from reviewer.store.database import Store
 from reviewer.store.rows import conversation_rows
 from reviewer.store.schema import FTS_DDL, Base
+from reviewer.store.sql import driver
 
 PER_CONVERSATION = 100
 PAGE = 500
@@ -115,7 +116,7 @@ def plain_pages(db: sqlite3.Connection) -> int:
 def store_pages(store: Store) -> int:
     after, seen = 0, 0
     with store.reading() as conn:
-        while rows := conversations.message_page(conn, after, PAGE):
+        while rows := driver(conn).execute(PAGE_SQL, (after, PAGE)).fetchall():
             after, seen = rows[-1][0], seen + len(rows)
     return seen
 
@@ -128,7 +129,7 @@ def plain_lookups(db: sqlite3.Connection, ids: list[int]) -> None:
 def store_lookups(store: Store, ids: list[int]) -> None:
     with store.reading() as conn:
         for i in ids:
-            conversations.message_row(conn, i)
+            driver(conn).execute(LOOKUP_SQL, (i,)).fetchone()
 
 
 CHUNKS = 20
@@ -158,7 +159,7 @@ def main() -> None:
         plain_schema(Path(tmp) / "plain.db")
         db = sqlite3.connect(Path(tmp) / "plain.db")
         db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
-        store = create_store(Path(tmp) / "enc.db", "benchmark passphrase", "bench")
+        store = create_store(Path(tmp) / "enc.db", "benchmark store of synthetic text", "bench")
         results = {"insert": interleaved_insert(store, db, convs)}
         store.reader.dispose()  # cold: the reads start on a fresh connection
         db.close()

@@ -22,7 +22,7 @@ from types import FrameType
 from typing import Any
 
 from reviewer import __version__
-from reviewer.domain.environment import NEW_PASSPHRASE, PASSPHRASE, secrets_withheld
+from reviewer.infra.environment import NEW_PASSPHRASE, PASSPHRASE, secrets_withheld
 from reviewer.domain.errors import KnownError, UsageError
 from reviewer.domain.models import Status
 

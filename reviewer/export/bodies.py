@@ -39,12 +39,12 @@ from multiprocessing.context import SpawnContext
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from reviewer.domain.environment import drop_secrets
 from reviewer.export.folder import FileEntry, HashedFile, create_private
 from reviewer.export.pagelayout import Stamp, shows
 from reviewer.export.pdfwriter import Body, write_body, write_tail
 from reviewer.export.redact import RedactedConversation
 from reviewer.export.text import render_text
+from reviewer.infra.environment import drop_secrets
 
 T = TypeVar("T")
 Entries = tuple[FileEntry | None, FileEntry]  # the PDF's (None: Qt wrote it), the TEXT's

@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from reviewer.domain.errors import RefusedError, UsageError
+from reviewer.infra.files import BLOCK, file_digest
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -47,14 +48,6 @@ class FileEntry:
     path: str
     sha256: str
     bytes: int
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    """(SHA-256 hex, size) of a file, read in blocks."""
-    with path.open("rb") as handle:
-        hashed = HashedFile(handle)
-        hashed.read_all()
-    return hashed.digest.hexdigest(), hashed.size
 
 
 def create_private(target: Path) -> IO[bytes]:
@@ -79,7 +72,7 @@ class HashedFile:
 
     def read_all(self) -> None:
         """Read (and hash) to the end of the file."""
-        for block in iter(lambda: self.handle.read(1 << 20), b""):
+        for block in iter(lambda: self.handle.read(BLOCK), b""):
             self.digest.update(block)
             self.size += len(block)
 

@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from reviewer.domain.errors import UsageError
-from reviewer.export.folder import file_digest
 from reviewer.export.manifest import FORMAT, MANIFEST, SIGNATURE, fingerprint, signature_problem
+from reviewer.infra.files import file_digest
 
 _HEX = frozenset("0123456789abcdef")
 

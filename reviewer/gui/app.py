@@ -11,7 +11,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
-from reviewer.domain.resources import candidate_roots
+from reviewer.infra.resources import candidate_roots
 from reviewer.gui.crash import crash_reports
 from reviewer.gui.dialogs import NameDialog, Opener, UnlockDialog
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, Settings, WindowState

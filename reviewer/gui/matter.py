@@ -1,11 +1,7 @@
-"""Import, analysis and export from the window: each an optional operation (the
-action is disabled with a tooltip when its module is not installed) run as a
-visible background job."""
+"""Import, analysis and export from the window, each run as a visible background job."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,25 +14,10 @@ from reviewer.domain.progress import Progress
 from reviewer.gui.export_dialog import ExportChoice, ExportDialog, new_packet_folder
 from reviewer.gui.jobs import JobBar
 from reviewer.gui.settings import Settings
+from reviewer.ops.analysis import analyze
+from reviewer.ops.exporting import export_packet
+from reviewer.ops.importing import import_files
 from reviewer.ops.stores import Store
-
-OPTIONAL = {"import": ("importing", "Import"), "analyse": ("analysis", "Analysis"),
-            "export": ("exporting", "Export")}
-
-
-def feature_available(module: str) -> bool:
-    """Whether an optional operation (import, analysis, export) is installed."""
-    return importlib.util.find_spec(f"reviewer.ops.{module}") is not None
-
-
-def unavailable_reason(action: str) -> str:
-    """'' when the action can run, else the tooltip that says why not."""
-    module, what = OPTIONAL[action]
-    return "" if feature_available(module) else f"{what} is not available in this build yet"
-
-
-def _optional(module: str, name: str) -> Any:
-    return getattr(importlib.import_module(f"reviewer.ops.{module}"), name)
 
 
 def summary(report: Any, line: int = -1) -> str:
@@ -68,14 +49,13 @@ class MatterActions(QObject):
         self.held_refusal: tuple[ExportChoice, KnownError] | None = None
 
     def run_import(self) -> None:
-        if unavailable_reason("import") or self.jobs.busy:
+        if self.jobs.busy:
             return
         names, _ = QFileDialog.getOpenFileNames(self.parent_widget, "Import conversation files")
         if names:
             self.import_paths([Path(n) for n in names])
 
     def import_paths(self, paths: list[Path]) -> None:
-        import_files = _optional("importing", "import_files")
         self.jobs.submit(
             "Importing",
             lambda p: import_files(self.store, paths, self.reviewer, progress=p),
@@ -84,13 +64,11 @@ class MatterActions(QObject):
     def _after_import(self, report: Any) -> None:
         self.message.emit(summary(report))
         self.changed.emit()
-        if not unavailable_reason("analyse"):
-            self.run_analysis()
+        self.run_analysis()
 
     def run_analysis(self) -> None:
-        if unavailable_reason("analyse") or self.jobs.busy:
+        if self.jobs.busy:
             return
-        analyze = _optional("analysis", "analyze")
         self.jobs.submit("Analysing", lambda p: analyze(self.store, self.reviewer, progress=p),
                          self._after_analysis)
 
@@ -101,7 +79,7 @@ class MatterActions(QObject):
     def run_export(self) -> None:
         """Ctrl+E: the export dialog with the remembered choices, or, when an export was
         refused while the window was locked, with that refusal."""
-        if unavailable_reason("export") or self.jobs.busy:
+        if self.jobs.busy:
             return
         choice, problem = self.held_refusal or (remembered_choice(self.settings), None)
         self.held_refusal = None
@@ -128,8 +106,6 @@ class MatterActions(QObject):
     def export(self, choice: ExportChoice) -> None:
         """Write the packet in the background; a refusal or another error the user can fix
         comes back as the outcome and reopens the dialog with it."""
-        export_packet = _optional("exporting", "export_packet")
-
         def work(progress: Progress) -> Any:
             try:
                 return export_packet(self.store, choice.out_dir, self.reviewer,

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from reviewer import __version__
 from reviewer.domain.models import Span, Status
 from reviewer.gui import look
-from reviewer.gui.browsing import BrowserPane
+from reviewer.gui.browser_pane import BrowserPane
 from reviewer.gui.conversation import ConversationView
 from reviewer.gui.dialogs import (
     AboutDialog,
@@ -41,7 +41,7 @@ from reviewer.gui.dialogs import (
 from reviewer.gui.inspector import SpanInspector
 from reviewer.gui.jobs import JobBar
 from reviewer.gui.keymap import BY_ID, KeyMap
-from reviewer.gui.matter import MatterActions, unavailable_reason
+from reviewer.gui.matter import MatterActions
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
@@ -172,12 +172,6 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         self.analyze_action = menus["File"].addAction("Analyse…")
         self.analyze_action.triggered.connect(lambda: self.matter.run_analysis())
-        for action, name in ((self.command_actions["import"], "import"),
-                             (self.command_actions["export"], "export"),
-                             (self.analyze_action, "analyse")):
-            reason = unavailable_reason(name)
-            action.setEnabled(not reason)
-            action.setToolTip(reason)
 
     def _menu_action(self, menu: Any, command_id: str) -> QAction:
         action = menu.addAction(BY_ID[command_id].help.split(",")[0].capitalize())

@@ -9,7 +9,6 @@ those of ``reviewer import --format``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reviewer.domain.models import Conversation
+from reviewer.infra.files import file_digest
 from reviewer.ingest import chatgpt, claude, csvfile, openai, sharegpt
 from reviewer.ingest.container import Entry, open_entries
 from reviewer.ingest.detect import detect, read_head, shape
@@ -36,14 +36,10 @@ PARSERS: dict[str, Parser] = {
 FORMATS = tuple(PARSERS)
 
 
-def file_digest(path: Path) -> tuple[int, str]:
-    """(size, SHA-256 hex) of a file, read in blocks."""
-    digest = hashlib.sha256()
+def source_digest(path: Path) -> tuple[str, int]:
+    """(SHA-256 hex, size) of an import file; InputError when it cannot be read."""
     try:
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-            return handle.tell(), digest.hexdigest()
+        return file_digest(path)
     except OSError as err:
         raise InputError(path.name, "", f"it cannot be read ({err.strerror or err})") from None
 

@@ -183,10 +183,3 @@ def _known_terms(conv: stored.ConversationWork) -> list[tuple[str, str]]:
         for message_id, found in conv.spans.items() if message_id in text_of
         for start, end, entity, status, _ in found if status != "rejected"
     ]
-
-
-def analysis_stats(store: Store) -> dict[str, Any]:
-    """Extra ``stats --json`` fields: upstream markers per type, pattern-only flag,
-    analysed messages per language."""
-    with store.reading() as conn:
-        return stored.summary(conn)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reviewer.store import review
+from reviewer.store import paging
 from reviewer.store.conversations import ConversationSummary
 from reviewer.store.database import Store
 
 __all__ = ["BrowseQuery", "ConversationSummary", "Page", "fetch_page", "filter_choices"]
 
-SORT_KEYS = tuple(review.SORT_COLUMNS)
+SORT_KEYS = tuple(paging.SORT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class BrowseQuery:
     def with_changes(self, **changes: Any) -> BrowseQuery:
         return replace(self, **changes)
 
-    def filter(self) -> review.PageFilter:
-        return review.PageFilter(self.state, self.entity, self.role,
+    def filter(self) -> paging.PageFilter:
+        return paging.PageFilter(self.state, self.entity, self.role,
                                  as_you_type(self.search) or None)
 
 
@@ -52,7 +52,7 @@ class Page:
 
 def cursor_of(row: ConversationSummary, sort: str) -> tuple[Any, int]:
     """The keyset cursor that continues after ``row``."""
-    return review.sort_value(row, sort), row.id
+    return paging.sort_value(row, sort), row.id
 
 
 def fetch_page(
@@ -72,7 +72,7 @@ def fetch_page(
     descending = query.descending != backwards
     cursor = cursor_of(after, query.sort) if after is not None else None
     with store.reading() as conn:
-        rows = review.page(conn, query.filter(), sort=query.sort, descending=descending,
+        rows = paging.page(conn, query.filter(), sort=query.sort, descending=descending,
                            after=cursor, limit=limit)
     complete = len(rows) < limit
     if backwards:
@@ -83,7 +83,7 @@ def fetch_page(
 def refresh_rows(store: Store, conv_ids: list[int]) -> dict[int, ConversationSummary]:
     """Fresh rows for conversations whose counters changed."""
     with store.reading() as conn:
-        found = (review.summary(conn, cid) for cid in conv_ids)
+        found = (paging.summary(conn, cid) for cid in conv_ids)
         return {row.id: row for row in found if row is not None}
 
 
@@ -95,4 +95,4 @@ ROLES = ("user", "assistant", "system", "tool", "developer")
 def filter_choices(store: Store) -> tuple[list[str], list[str]]:
     """(entities in the store, roles) for the filter pickers."""
     with store.reading() as conn:
-        return review.entities(conn), list(ROLES)
+        return paging.entities(conn), list(ROLES)

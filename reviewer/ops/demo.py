@@ -15,7 +15,7 @@ import platformdirs
 
 from reviewer.domain.errors import BadInputError, StoreOpenError
 from reviewer.domain.progress import Progress
-from reviewer.domain.resources import resource_path
+from reviewer.infra.resources import resource_path
 from reviewer.ops.stores import create_store, open_store
 
 # Shown on screen by `reviewer demo`: the demo matter is synthetic, so its key is no secret.

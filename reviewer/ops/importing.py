@@ -7,7 +7,7 @@ conversation whose content hash is already in the store is counted as
 already present and not stored again, so importing twice is harmless. An
 OpenAI batch record completes the conversation its other half began
 (``reviewer.store.pairing``); the audit entry lists each completion. Large
-files are parsed by a reader process while this one stores (``reading``).
+files are parsed by a reader process while this one stores (``import_reader``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Provenance
 from reviewer.domain.progress import Progress, no_progress
-from reviewer.ops import reading
-from reviewer.ops.reading import ReadConversation, SourceInfo
+from reviewer.ops import import_reader
+from reviewer.ops.import_reader import ReadConversation, SourceInfo
 from reviewer.store import audit, conversations, pairing
 from reviewer.store.database import Store
 from reviewer.store.pairing import Completion, Outcome
@@ -169,7 +169,7 @@ def import_files(
 def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress: Progress,
                 result: FileResult) -> None:
     """Import one file in one transaction, filling ``result``."""
-    with reading.read(path, fmt) as (info, batches), store.transaction() as conn, \
+    with import_reader.read(path, fmt) as (info, batches), store.transaction() as conn, \
             page_cache(conn, IMPORT_CACHE_KIB):
         provenance = Provenance(path.name, info.file_size, info.sha256, info.format)
         imported_at = utc_now()

@@ -12,7 +12,7 @@ from typing import Any
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Conversation, Decision, Origin, Span, Status, Suggestion
 from reviewer.domain.policy import Policy
-from reviewer.store import analysis, audit, conversations, review, spans
+from reviewer.store import analysis, audit, conversations, paging, spans
 from reviewer.store.database import Store
 from reviewer.suggest.language import language_name
 
@@ -115,14 +115,14 @@ def next_pending_span(store: Store, after: Span | None) -> Span | None:
     first of the next conversation with pending spans, wrapping around the store."""
     with store.reading() as conn:
         if after is not None:
-            ids = review.pending_in(conn, after.conversation_id)
+            ids = paging.pending_in(conn, after.conversation_id)
             later = _after_in_order(conn, ids, after)
             if later is not None:
                 return later
-        conv_id = review.next_pending_conversation(conn, after.conversation_id if after else 0)
+        conv_id = paging.next_pending_conversation(conn, after.conversation_id if after else 0)
         if conv_id is None:
             return None
-        return spans.get(conn, review.pending_in(conn, conv_id)[0])
+        return spans.get(conn, paging.pending_in(conn, conv_id)[0])
 
 
 def _after_in_order(conn: Any, ids: list[int], after: Span) -> Span | None:
@@ -144,7 +144,7 @@ def same_text_pending(store: Store, span_id: int) -> list[int]:
     (itself included when pending): what ``Shift+A`` approves."""
     detail = span_detail(store, span_id)
     with store.reading() as conn:
-        return review.pending_with_text(conn, detail.span.entity, detail.text)
+        return paging.pending_with_text(conn, detail.span.entity, detail.text)
 
 
 def add_manual_span(
@@ -171,12 +171,15 @@ def status_totals(store: Store) -> dict[str, int]:
     """pending / approved / rejected over the store (reads every conversation row:
     run it in the background on big stores)."""
     with store.reading() as conn:
-        return review.status_totals(conn)
+        return paging.status_totals(conn)
 
 
 def start_session(store: Store, reviewer: str) -> datetime:
-    """Record the start of a review session (unlock) in the audit log."""
+    """Record the start of a review session (unlock) in the audit log (a read-only
+    store records nothing: no decision can be made in it either)."""
     started = datetime.now(UTC)
+    if store.read_only:
+        return started
     with store.transaction() as conn:
         audit.append(conn, reviewer, "review_session_start",
                      {"reviewer": reviewer, "started_at": started.isoformat()})
@@ -185,6 +188,8 @@ def start_session(store: Store, reviewer: str) -> datetime:
 
 def end_session(store: Store, reviewer: str, started: datetime, decisions: int) -> None:
     """Record the end of a review session (lock or quit) with its number of decisions."""
+    if store.read_only:
+        return
     with store.transaction() as conn:
         audit.append(conn, reviewer, "review_session_end", {
             "reviewer": reviewer, "started_at": started.isoformat(),

@@ -142,25 +142,6 @@ def titles(conn: Connection, conv_ids: Iterable[int]) -> dict[int, str | None]:
     return {row[0]: row[1] for row in conn.execute(query).all()}
 
 
-MESSAGE_COLUMNS = "id, conversation_id, idx, role, text"
-
-
-def message_page(conn: Connection, after_id: int, limit: int) -> list[tuple[Any, ...]]:
-    """(id, conversation_id, idx, role, text) of the next ``limit`` messages after ``after_id``."""
-    return list(driver(conn).execute(
-        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id > ? ORDER BY id LIMIT ?",
-        (after_id, limit),
-    ).fetchall())
-
-
-def message_row(conn: Connection, message_id: int) -> tuple[Any, ...] | None:
-    """(id, conversation_id, idx, role, text) of one message, by primary key."""
-    row = driver(conn).execute(
-        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
-    ).fetchone()
-    return tuple(row) if row else None
-
-
 SHOWN_CONVERSATION = "id, source_id, title, created_at, updated_at"
 SHOWN_MESSAGE = "idx, role, author, branch, visibility, content_type, text"
 

@@ -1,7 +1,7 @@
 """Conversations and messages as the rows the store inserts, without a database.
 
 Importing builds these values where it parses (possibly in a reader process,
-see ``reviewer.ops.reading``), so this module imports no SQLAlchemy and no
+see ``reviewer.ops.import_reader``), so this module imports no SQLAlchemy and no
 driver: only the column order of the two INSERT statements below, which
 ``reviewer.store.conversations`` executes.
 """

@@ -27,7 +27,7 @@ from reviewer.domain.policy import (
     Policy,
     ReasonCode,
 )
-from reviewer.domain.resources import resource_path
+from reviewer.infra.resources import resource_path
 from reviewer.suggest.chatmodel import MODEL_NAMES, NO_MODEL
 
 # Bump when the recognizers change what they find, so stores re-analyse.

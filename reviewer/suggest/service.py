@@ -31,10 +31,10 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
-from reviewer.domain.environment import drop_secrets
 from reviewer.domain.models import Suggestion
 from reviewer.domain.normalize import NormalizedText, normalize
 from reviewer.domain.policy import Policy
+from reviewer.infra.environment import drop_secrets
 from reviewer.suggest import lifeline
 from reviewer.suggest.engine import Detector, pipeline_installed
 from reviewer.suggest.markers import find_markers, outside

@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reviewer.domain.errors import UsageError
 from reviewer.export import manifest
-from reviewer.export.folder import PacketFolder, _rename_new, file_digest
+from reviewer.export.folder import PacketFolder, _rename_new
 from reviewer.export.leaks import Needles
 from reviewer.export.packet import PacketWriter
 from reviewer.export.verify import verify_packet
+from reviewer.infra.files import file_digest
 
 
 def raw_key() -> bytes:

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
-from reviewer.gui import browser
-from reviewer.gui.browser import BrowserModel, BrowserView
+from reviewer.gui import browser_model as browser
+from reviewer.gui.browser_model import BrowserModel, BrowserView
 from reviewer.ops import browse
 from reviewer.ops.browse import BrowseQuery
 from tests.ops.review_builders import add_many

@@ -15,8 +15,9 @@ import pytest
 from reviewer.domain.errors import CancelledError
 from reviewer.domain.models import Conversation, Message, Origin, Status, Suggestion
 from reviewer.ops import analysis as ops_analysis
-from reviewer.ops.analysis import analysis_stats, analyze
+from reviewer.ops.analysis import analyze
 from reviewer.ops.decisions import decide
+from reviewer.ops.stats import store_stats
 from reviewer.store import analysis as stored_analysis
 from reviewer.store import audit, conversations, spans
 from reviewer.store.database import Store
@@ -95,7 +96,7 @@ def test_upstream_markers_are_approved_spans_and_counted(analysed: tuple[Store, 
     markers = [r for r in _texts(store, conv_id) if r[3] is Origin.UPSTREAM]
     assert [(r[1], r[2], r[4]) for r in markers] == [
         ("[REDACTED]", "REDACTED", Status.APPROVED), ("<PERSON_1>", "PERSON", Status.APPROVED)]
-    extra = analysis_stats(store)
+    extra = store_stats(store)["analysis"]
     assert extra == {"upstream_markers": {"bracketed": 1, "angle_entity": 1},
                      "pattern_only": False,
                      "languages": {"en": {"messages": 1, "names_not_searched": 0},
@@ -112,7 +113,7 @@ def test_each_message_keeps_its_language_and_whether_names_were_looked_for(
     with store.reading() as conn:
         messages = conversations.get_conversation(conn, conv_id).messages
         assert stored_analysis.unsearched_languages(conn, conv_id) == {messages[1].id: "ko"}
-    assert analysis_stats(store)["languages"] == {
+    assert store_stats(store)["analysis"]["languages"] == {
         "en": {"messages": 1, "names_not_searched": 0},
         "ko": {"messages": 1, "names_not_searched": 1}}
 

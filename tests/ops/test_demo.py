@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from reviewer.domain.errors import BadInputError, CancelledError, StoreOpenError
-from reviewer.domain.resources import resource_path
+from reviewer.infra.resources import resource_path
 from reviewer.ops import analysis, importing
 from reviewer.ops.demo import DEMO_PASSPHRASE, build_demo, default_demo_path, demo_files
 from reviewer.ops.importing import FileResult, ImportReport, import_files

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from reviewer.cli import main
 from reviewer.domain.errors import CancelledError
 from reviewer.ops.importing import import_files
-from reviewer.store import audit, conversations, search
+from reviewer.store import audit, conversations
 from reviewer.store.database import Store
 from reviewer.store.schema import ConversationRow, Source
+from tests.store import fts
 
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 GOOD = [
@@ -149,12 +150,12 @@ def test_forced_format(store: Store, tmp_path: Path) -> None:
 def test_search_sees_imported_text_and_titles(store: Store) -> None:
     import_files(store, GOOD, "tester")
     with store.reading() as conn:
-        hits = search.search_conversations(conn, '"canal street"')
+        hits = fts.search_conversations(conn, '"canal street"')
         assert len(hits) == 1
         assert hits[0].first_message_index == 1
-        assert [h.title for h in search.search_conversations(conn, "tenancy dispute")] == [
+        assert [h.title for h in fts.search_conversations(conn, "tenancy dispute")] == [
             "Tenancy dispute letter"]
-        assert search.search_conversations(conn, "Jurgen") != []  # diacritics folded
+        assert fts.search_conversations(conn, "Jurgen") != []  # diacritics folded
 
 
 def run_cli(*argv: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,

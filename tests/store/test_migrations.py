@@ -7,10 +7,11 @@ from pathlib import Path
 
 from reviewer.domain.models import Conversation, Message
 from reviewer.ops.stores import open_store
-from reviewer.store import conversations, meta, search
+from reviewer.store import conversations, meta
 from reviewer.store.database import Store, integrity_problems
 from reviewer.store.migrations import CURRENT_VERSION
 from tests.conftest import PASSPHRASE
+from tests.store import fts
 
 # The search index as schema version 1 made it.
 V1_FTS = (
@@ -71,13 +72,13 @@ def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path:
             automerge = conn.exec_driver_sql(
                 "SELECT v FROM message_fts_config WHERE k = 'automerge'").scalar_one()
             assert automerge == 8
-            assert [h.snippet for h in search.search_messages(conn, '"canal street"')] == [
+            assert [h.snippet for h in fts.search_messages(conn, '"canal street"')] == [
                 "Dana lives at 14 [Canal Street]."]
-            assert len(search.search_conversations(conn, "muller")) == 1
-            assert len(search.search_conversations(conn, "whit*")) == 1
+            assert len(fts.search_conversations(conn, "muller")) == 1
+            assert len(fts.search_conversations(conn, "whit*")) == 1
         add(upgraded, "c", "Later", "Canal boats after the upgrade")
         with upgraded.reading() as conn:
-            assert len(search.search_conversations(conn, "canal")) == 2
+            assert len(fts.search_conversations(conn, "canal")) == 2
         assert integrity_problems(upgraded) == []
     finally:
         upgraded.close()
@@ -106,7 +107,8 @@ def test_files_imported_before_the_upgrade_are_still_already_present(
 
 def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
         store: Store, store_path: Path) -> None:
-    from reviewer.ops.analysis import analysis_stats, analyze
+    from reviewer.ops.analysis import analyze
+    from reviewer.ops.stats import store_stats
     from reviewer.store.analysis import language_counts
 
     add(store, "a", "Letter", "Could you please check what is wrong with my invoice?")
@@ -123,7 +125,7 @@ def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
             assert [(r[1], r[2]) for r in rows] == [(None, None), (None, None)]
             assert language_counts(conn) == {}
         analyze(upgraded, "tester", workers=1)
-        assert analysis_stats(upgraded)["languages"] == {
+        assert store_stats(upgraded)["analysis"]["languages"] == {
             "en": {"messages": 1, "names_not_searched": 0},
             "ko": {"messages": 1, "names_not_searched": 1}}
         assert integrity_problems(upgraded) == []

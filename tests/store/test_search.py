@@ -7,6 +7,7 @@ import pytest
 from reviewer.domain.models import Conversation, Message
 from reviewer.store import conversations, search
 from reviewer.store.database import Store
+from tests.store import fts
 
 
 def add(store: Store, source_id: str, title: str | None, *texts: str) -> int:
@@ -48,7 +49,7 @@ def test_fts_query_quotes_everything(typed: str, query: str | None) -> None:
 def test_phrase_prefix_and_words(store: Store, filled: list[int]) -> None:
     a, b, c, _d = filled
     with store.reading() as conn:
-        ids = lambda q: [h.conversation_id for h in search.search_conversations(conn, q)]  # noqa: E731
+        ids = lambda q: [h.conversation_id for h in fts.search_conversations(conn, q)]  # noqa: E731
         assert ids('"canal street"') == [a]
         assert ids("canal street") == [a, b]  # all words in one message or the title
         assert ids("whit*") == [c]
@@ -60,7 +61,7 @@ def test_phrase_prefix_and_words(store: Store, filled: list[int]) -> None:
 def test_title_and_message_hits_are_told_apart(store: Store, filled: list[int]) -> None:
     a, _, c, _ = filled
     with store.reading() as conn:
-        street = {h.conversation_id: h for h in search.search_conversations(conn, "street")}
+        street = {h.conversation_id: h for h in fts.search_conversations(conn, "street")}
     assert street[c].in_title
     assert street[c].message_hits == 0
     assert not street[a].in_title
@@ -72,26 +73,26 @@ def test_title_and_message_hits_are_told_apart(store: Store, filled: list[int]) 
                                    '"', "(", ")", "a OR", "{x}", "x:", "'", "\\", "*bar"])
 def test_fts_syntax_is_never_interpreted(store: Store, filled: list[int], typed: str) -> None:
     with store.reading() as conn:
-        search.search_conversations(conn, typed)
-        search.search_messages(conn, typed)
-        search.count_conversations(conn, typed)
+        fts.search_conversations(conn, typed)
+        fts.search_messages(conn, typed)
+        fts.count_conversations(conn, typed)
 
 
 def test_operators_are_plain_words(store: Store, filled: list[int]) -> None:
     d = filled[3]
     with store.reading() as conn:
-        assert [h.conversation_id for h in search.search_conversations(conn, "title:foo")] == [d]
-        assert [h.conversation_id for h in search.search_conversations(conn, "OR NOT")] == [d]
+        assert [h.conversation_id for h in fts.search_conversations(conn, "title:foo")] == [d]
+        assert [h.conversation_id for h in fts.search_conversations(conn, "OR NOT")] == [d]
 
 
 def test_conversations_page_by_key(store: Store) -> None:
     ids = [add(store, f"s{i}", None, f"needle number {i}") for i in range(7)]
     with store.reading() as conn:
         seen, after = [], 0
-        while page := search.search_conversations(conn, "needle", after=after, limit=3):
+        while page := fts.search_conversations(conn, "needle", after=after, limit=3):
             seen += [h.conversation_id for h in page]
             after = page[-1].conversation_id
-        assert search.count_conversations(conn, "needle") == 7
+        assert fts.count_conversations(conn, "needle") == 7
     assert seen == ids
 
 
@@ -100,10 +101,10 @@ def test_messages_page_in_reading_order_with_snippets(store: Store) -> None:
     second = add(store, "m2", None, "needle again")
     with store.reading() as conn:
         hits, after = [], (0, -1, 0)
-        while page := search.search_messages(conn, "needle", after=after, limit=2):
+        while page := fts.search_messages(conn, "needle", after=after, limit=2):
             hits += page
             after = page[-1].key
-        only = search.search_messages(conn, "needle", conversation_id=second)
+        only = fts.search_messages(conn, "needle", conversation_id=second)
     assert [(h.conversation_id, h.message_index) for h in hits] == [
         (first, 0), (first, 2), (second, 0)]
     assert hits[0].snippet == "alpha [needle]"

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from reviewer.gui.browser import BrowserModel, BrowserView
+from reviewer.gui.browser_model import BrowserModel, BrowserView
 from reviewer.gui.jobs import JobBar
 from reviewer.ops import browse
 from reviewer.ops.browse import BrowseQuery, Page

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.domain import resources
+from reviewer.infra import resources
 from reviewer.domain.errors import KnownError
-from reviewer.domain.resources import resource_path
+from reviewer.infra.resources import resource_path
 
 
 def test_a_source_checkout_finds_its_resources_folder() -> None:
@@ -29,7 +29,7 @@ def test_an_installed_copy_is_found_under_the_prefix(
     installed.mkdir(parents=True)
     monkeypatch.setattr(resources.sys, "prefix", str(tmp_path))
     # As installed: the package's grandparent folder is site-packages, not a checkout.
-    module = tmp_path / "lib" / "reviewer" / "domain" / "resources.py"
+    module = tmp_path / "lib" / "reviewer" / "infra" / "resources.py"
     monkeypatch.setattr(resources, "__file__", str(module))
     assert resource_path("demo") == installed
 

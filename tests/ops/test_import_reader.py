@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reviewer.domain.errors import BadInputError, CancelledError
-from reviewer.ops import importing, reading
+from reviewer.ops import import_reader, importing
 from reviewer.ops.importing import import_files
 from reviewer.store import conversations
 from reviewer.store.database import Store
@@ -21,8 +21,8 @@ from reviewer.store.database import Store
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 
 
-def read_all(path: Path, child: bool) -> tuple[reading.SourceInfo, list[reading.Batch]]:
-    with reading.read(path, None, child=child) as (info, batches):
+def read_all(path: Path, child: bool) -> tuple[import_reader.SourceInfo, list[import_reader.Batch]]:
+    with import_reader.read(path, None, child=child) as (info, batches):
         return info, list(batches)
 
 
@@ -65,16 +65,16 @@ def test_a_reader_that_dies_is_an_error_not_a_hang() -> None:
         def join(self) -> None:
             pass
 
-    with pytest.raises(reading.ReaderError, match=r"stopped \(exit code -9\)"):
-        reading._receive(receiver, Dead(), "batch")
+    with pytest.raises(import_reader.ReaderError, match=r"stopped \(exit code -9\)"):
+        import_reader._receive(receiver, Dead(), "batch")
     receiver.close()
 
 
 def test_a_reader_bug_reports_frames_but_not_its_message() -> None:
     receiver, sender = multiprocessing.Pipe(duplex=False)
     sender.send(("failed", ("KeyError", ['  File "chatgpt.py", line 9, in walk\n'])))
-    with pytest.raises(reading.ReaderError) as caught:
-        reading._receive(receiver, None, "batch")
+    with pytest.raises(import_reader.ReaderError) as caught:
+        import_reader._receive(receiver, None, "batch")
     assert "KeyError" in str(caught.value)
     assert "chatgpt.py" in str(caught.value)
     sender.close()
@@ -84,13 +84,13 @@ def test_a_reader_bug_reports_frames_but_not_its_message() -> None:
 def test_small_files_are_read_here_and_large_ones_by_a_reader(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = FIXTURES / "chatgpt/conversations.json"
-    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
-    assert not reading.use_child(path)
-    monkeypatch.setattr(reading, "CHILD_FROM", 1)
-    assert reading.use_child(path)
-    assert not reading.use_child(tmp_path / "missing.json")
-    monkeypatch.setattr(reading.os, "cpu_count", lambda: 1)
-    assert not reading.use_child(path)
+    monkeypatch.setattr(import_reader.os, "cpu_count", lambda: 2)
+    assert not import_reader.use_child(path)
+    monkeypatch.setattr(import_reader, "CHILD_FROM", 1)
+    assert import_reader.use_child(path)
+    assert not import_reader.use_child(tmp_path / "missing.json")
+    monkeypatch.setattr(import_reader.os, "cpu_count", lambda: 1)
+    assert not import_reader.use_child(path)
 
 
 def test_a_zip_counts_with_its_expanded_size(tmp_path: Path,
@@ -100,17 +100,17 @@ def test_a_zip_counts_with_its_expanded_size(tmp_path: Path,
         archive.writestr("conversations.json", json.dumps([os.urandom(8).hex()] * 1000 + [
             {"title": os.urandom(16).hex()} for _ in range(40_000)]))
         archive.writestr("chat.html", "<html></html>" * 1000)
-    monkeypatch.setattr(reading.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(reading, "CHILD_FROM", 1_000_000)
-    assert path.stat().st_size < reading.CHILD_FROM
-    assert reading.use_child(path)
+    monkeypatch.setattr(import_reader.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(import_reader, "CHILD_FROM", 1_000_000)
+    assert path.stat().st_size < import_reader.CHILD_FROM
+    assert import_reader.use_child(path)
 
 
 @pytest.fixture
 def through_a_reader(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every import reads through a reader process; the processes are collected."""
     started: list[Any] = []
-    real_read = reading.read
+    real_read = import_reader.read
 
     def read(path: Path, fmt: str | None = None, child: bool | None = None) -> Any:
         return real_read(path, fmt, child=True)
@@ -121,7 +121,7 @@ def through_a_reader(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         started.append(self)
         real_start(self)
 
-    monkeypatch.setattr(reading, "read", read)
+    monkeypatch.setattr(import_reader, "read", read)
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
     return started
 

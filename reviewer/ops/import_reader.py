@@ -37,10 +37,10 @@ from typing import Any
 if sys.platform != "win32":
     import fcntl
 
-from reviewer.domain.environment import drop_secrets
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Branch, Conversation, Visibility
-from reviewer.ingest.reader import SourceFile, file_digest, open_source, parse_size
+from reviewer.infra.environment import drop_secrets
+from reviewer.ingest.reader import SourceFile, open_source, parse_size, source_digest
 from reviewer.store.rows import ConversationRows, conversation_rows
 
 BATCH = 50
@@ -94,7 +94,7 @@ def read_conversation(conv: Conversation) -> ReadConversation:
 
 
 def _info(source: SourceFile) -> SourceInfo:
-    size, digest = file_digest(source.path)
+    digest, size = source_digest(source.path)
     return SourceInfo(size, digest, source.format, [e.name for e in source.entries],
                       source.total_bytes)
 

@@ -7,7 +7,6 @@ cost of a page does not grow with the matter. NULL sorts first, as in SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,18 +216,3 @@ SELECT entity FROM e WHERE entity IS NOT NULL
 def entities(conn: Connection) -> list[str]:
     """The entities in use: one index probe per distinct entity, whatever the matter's size."""
     return [str(r[0]) for r in conn.execute(ENTITY_SKIP_SCAN).all()]
-
-
-BULK_TABLES = {"conversations": ConversationRow, "messages": MessageRow, "spans": SpanRow}
-
-
-def bulk_insert(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Raw rows straight to the driver's executemany (benchmarks build million-row stores
-    with this). For spans the caller keeps the conversation counters in step."""
-    if not rows:
-        return
-    columns = [c.name for c in BULK_TABLES[table].__table__.columns]
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                         [tuple(row[c] for c in columns) for row in rows])
