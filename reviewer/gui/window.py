@@ -49,6 +49,10 @@ from reviewer.ops import browse, policies, review
 from reviewer.ops.stores import Store
 
 
+# Keys that record a decision or open one: they need the review, not just no text field.
+DECIDING = frozenset({"approve", "reject", "approve_same", "reject_same", "manual_span",
+                      "change_entity"})
+
 def is_text_field(widget: QWidget | None) -> bool:
     """Insert mode: the focus is somewhere the user types text."""
     if isinstance(widget, QLineEdit | QAbstractSpinBox):
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
 
     # --- start, lock, quit --------------------------------------------------------------------
     def start(self) -> None:
+        self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         """After unlocking: first page, first pending span current, counts in the background."""
         self.session.begin()
         self.model.jump_to_start()
@@ -270,8 +275,8 @@ class MainWindow(QMainWindow):
             return False
         if watched.window() is not self or not isinstance(event, QKeyEvent):
             return False
-        insert = is_text_field(QApplication.focusWidget())
-        command = self.keymap.command_for(event.key(), event.modifiers(), event.text(), insert)
+        command = self.keymap.command_for(event.key(), event.modifiers(), event.text(),
+                                          self.typing(watched))
         if command is None or (self.locked and command not in ("quit", "lock")):
             return False
         self.run_command(command)
@@ -293,9 +298,25 @@ class MainWindow(QMainWindow):
             "next_pending": s.next_pending,
             "approve_same": lambda: self.confirm_same(Status.APPROVED),
             "reject_same": lambda: self.confirm_same(Status.REJECTED),
+        if command in DECIDING and not self.reviewing():
+            self.statusBar().showMessage(
+                "Decision keys act in the conversation: Esc returns there.", 5000)
+            return True
             "manual_span": self.ask_manual_span, "change_entity": self.ask_entity,
             "toggle_hidden": lambda: self.view.set_collapsed(not self.view.collapsed),
             "undo": s.undo_stack.undo, "redo": s.undo_stack.redo,
+    def typing(self, receiver: QWidget) -> bool:
+        """Insert mode: the key goes to a text field. Asked of the widget the key was
+        sent to and of this window's focus widget, not only of the application's: under
+        X11 keys reach the window's focus widget while Qt may count no widget focused
+        (another window active), and letters typed into the search then decided spans."""
+        return any(is_text_field(widget) for widget in
+                   (receiver, self.focusWidget(), QApplication.focusWidget()))
+
+    def reviewing(self) -> bool:
+        """Decision keys act only while the conversation or the browser has the keys."""
+        return self.focusWidget() in (self.view, self.table)
+
             "search": self.focus_search, "leave_field": self.leave_field,
             "help": self.show_keys, "import": self.matter.run_import,
             "export": self.matter.run_export,
