@@ -48,10 +48,10 @@ from reviewer.gui.tasks import TaskRunner
 from reviewer.ops import browse, policies, review
 from reviewer.ops.stores import Store
 
-
 # Keys that record a decision or open one: they need the review, not just no text field.
 DECIDING = frozenset({"approve", "reject", "approve_same", "reject_same", "manual_span",
                       "change_entity"})
+
 
 def is_text_field(widget: QWidget | None) -> bool:
     """Insert mode: the focus is somewhere the user types text."""
@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.browser.conversation_chosen.connect(self._row_chosen)
         self.browser.searched.connect(self.view.highlight)
+        self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.counts_changed.connect(self._show_counts)
         self.session.rows_changed.connect(self.browser.refresh_rows)
@@ -207,7 +208,6 @@ class MainWindow(QMainWindow):
 
     # --- start, lock, quit --------------------------------------------------------------------
     def start(self) -> None:
-        self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         """After unlocking: first page, first pending span current, counts in the background."""
         self.session.begin()
         self.model.jump_to_start()
@@ -279,8 +279,24 @@ class MainWindow(QMainWindow):
                                           self.typing(watched))
         if command is None or (self.locked and command not in ("quit", "lock")):
             return False
+        if command in DECIDING and not self.reviewing():
+            self.statusBar().showMessage(
+                "Decision keys act in the conversation: Esc returns there.", 5000)
+            return True
         self.run_command(command)
         return True
+
+    def typing(self, receiver: QWidget) -> bool:
+        """Insert mode: the key goes to a text field. Asked of the widget the key was
+        sent to and of this window's focus widget, not only of the application's: under
+        X11 keys reach the window's focus widget while Qt may count no widget focused
+        (another window active), and letters typed into the search then decided spans."""
+        return any(is_text_field(widget) for widget in
+                   (receiver, self.focusWidget(), QApplication.focusWidget()))
+
+    def reviewing(self) -> bool:
+        """Decision keys act only while the conversation or the browser has the keys."""
+        return self.focusWidget() in (self.view, self.table)
 
     def run_command(self, command_id: str) -> None:
         handler = self._handlers().get(command_id)
@@ -298,25 +314,9 @@ class MainWindow(QMainWindow):
             "next_pending": s.next_pending,
             "approve_same": lambda: self.confirm_same(Status.APPROVED),
             "reject_same": lambda: self.confirm_same(Status.REJECTED),
-        if command in DECIDING and not self.reviewing():
-            self.statusBar().showMessage(
-                "Decision keys act in the conversation: Esc returns there.", 5000)
-            return True
             "manual_span": self.ask_manual_span, "change_entity": self.ask_entity,
             "toggle_hidden": lambda: self.view.set_collapsed(not self.view.collapsed),
             "undo": s.undo_stack.undo, "redo": s.undo_stack.redo,
-    def typing(self, receiver: QWidget) -> bool:
-        """Insert mode: the key goes to a text field. Asked of the widget the key was
-        sent to and of this window's focus widget, not only of the application's: under
-        X11 keys reach the window's focus widget while Qt may count no widget focused
-        (another window active), and letters typed into the search then decided spans."""
-        return any(is_text_field(widget) for widget in
-                   (receiver, self.focusWidget(), QApplication.focusWidget()))
-
-    def reviewing(self) -> bool:
-        """Decision keys act only while the conversation or the browser has the keys."""
-        return self.focusWidget() in (self.view, self.table)
-
             "search": self.focus_search, "leave_field": self.leave_field,
             "help": self.show_keys, "import": self.matter.run_import,
             "export": self.matter.run_export,
