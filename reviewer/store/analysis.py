@@ -189,11 +189,7 @@ def _mark_text(conn: Connection, result: AnalysedText, policy_hash: str) -> None
 def clear_replaceable(conn: Connection, conversation_id: int, message_id: int | None) -> int:
     """Delete the pending machine spans of one text that no reviewer ever touched."""
     where = and_(_of_text(conversation_id, message_id), _replaceable())
-    removed = conn.execute(delete(SpanRow).where(where)).rowcount or 0
-    if removed:
-        conn.execute(update(ConversationRow).where(ConversationRow.id == conversation_id)
-                     .values(n_pending=ConversationRow.n_pending - removed))
-    return int(removed)
+    return int(conn.execute(delete(SpanRow).where(where)).rowcount or 0)
 
 
 def kept_spans(conn: Connection, conversation_id: int, message_id: int | None

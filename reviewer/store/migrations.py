@@ -2,7 +2,8 @@
 
 ``meta.schema_version`` says what a file holds. Opening a file applies every
 step above its version in one transaction; a file from a newer program is
-refused, never touched.
+refused, never touched. The functions here work on the connection they are
+given: ``reviewer.store.database`` opens the store and drives them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -19,11 +21,10 @@ from sqlalchemy import Connection
 from reviewer import __version__
 from reviewer.domain.errors import StoreOpenError
 from reviewer.store import keys, meta
-from reviewer.store.database import Store
 from reviewer.store.rows import MESSAGE_VALUE_COLUMNS, content_hash
-from reviewer.store.schema import FTS_DDL, Base
+from reviewer.store.schema import COUNTER_TRIGGERS, FTS_DDL, RECOUNT, Base
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _v2_leaner_search_index(conn: Connection) -> None:
@@ -81,48 +82,60 @@ def _v3_message_language(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN names_searched BOOLEAN")
 
 
+def _v4_counters_by_triggers(conn: Connection) -> None:
+    """The span counters of every conversation kept by triggers from now on, and
+    counted afresh from the spans (which repairs counters that drifted before)."""
+    for ddl in (*RECOUNT, *COUNTER_TRIGGERS):
+        conn.exec_driver_sql(ddl)
+
+
 # version N -> the step that takes a version N-1 store to N. Add new steps here;
 # never edit a released one.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2, 3: _v3_message_language}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    2: _v2, 3: _v3_message_language, 4: _v4_counters_by_triggers}
 
 
-def initialise(store: Store, store_id: str) -> str:
+def initialise(conn: Connection, store_id: str) -> None:
     """Create the schema, identity and signing key of a new store."""
-    with store.transaction() as conn:
-        Base.metadata.create_all(conn)
-        for ddl in FTS_DDL:
-            conn.exec_driver_sql(ddl)
-        signing_key = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.Raw,
-            serialization.PrivateFormat.Raw,
-            serialization.NoEncryption(),
+    Base.metadata.create_all(conn)
+    for ddl in (*FTS_DDL, *COUNTER_TRIGGERS):
+        conn.exec_driver_sql(ddl)
+    signing_key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    meta.put_many(conn, {
+        "schema_version": str(CURRENT_VERSION),
+        "store_id": store_id,
+        "created_by_version": __version__,
+        "kdf": json.dumps(keys.KDF_V1.as_dict()),
+        "signing_key": base64.b64encode(signing_key).decode("ascii"),
+    })
+
+
+def schema_version(conn: Connection, path: Path) -> int:
+    """The schema version of the store at ``path``; one this program cannot read is refused."""
+    version = int(meta.get(conn, "schema_version") or 0)
+    if version > CURRENT_VERSION:
+        raise StoreOpenError(
+            f"{path} was written by a newer Redaction Reviewer (schema {version}; "
+            f"this version reads up to {CURRENT_VERSION}): upgrade the program."
         )
-        meta.put_many(conn, {
-            "schema_version": str(CURRENT_VERSION),
-            "store_id": store_id,
-            "created_by_version": __version__,
-            "kdf": json.dumps(keys.KDF_V1.as_dict()),
-            "signing_key": base64.b64encode(signing_key).decode("ascii"),
-        })
-    return store_id
+    if version < 1:
+        raise StoreOpenError(f"{path} has no schema: it is not a finished store.")
+    return version
 
 
-def upgrade(store: Store) -> str:
-    """Bring an opened store to the current schema; return its store id."""
-    with store.transaction() as conn:
-        version = int(meta.get(conn, "schema_version") or 0)
-        if version > CURRENT_VERSION:
-            raise StoreOpenError(
-                f"{store.path} was written by a newer Redaction Reviewer (schema {version}; "
-                f"this version reads up to {CURRENT_VERSION}): upgrade the program."
-            )
-        if version < 1:
-            raise StoreOpenError(f"{store.path} has no schema: it is not a finished store.")
-        for step in range(version + 1, CURRENT_VERSION + 1):
-            MIGRATIONS[step](conn)
-            meta.put(conn, "schema_version", str(step))
-        store_id = meta.get(conn, "store_id")
-    if not store_id:
-        raise StoreOpenError(f"{store.path} has no store id: it is damaged.")
-    return store_id
+def upgrade(conn: Connection, path: Path) -> None:
+    """Bring the store to the current schema, inside the caller's write transaction."""
+    for step in range(schema_version(conn, path) + 1, CURRENT_VERSION + 1):
+        MIGRATIONS[step](conn)
+        meta.put(conn, "schema_version", str(step))
 
+
+def store_id(conn: Connection, path: Path) -> str:
+    found = meta.get(conn, "store_id")
+    if not found:
+        raise StoreOpenError(f"{path} has no store id: it is damaged.")
+    return found

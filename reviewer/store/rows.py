@@ -15,7 +15,8 @@ from typing import Any
 from reviewer.domain.models import BatchParts, Conversation, Message, canonical_json
 from reviewer.store.times import to_db
 
-# source_file_id and imported_at come first: the importing process adds them.
+# source_file_id and imported_at come first: the importing process adds them. A new
+# conversation has no spans: its counters start at 0 and the spans' triggers keep them.
 CONVERSATION_INSERT = (
     "INSERT INTO conversations (source_file_id, imported_at, source_id, title, created_at, "
     "updated_at, content_hash, n_messages, title_policy, n_pending, n_approved, n_rejected) "

@@ -1,8 +1,9 @@
-"""SQLAlchemy models of the store (schema version 1).
+"""SQLAlchemy models of the store.
 
 Times are ISO 8601 strings in UTC. Conversations carry denormalised span
 counters so the browser can sort and page a million rows without joins; they
-are changed only through ``reviewer.store.spans``.
+are kept by the triggers of ``COUNTER_TRIGGERS`` alone (schema 4), whatever
+inserts, deletes or decides a span.
 """
 
 from __future__ import annotations
@@ -175,3 +176,32 @@ FTS_TRIGGERS = (
     "VALUES ('delete', old.id, coalesce(old.title, '')); END",
 )
 FTS_DDL = FTS_TABLES + FTS_TRIGGERS
+
+
+# The per-conversation span counters, kept by SQLite on every insert, delete and
+# change of status or conversation of a span: no code path can forget them.
+_COUNTS = ("n_pending = n_pending {sign} ({row}.status = 'pending'), "
+           "n_approved = n_approved {sign} ({row}.status = 'approved'), "
+           "n_rejected = n_rejected {sign} ({row}.status = 'rejected')")
+_ADD = _COUNTS.format(sign="+", row="new")
+_TAKE = _COUNTS.format(sign="-", row="old")
+COUNTER_TRIGGERS = (
+    "CREATE TRIGGER spans_counters_ai AFTER INSERT ON spans BEGIN "
+    f"UPDATE conversations SET {_ADD} WHERE id = new.conversation_id; END",
+    "CREATE TRIGGER spans_counters_ad AFTER DELETE ON spans BEGIN "
+    f"UPDATE conversations SET {_TAKE} WHERE id = old.conversation_id; END",
+    "CREATE TRIGGER spans_counters_au AFTER UPDATE OF status, conversation_id ON spans "
+    "WHEN old.status IS NOT new.status OR old.conversation_id IS NOT new.conversation_id BEGIN "
+    f"UPDATE conversations SET {_TAKE} WHERE id = old.conversation_id; "
+    f"UPDATE conversations SET {_ADD} WHERE id = new.conversation_id; END",
+)
+# Every conversation's counters from its spans, in one pass over the spans (the
+# triggers keep them so after).
+RECOUNT = (
+    "UPDATE conversations SET n_pending = 0, n_approved = 0, n_rejected = 0",
+    "UPDATE conversations SET n_pending = c.pending, n_approved = c.approved, "
+    "n_rejected = c.rejected FROM (SELECT conversation_id, "
+    "sum(status = 'pending') AS pending, sum(status = 'approved') AS approved, "
+    "sum(status = 'rejected') AS rejected FROM spans GROUP BY conversation_id) AS c "
+    "WHERE conversations.id = c.conversation_id",
+)

@@ -1,16 +1,21 @@
-"""Spans and their decisions. The only place that changes a span's status,
-so the per-conversation counters stay true."""
+"""Spans and their decisions, and what a change of them changed.
+
+The per-conversation counters follow every insert, delete and change of status
+by themselves (``schema.COUNTER_TRIGGERS``); :func:`watch` and :func:`changes`
+read them before and after an operation, in its transaction, into the
+:class:`~reviewer.domain.changes.Changes` it returns."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from reviewer.domain.changes import Changes, ConversationCounts, StatusCounts
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Decision, Origin, Span, Status, Suggestion
 from reviewer.store.schema import ConversationRow, DecisionRow, MessageRow, SpanRow
@@ -19,11 +24,6 @@ from reviewer.store.times import from_db, to_db, utc_now
 
 # The write path of a decision runs at every keystroke of a reviewer: it speaks to the
 # driver directly (SQLAlchemy's per-statement overhead is tens of microseconds).
-COUNTER_COLUMN = {
-    Status.PENDING: "n_pending",
-    Status.APPROVED: "n_approved",
-    Status.REJECTED: "n_rejected",
-}
 SPAN_COLUMNS = (
     "id", "conversation_id", "message_id", "start", "end", "entity", "score", "recognizer",
     "explanation", "origin", "status", "reason", "decided_by", "decided_at", "policy_hash",
@@ -38,13 +38,6 @@ DECISION_INSERT = (
     "INSERT INTO decisions (span_id, status, previous_status, entity, previous_entity, reason, "
     "reviewer, decided_at, undo_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-def _bump(conn: Connection, conv_id: int, status: Status, delta: int) -> None:
-    column = COUNTER_COLUMN[status]
-    driver(conn).execute(
-        f"UPDATE conversations SET {column} = {column} + ? WHERE id = ?", (delta, conv_id)
-    )
 
 
 def add(
@@ -68,8 +61,6 @@ def add(
             policy_hash, now,
         ))
         ids.append(int(cursor.lastrowid))
-    for status in {s.status for s in suggestions}:
-        _bump(conn, conversation_id, status, sum(1 for s in suggestions if s.status is status))
     return ids
 
 
@@ -138,9 +129,6 @@ def decide(
         (str(status), reason, reviewer if decided else None, to_db(now) if decided else None,
          span_id),
     )
-    if status is not span.status:
-        _bump(conn, span.conversation_id, span.status, -1)
-        _bump(conn, span.conversation_id, status, 1)
     return _record(conn, Decision(
         span_id=span_id, status=status, previous_status=span.status, reviewer=reviewer,
         decided_at=now, reason=reason, entity=span.entity,
@@ -175,12 +163,11 @@ def revealed_by(conn: Connection, conversation_id: int, decision_id: int) -> lis
 
 
 def withdraw(conn: Connection, span: Span) -> None:
-    """Remove a revealed span, with its decisions, when the reject that revealed it
-    is undone."""
+    """Remove a span with its decisions: a revealed one when the reject that revealed
+    it is undone, a manual one when its making is undone."""
     raw = driver(conn)
     raw.execute("DELETE FROM decisions WHERE span_id = ?", (span.id,))
     raw.execute("DELETE FROM spans WHERE id = ?", (span.id,))
-    _bump(conn, span.conversation_id, span.status, -1)
 
 
 def change_entity(
@@ -247,4 +234,55 @@ def _decision(row: Any) -> Decision:
         previous_status=Status(row.previous_status), reviewer=row.reviewer,
         decided_at=decided_at, reason=row.reason, entity=row.entity,
         previous_entity=row.previous_entity, undo_of=row.undo_of, id=row.id,
+    )
+
+
+# --- what an operation changed -------------------------------------------------------------
+
+ID_CHUNK = 500  # ids per IN (...): well under SQLite's limit on bound parameters
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    items = sorted(set(ids))
+    for at in range(0, len(items), ID_CHUNK):
+        yield items[at:at + ID_CHUNK]
+
+
+def conversations_of(conn: Connection, span_ids: Iterable[int]) -> set[int]:
+    """The conversations holding these spans."""
+    raw = driver(conn)
+    found: set[int] = set()
+    for chunk in _chunks(span_ids):
+        marks = ", ".join("?" * len(chunk))
+        found.update(int(r[0]) for r in raw.execute(
+            f"SELECT DISTINCT conversation_id FROM spans WHERE id IN ({marks})", chunk))
+    return found
+
+
+def watch(conn: Connection, conv_ids: Iterable[int]) -> dict[int, StatusCounts]:
+    """The counters of these conversations as the store holds them now."""
+    raw = driver(conn)
+    counts: dict[int, StatusCounts] = {}
+    for chunk in _chunks(conv_ids):
+        marks = ", ".join("?" * len(chunk))
+        for conv_id, *row in raw.execute(
+                "SELECT id, n_pending, n_approved, n_rejected FROM conversations "
+                f"WHERE id IN ({marks})", chunk):
+            counts[int(conv_id)] = StatusCounts(*row)
+    return counts
+
+
+def changes(conn: Connection, before: Mapping[int, StatusCounts], *,
+            decisions: Sequence[Decision] = (), span_ids: Iterable[int] = (),
+            removed: Sequence[Span] = ()) -> Changes:
+    """What changed since :func:`watch` gave ``before``, read in the same transaction:
+    the spans ``span_ids`` as they are now, the counters of the watched
+    conversations, and the change in the store's totals (theirs)."""
+    after = watch(conn, before)
+    return Changes(
+        decisions=tuple(decisions),
+        spans=tuple(get(conn, span_id) for span_id in dict.fromkeys(span_ids)),
+        removed=tuple(removed),
+        conversations=tuple(ConversationCounts(c, after[c]) for c in sorted(after)),
+        totals=sum((after[c] - before[c] for c in after), StatusCounts()),
     )

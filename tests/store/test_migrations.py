@@ -33,8 +33,19 @@ def add(store: Store, source_id: str, title: str, text: str) -> None:
         conversations.add_conversation(conn, conv, None)
 
 
+def make_v3(store: Store) -> None:
+    """Turn a new store back into a version 3 store: counters kept by the program
+    (and here left wrong, as a version 3 store could leave them)."""
+    with store.transaction() as conn:
+        for trigger in ("spans_counters_ai", "spans_counters_ad", "spans_counters_au"):
+            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        conn.exec_driver_sql("UPDATE conversations SET n_pending = n_pending + 7, n_approved = 3")
+        meta.put(conn, "schema_version", "3")
+
+
 def make_v2(store: Store) -> None:
     """Turn a new store back into a version 2 store: messages without a language."""
+    make_v3(store)
     with store.transaction() as conn:
         for column in ("language", "names_searched"):
             conn.exec_driver_sql(f"ALTER TABLE messages DROP COLUMN {column}")
@@ -65,7 +76,7 @@ def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path:
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "3"
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "4"
             ddl = conn.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE name = 'message_fts'").scalar_one()
             assert "columnsize=0" in ddl
@@ -119,7 +130,7 @@ def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == "3"
+            assert meta.get(conn, "schema_version") == "4"
             rows = conn.exec_driver_sql(
                 "SELECT text, language, names_searched FROM messages ORDER BY id").all()
             assert [(r[1], r[2]) for r in rows] == [(None, None), (None, None)]
@@ -129,5 +140,36 @@ def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
             "en": {"messages": 1, "names_not_searched": 0},
             "ko": {"messages": 1, "names_not_searched": 1}}
         assert integrity_problems(upgraded) == []
+    finally:
+        upgraded.close()
+
+
+def _counters(store: Store) -> list[tuple[int, int, int]]:
+    with store.reading() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT n_pending, n_approved, n_rejected FROM conversations ORDER BY id").all()]
+
+
+def test_a_v3_store_gets_its_counters_recounted_and_kept_by_triggers(
+        store: Store, store_path: Path) -> None:
+    from reviewer.domain.models import Status
+    from reviewer.ops.decisions import decide
+    from tests.store.factory import add_conversation_with_spans
+
+    add_conversation_with_spans(store, n_spans=5)
+    add(store, "b", "No spans", "Nothing to find here")
+    decide(store, [1, 2], Status.APPROVED, "tester")
+    decide(store, [3], Status.REJECTED, "tester")
+    truth = _counters(store)
+    assert truth == [(2, 2, 1), (0, 0, 0)]
+    make_v3(store)
+    assert _counters(store) != truth  # drifted, as bullet 2 of issue 14 saw (826 vs 913)
+    store.close()
+
+    upgraded = open_store(store_path, PASSPHRASE)
+    try:
+        assert _counters(upgraded) == truth
+        decide(upgraded, [4], Status.REJECTED, "tester")
+        assert _counters(upgraded) == [(1, 2, 2), (0, 0, 0)]
     finally:
         upgraded.close()
