@@ -46,7 +46,7 @@ from reviewer.ops.stores import create_store
 from reviewer.store import conversations, packets, spans
 from reviewer.store.analysis import mark_analyzed
 
-PASSPHRASE = "benchmark passphrase"
+PASSPHRASE = "benchmark store of synthetic text"
 FIRST = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Julia"]
 LAST = ["Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "Silva", "Haddad", "Kowalski"]
 FILLER = ("the tenant wrote to the landlord about the deposit and the repair of the boiler, "

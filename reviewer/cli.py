@@ -22,9 +22,9 @@ from types import FrameType
 from typing import Any
 
 from reviewer import __version__
-from reviewer.infra.environment import NEW_PASSPHRASE, PASSPHRASE, secrets_withheld
 from reviewer.domain.errors import KnownError, UsageError
 from reviewer.domain.models import Status
+from reviewer.infra.environment import NEW_PASSPHRASE, PASSPHRASE, secrets_withheld
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_BUG = 1
@@ -234,10 +234,11 @@ def _span_ids(values: Sequence[str]) -> list[int]:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from reviewer.ops.decisions import decide
+    from reviewer.ops.decisions import decide, require_reason_code
 
     status = Status.APPROVED if args.approve else Status.REJECTED
     with _open(args) as store:
+        require_reason_code(store, args.reason)
         made = decide(store, _span_ids(args.span_ids), status, reviewer_name(args), args.reason)
     print(f"{len(made)} span(s) {status}.")
     return 0

@@ -37,6 +37,15 @@ class StoreOpenError(KnownError):
     exit_code = 4
 
 
+class StoreReadOnlyError(StoreOpenError):
+    """The store's drive, folder or file cannot be written: it opens for reading
+    only, and anything that would change it is refused."""
+
+
+class WeakPassphraseError(UsageError):
+    """A new passphrase is too easy to guess (``reviewer.domain.passphrase``)."""
+
+
 class CancelledError(KnownError):
     """The user cancelled a long operation; what was committed stays."""
 

@@ -11,13 +11,13 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
-from reviewer.infra.resources import candidate_roots
 from reviewer.gui.crash import crash_reports
 from reviewer.gui.dialogs import NameDialog, Opener, UnlockDialog
 from reviewer.gui.settings import APPLICATION, ORGANIZATION, Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
 from reviewer.gui.window import MainWindow
-from reviewer.ops.stores import Store, create_store, open_store
+from reviewer.infra.resources import candidate_roots
+from reviewer.ops.stores import Store, create_store, open_for_review
 
 STYLE = """
 QMainWindow, QDialog { background: #fafbfc; }
@@ -97,7 +97,7 @@ def opener(reviewer: str) -> Opener:
     def open_or_create(path: Path, passphrase: str, create: bool) -> Store:
         if create:
             return create_store(path, passphrase, reviewer)
-        return open_store(path, passphrase)
+        return open_for_review(path, passphrase)
 
     return open_or_create
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.domain.errors import KnownError
+from reviewer.domain.passphrase import assess
 from reviewer.gui.keymap import COMMANDS, KeyMap
 from reviewer.ops.stores import Store
 
@@ -33,15 +34,8 @@ Opener = Callable[[Path, str, bool], Store]
 
 
 def passphrase_strength(passphrase: str) -> str:
-    """A plain-words hint: length and variety, the two things that matter."""
-    kinds = sum(any(test(c) for c in passphrase) for test in
-                (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
-    words = len(passphrase.split())
-    if len(passphrase) < 12:
-        return "Too short: use at least 12 characters, or four or more words."
-    if len(passphrase) >= 20 or words >= 4:
-        return "Strong."
-    return "Fair: longer is better." if kinds < 3 else "Good."
+    """The strength meter's line: the estimate that creating the store applies."""
+    return assess(passphrase).hint
 
 
 class UnlockDialog(QDialog):

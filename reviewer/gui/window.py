@@ -154,6 +154,10 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.totals_label)
         bar.addWidget(self.pace_label)
+        if self.store.read_only:  # for as long as it is open: no decision can be recorded
+            note = QLabel("<b>Read-only store</b>: reading only, no decisions")
+            note.setToolTip(f"{self.store.path} is read-only: {self.store.read_only}.")
+            bar.addPermanentWidget(note)
         bar.addPermanentWidget(self.jobs)
         for label in (self.who_label, self.store_label, self.lock_label):
             bar.addPermanentWidget(label)

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reviewer.domain.errors import RefusedError
+from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Decision, Span, Status, Suggestion
+from reviewer.ops.policies import current_policy
+from reviewer.ops.review import reason_codes
 from reviewer.store import audit, spans
 from reviewer.store.database import Store
 from reviewer.suggest.shaping import beneath
@@ -47,6 +49,17 @@ def decide(
             entry["revealed_span_ids"] = revealed
         audit.append(conn, reviewer, "decide", entry)
     return made
+
+
+def require_reason_code(store: Store, reason: str | None) -> None:
+    """Refuse a reason that is not one of the reason codes of the policy in force
+    (the codes the review window offers), listing them."""
+    if reason is None:
+        return
+    codes = [code for code, _label in reason_codes(current_policy(store).policy) if code]
+    if reason not in codes:
+        raise UsageError(f"Unknown reason code {reason!r}: the policy in force has "
+                         f"{', '.join(codes)}. Nothing was recorded.")
 
 
 def _reveal(conn: Any, rejected: Span, decision: Decision) -> list[int]:

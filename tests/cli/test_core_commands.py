@@ -88,12 +88,12 @@ def test_passwd_then_old_fails(env: pytest.MonkeyPatch, tmp_path: Path,
                                capsys: pytest.CaptureFixture[str]) -> None:
     store = str(tmp_path / "m.db")
     _run(capsys, "init", store)
-    env.setenv("REVIEWER_NEW_PASSPHRASE", "a brand new passphrase")
+    env.setenv("REVIEWER_NEW_PASSPHRASE", "brand new quiet lantern")
     code, out, err = _run(capsys, "passwd", store)
     assert code == 0, err
     assert PASSPHRASE not in out + err
     assert _run(capsys, "stats", store)[0] == 4
-    env.setenv("REVIEWER_PASSPHRASE", "a brand new passphrase")
+    env.setenv("REVIEWER_PASSPHRASE", "brand new quiet lantern")
     code, out, _ = _run(capsys, "audit", store, "--json")
     assert [e["action"] for e in json.loads(out)] == ["init", "passwd"]
     assert _run(capsys, "audit", store, "--verify")[0] == 0

@@ -72,6 +72,20 @@ def test_demo_hint_is_shown(qtbot: Any, store_path: Path) -> None:
 
 
 def test_strength_hint_words() -> None:
-    assert passphrase_strength("short").startswith("Too short")
-    assert passphrase_strength("Abcdefgh1234") == "Good."
-    assert passphrase_strength("abcdefghijkl") == "Fair: longer is better."
+    assert passphrase_strength("short").startswith("Too weak: at least 12 characters")
+    assert passphrase_strength("Abcdefgh1234").startswith("Too weak")  # a sequence
+    assert passphrase_strength("abcdefghijkl").startswith("Too weak")
+    assert passphrase_strength("Zebra lantern 7 quietly") == "Good."
+    assert passphrase_strength("orbit canyon velvet") == "Fair: longer is better."
+
+
+def test_create_refuses_a_weak_passphrase_in_the_dialog(qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    dialog = _dialog(qtbot, path)
+    qtbot.keyClicks(dialog.passphrase, "password1234")
+    dialog.repeat.setText("password1234")
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert dialog.error.text().startswith("Passphrase too weak: at least 12 characters")
+    assert dialog.store is None
+    assert not path.exists()
+    dialog.close()

@@ -94,7 +94,7 @@ def test_killed_passwd_leaves_old_or_new(store_path: Path) -> None:
     with create_store(store_path, PASSPHRASE, "tester") as store:
         add_conversation_with_spans(store, n_spans=50)
     for round_no in range(6):
-        old, new = passphrases[-1], f"new passphrase {round_no}"
+        old, new = passphrases[-1], f"rekeyed lantern orbit {round_no}"
         output = _run_and_kill(REKEYER, [str(store_path), old, new], rng.uniform(0.0, 1.5))
         old_ok, new_ok = _opens_with(store_path, old), _opens_with(store_path, new)
         assert old_ok != new_ok, f"round {round_no}: old={old_ok} new={new_ok}"
