@@ -3,16 +3,31 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# .venv is installed by uv from uv.lock, exactly. uv itself, at the version (and hashes)
+# that uv-requirements.txt pins, comes from PyPI into .tools/ the first time.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+SYNC := $(UV) sync --locked --python $(PYTHON) --no-python-downloads
+# pytest worker processes: the machines have two cores. GUI tests share one worker.
+WORKERS ?= 2
 
-.PHONY: run test lint types contracts pytest setup bench package clean
+.PHONY: run test lint types contracts pytest setup lock bench package clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(UV): uv-requirements.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r uv-requirements.txt
+	touch $(UV)
+
+$(STAMP): pyproject.toml uv.lock $(UV)
+	$(SYNC) --extra test
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# After changing dependencies in pyproject.toml: re-resolve uv.lock (commit both).
+lock: $(UV)
+	$(UV) lock
 
 run: $(STAMP)
 	$(BIN)/reviewer demo
@@ -27,7 +42,7 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -n $(WORKERS) --dist loadgroup
 
 test: lint types contracts pytest
 
@@ -36,10 +51,10 @@ bench: $(STAMP)
 
 # The desktop bundle (dist/reviewer) built by PyInstaller, then smoke-tested without Python.
 package: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	$(SYNC) --extra test --extra package
 	packaging/linux/validate.sh
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/reviewer.spec
 	packaging/smoke_test.sh dist/reviewer
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(TOOLS) build dist .mypy_cache .ruff_cache .pytest_cache

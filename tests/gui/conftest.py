@@ -26,6 +26,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/gui/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+            # One QApplication, one focused window at a time: under pytest-xdist
+            # (`make test`, --dist loadgroup) every GUI test runs in the same worker.
+            item.add_marker(pytest.mark.xdist_group("gui"))
 
 
 @pytest.fixture(autouse=True)
