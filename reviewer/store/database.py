@@ -47,6 +47,7 @@ READING_PRAGMAS = (
     "PRAGMA temp_store = MEMORY",
 )
 CONNECTION_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", *READING_PRAGMAS)
+DRIVE_READ_ONLY = "it is on a drive mounted read-only (write-blocked)"
 
 
 def read_only_reason(path: Path) -> str:
@@ -60,9 +61,6 @@ def read_only_reason(path: Path) -> str:
     if not _writable(path):
         return "its permissions or attributes do not allow writing"
     return ""
-
-
-DRIVE_READ_ONLY = "it is on a drive mounted read-only (write-blocked)"
 
 
 def _folder_problem(folder: Path) -> str:

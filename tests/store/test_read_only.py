@@ -14,6 +14,7 @@ from reviewer.domain.errors import StoreOpenError, StoreReadOnlyError
 from reviewer.ops.stores import change_passphrase, create_store, open_for_review, open_store
 from reviewer.store import meta
 from reviewer.store.database import Store
+from reviewer.store.migrations import CURRENT_VERSION
 from tests.conftest import PASSPHRASE
 from tests.store.readonly import unwritable
 
@@ -90,6 +91,13 @@ def test_creating_in_a_read_only_folder_is_refused(tmp_path: Path) -> None:
         create_store(folder / "new.db", PASSPHRASE, "tester")
     assert str(refused.value).startswith(f"{folder} is read-only: ")
     assert _files(folder) == []
+
+
+def test_an_older_schema_is_not_upgraded_where_nothing_can_be_written(closed: Path) -> None:
+    with open_store(closed, PASSPHRASE) as store, store.transaction() as conn:
+        meta.put(conn, "schema_version", str(CURRENT_VERSION - 1))
+    with unwritable(closed), pytest.raises(StoreReadOnlyError, match="needs a schema upgrade"):
+        open_store(closed, PASSPHRASE, readonly=True)
 
 
 def test_unsaved_changes_are_read_from_the_wal(closed: Path) -> None:
