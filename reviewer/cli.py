@@ -240,7 +240,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
     with _open(args) as store:
         require_reason_code(store, args.reason)
         made = decide(store, _span_ids(args.span_ids), status, reviewer_name(args), args.reason)
-    print(f"{len(made)} span(s) {status}.")
+    print(f"{len(made.decisions)} span(s) {status}.")
     return 0
 
 

@@ -9,6 +9,7 @@ the last row with one backwards page. ``data`` reads the window only.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reviewer.domain.changes import ConversationCounts
 from reviewer.ops.browse import BrowseQuery, ConversationSummary, Page
 
 ConversationIdRole = Qt.ItemDataRole.UserRole
@@ -200,6 +202,17 @@ class BrowserModel(QAbstractTableModel):
             at = self.row_of.get(row.id)
             if at is not None:
                 self.rows[at] = row
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+
+    def update_counts(self, counted: Iterable[ConversationCounts]) -> None:
+        """The store's counters of conversations an operation touched, for the rows
+        in the window (a dictionary look-up each: the window re-reads nothing)."""
+        for fresh in counted:
+            at = self.row_of.get(fresh.conversation_id)
+            if at is not None:
+                counts = fresh.counts
+                self.rows[at] = replace(self.rows[at], n_pending=counts.pending,
+                                        n_approved=counts.approved, n_rejected=counts.rejected)
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
 
     def conversation_at(self, row: int) -> int | None:

@@ -1,9 +1,13 @@
-"""Undo/redo: one QUndoCommand per decision (or per bulk approval), each wrapping
-one operation and its inverse, in the manner of orange-canvas-core.
+"""Undo/redo: one QUndoCommand per user action (a decision, a same-text bulk
+decision, an entity change, a manual span), in the manner of orange-canvas-core:
+``redo`` performs the operation, ``undo`` its inverse, each returning the
+:class:`~reviewer.domain.changes.Changes` the window applies.
 
-The operation runs *before* the command is pushed, so a decision is in the
-store before anything on screen changes; the first ``redo`` that QUndoStack
-calls on push is therefore skipped. Undo is itself a recorded, audited decision.
+The window pushes a command and QUndoStack's first ``redo`` performs it, so the
+decision is in the store before anything on screen changes. A step that fails
+(the store refused it) changed nothing in the store; the command marks itself
+obsolete, so QUndoStack drops it instead of moving its index: stack and store
+keep agreeing, and the user reads one line saying why.
 """
 
 from __future__ import annotations
@@ -13,49 +17,59 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.errors import KnownError
-from reviewer.domain.models import Decision
-from reviewer.ops.decisions import undo
-from reviewer.ops.stores import Store
 
 
 class Applier(Protocol):
-    """What the window does with decisions an undo or redo made."""
+    """What the window does with what a command's step changed."""
 
-    def apply_decisions(self, made: list[Decision], sign: int) -> None: ...
+    def apply_changes(self, changes: Changes) -> None: ...
 
-    def report_error(self, err: KnownError) -> None: ...
+    def stepped(self, command: OperationCommand, step: str) -> None:
+        """``command`` was undone (``step`` "undo") or done again ("redo")."""
 
-    def undo_context(self) -> tuple[Store, str]: ...
+    def step_failed(self, command: OperationCommand, step: str) -> None:
+        """``command``'s step was refused (``command.error``); it left the stack."""
 
 
-class DecisionCommand(QUndoCommand):
-    """``made`` were just recorded by ``again``; undo reverts them, redo calls ``again``."""
+class OperationCommand(QUndoCommand):
+    """``perform`` does the action; ``inverse`` undoes what its last run did."""
 
-    def __init__(self, text: str, target: Applier, made: list[Decision],
-                 again: Callable[[], list[Decision]]) -> None:
+    def __init__(self, text: str, target: Applier, perform: Callable[[], Changes],
+                 inverse: Callable[[Changes], Changes]) -> None:
         super().__init__(text)
+        self.label = text  # kept on the Python side: readable after the stack drops the command
         self.target = target
-        self.made = made
-        self.again = again
-        self.fresh = True
+        self.perform = perform
+        self.inverse = inverse
+        self.done = Changes()  # what the last redo did
+        self.undone = Changes()  # what the last undo did
+        self.error: KnownError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
 
     def redo(self) -> None:
-        if self.fresh:
-            self.fresh = False
-            return
         try:
-            self.made = self.again()
+            self.done = self.perform()
         except KnownError as err:
-            self.target.report_error(err)
+            self._fail(err, "redo")
             return
-        self.target.apply_decisions(self.made, +1)
+        self.target.apply_changes(self.done)
+        self.target.stepped(self, "redo")
 
     def undo(self) -> None:
-        store, reviewer = self.target.undo_context()
         try:
-            reverted = undo(store, [d.id for d in self.made if d.id is not None], reviewer)
+            self.undone = self.inverse(self.done)
         except KnownError as err:
-            self.target.report_error(err)
+            self._fail(err, "undo")
             return
-        self.target.apply_decisions(reverted, -1)
+        self.target.apply_changes(self.undone)
+        self.target.stepped(self, "undo")
+
+    def _fail(self, err: KnownError, step: str) -> None:
+        self.error = err
+        self.setObsolete(True)
+        self.target.step_failed(self, step)

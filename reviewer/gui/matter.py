@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.errors import CancelledError, KnownError
 from reviewer.domain.progress import Progress
 from reviewer.gui.export_dialog import ExportChoice, ExportDialog, new_packet_folder
@@ -31,9 +32,11 @@ def summary(report: Any, line: int = -1) -> str:
 
 class MatterActions(QObject):
     """What changes the matter as a whole. ``changed`` fires after an import or an
-    analysis (the browser and the totals re-read); ``message`` carries the summary."""
+    analysis (the browser and the totals re-read); ``applied`` carries the changes of
+    an export the leak scan refused (the spans it added); ``message`` the summary."""
 
     changed = Signal()
+    applied = Signal(object)
     message = Signal(str)
 
     def __init__(self, store: Store, reviewer: str, jobs: JobBar,
@@ -119,6 +122,9 @@ class MatterActions(QObject):
 
     def _exported(self, choice: ExportChoice, outcome: Any) -> None:
         locked = bool(getattr(self.parent_widget, "locked", False))
+        changes = getattr(outcome, "changes", None)
+        if isinstance(changes, Changes):
+            self.applied.emit(changes)
         if not isinstance(outcome, KnownError):
             self.message.emit(f"Packet written to {outcome.out_dir}.")
             if not locked:

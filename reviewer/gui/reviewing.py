@@ -1,26 +1,33 @@
 """The review loop: which span is current, moving between spans and
 conversations, and every decision (approve, reject, bulk, entity, manual span).
 
-Each decision calls the operations layer first (committed with its audit entry)
-and only then changes the screen, and is pushed as one undoable command.
+Each action is one undoable command whose ``redo`` calls the operations layer
+(committed with its audit entry); the screen then applies the ``Changes`` the
+operation returned, and re-reads nothing: spans restyled, the browser's rows
+and the status bar's totals set to the store's counters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from reviewer.domain.changes import Changes, ConversationCounts, StatusCounts
 from reviewer.domain.errors import KnownError
-from reviewer.domain.models import Decision, Span, Status
-from reviewer.gui.commands import DecisionCommand
+from reviewer.domain.models import Span, Status
+from reviewer.gui.commands import OperationCommand
 from reviewer.gui.conversation import ConversationView, SourceSelection
 from reviewer.gui.inspector import SpanInspector
 from reviewer.ops import review
-from reviewer.ops.decisions import change_entity, decide, revealed_suggestions
+from reviewer.ops.decisions import change_entity, decide, undo
 from reviewer.ops.review import ConversationDetail
 from reviewer.ops.stores import Store
+
+VERBS = {Status.APPROVED: "approve", Status.REJECTED: "reject"}
+QUOTED = 40  # characters of a span's text in a status-bar message
 
 
 class ReviewSession(QObject):
@@ -43,12 +50,13 @@ class ReviewSession(QObject):
         self.spans: dict[int, Span] = {}
         self.order: list[int] = []
         self.current: Span | None = None
-        self.totals: dict[str, int] | None = None
+        self.totals: StatusCounts | None = None
         self.decided = 0
         self.started = datetime.now(UTC)
         # What is not the decision itself (inspector, browser counters) follows one
         # event-loop turn later, after the conversation view has repainted.
-        self.touched: set[int] = set()
+        self.row_counts: dict[int, ConversationCounts] = {}
+        self.pushing = False  # a new action's first redo is running
         self.later = QTimer(self)
         self.later.setSingleShot(True)
         self.later.setInterval(0)
@@ -95,10 +103,10 @@ class ReviewSession(QObject):
         """The inspector and the browser's counters, after the view has shown the change."""
         self.later.stop()
         self.show_inspector()
-        if self.touched:
-            fresh = review.spans_by_id(self.store, sorted(self.touched))
-            self.touched.clear()
-            self.rows_changed.emit(sorted({s.conversation_id for s in fresh}))
+        if self.row_counts:
+            counted = list(self.row_counts.values())
+            self.row_counts.clear()
+            self.rows_changed.emit(counted)
 
     def show_inspector(self) -> None:
         span = self.current
@@ -146,7 +154,7 @@ class ReviewSession(QObject):
                 return span_id
         return None
 
-    # --- decisions ----------------------------------------------------------------------------
+    # --- decisions: each one undoable command ------------------------------------------------
     def decide_current(self, status: Status) -> None:
         """A / R: decide the current span, then move to the next pending span."""
         span = self.current
@@ -154,8 +162,10 @@ class ReviewSession(QObject):
             self.message.emit("No current span: G finds the next pending one.")
             return
         reason = self.inspector.reason_code()
-        self._run(f"{status.value} span {span.id}",
-                  lambda: decide(self.store, [span.id], status, self.reviewer, reason))
+        if not self._push(f"{VERBS[status]} of {self.describe(span)}",
+                          lambda: decide(self.store, [span.id], status, self.reviewer, reason),
+                          self._undo_decisions):
+            return
         revealed = [sid for sid in self.order if self.spans[sid].status is Status.PENDING
                     and self.spans[sid].explanation.get("revealed_by", {}).get("span_id")
                     == span.id]
@@ -167,96 +177,123 @@ class ReviewSession(QObject):
     def decide_all(self, span_ids: list[int], status: Status) -> None:
         """Shift+A / Shift+R: one undoable decision over the same-text spans."""
         reason = self.inspector.reason_code()
-        self._run(f"{status.value} {len(span_ids)} same-text spans",
-                  lambda: decide(self.store, span_ids, status, self.reviewer, reason))
-        self.next_pending()
+        what = f"{len(span_ids)} same-text spans"
+        if self.current is not None:
+            what = f"{len(span_ids)} × {self.describe(self.current)}"
+        if self._push(f"{VERBS[status]} of {what}",
+                      lambda: decide(self.store, span_ids, status, self.reviewer, reason),
+                      self._undo_decisions):
+            self.next_pending()
 
     def change_entity(self, entity: str) -> None:
         span = self.current
         if span is None or entity == span.entity:
             return
-        self._run(f"entity of span {span.id}",
-                  lambda: [change_entity(self.store, span.id, entity, self.reviewer)])
+        self._push(f"entity {entity} of {self.describe(span)}",
+                   lambda: change_entity(self.store, span.id, entity, self.reviewer),
+                   self._undo_decisions)
 
     def add_manual(self, where: SourceSelection, entity: str) -> None:
+        """M: the selection becomes an approved manual span; undo removes it."""
         if self.detail is None:
             return
         conv_id = self.detail.conversation.id
         assert conv_id is not None
-        try:
-            span, made = review.add_manual_span(self.store, conv_id, where.message_id,
-                                                where.start, where.end, entity, self.reviewer)
-        except KnownError as err:
-            self.report_error(err)
-            return
-        self._count([made], +1)
-        self.undo_stack.push(DecisionCommand(
-            f"manual span {span.id}", self, [made],
-            lambda: decide(self.store, [span.id], Status.APPROVED, self.reviewer, "MANUAL")))
-        self.open_conversation(conv_id, span.id)
+        text = _selected_text(self.detail, where)
+        command = self._push(
+            f"manual {entity} span “{_quoted(text)}”",
+            lambda: review.add_manual_span(self.store, conv_id, where.message_id, where.start,
+                                           where.end, entity, self.reviewer),
+            lambda done: review.remove_manual_span(self.store, done.spans[0].id, self.reviewer))
+        if command is not None and command.done.spans:
+            self.go_to(command.done.spans[0].id)
 
-    def _run(self, text: str, operation: review.DecisionOp) -> None:
+    def describe(self, span: Span) -> str:
+        """A span as a message names it: PERSON “Dana Whitfield”."""
+        text = self.detail.texts.get(span.id, "") if self.detail else ""
+        return f"{span.entity} “{_quoted(text)}”"
+
+    def _push(self, text: str, perform: Callable[[], Changes],
+              inverse: Callable[[Changes], Changes]) -> OperationCommand | None:
+        """Push the action; QUndoStack's first ``redo`` performs it. None when it failed."""
+        command = OperationCommand(text, self, perform, inverse)
+        self.pushing = True
         try:
-            made = operation()
-        except KnownError as err:
-            self.report_error(err)
+            self.undo_stack.push(command)
+        finally:
+            self.pushing = False
+        return None if command.failed else command
+
+    def _undo_decisions(self, done: Changes) -> Changes:
+        return undo(self.store, [d.id for d in done.decisions if d.id is not None], self.reviewer)
+
+    # --- undo and redo (whoever drives the stack: keys, menu) --------------------------------
+    def stepped(self, command: OperationCommand, step: str) -> None:
+        """After an undo or a redo: the span it changed is current, and the status bar
+        says what was undone or done again. A new action (pushed) moves on by itself."""
+        if self.pushing:
             return
-        self.undo_stack.push(DecisionCommand(text, self, made, operation))
-        self.apply_decisions(made, +1)
+        self.show_changed(command.undone if step == "undo" else command.done)
+        self.message.emit(f"{'Undid' if step == 'undo' else 'Redid'}: {command.label}")
+
+    def step_failed(self, command: OperationCommand, step: str) -> None:
+        if self.pushing:
+            self.message.emit(str(command.error))
+            return
+        self.message.emit(f"Could not {step} {command.label}: {command.error} "
+                          "It is no longer on the undo list.")
+
+    def show_changed(self, changes: Changes) -> None:
+        """Make the span a step changed current (its conversation opened if need be)."""
+        here = [s for s in changes.spans if s.id in self.spans]
+        span = here[0] if here else (changes.spans[0] if changes.spans else None)
+        if span is None:
+            gone = changes.removed[0] if changes.removed else None
+            if gone is not None and self.detail is not None \
+                    and gone.conversation_id != self.detail.conversation.id:
+                self.open_conversation(gone.conversation_id)
+            return
+        if span.id in self.spans:
+            self.go_to(span.id)
+        else:
+            self.open_conversation(span.conversation_id, span.id)
 
     # --- the Applier protocol of the undo commands -------------------------------------------
-    def apply_decisions(self, made: list[Decision], sign: int) -> None:
-        """Show decisions that are already in the store."""
-        for decision in made:
-            span = self.spans.get(decision.span_id)
-            if span is not None:
-                span = review.after_decision(span, decision)
+    def apply_changes(self, changes: Changes) -> None:
+        """Show what an operation changed (already in the store): the open conversation's
+        spans restyled, or shown again when spans came or went; the totals and the
+        browser's rows take the counters the store read back."""
+        here = self.detail.conversation.id if self.detail else None
+        came = any(s.conversation_id == here and s.id not in self.spans for s in changes.spans)
+        went = any(s.id in self.spans for s in changes.removed)
+        for span in changes.spans:
+            if span.id in self.spans:
                 self.spans[span.id] = span
                 self.view.update_span(span)
         if self.current is not None:
             self.current = self.spans.get(self.current.id, self.current)
-        self.touched.update(d.span_id for d in made)
-        self._count(made, sign)
-        self.later.start()
-        revealing = self._revealing(made)
-        if revealing is not None:
-            self._reload_revealed(revealing)
-
-    def _reload_revealed(self, parent: Span) -> None:
-        """The conversation again, with the spans a reject revealed (or its undo
-        withdrew); the totals follow the change in its pending spans."""
-        before = self._pending_here()
-        self.open_conversation(parent.conversation_id, parent.id)
+        if here is not None and (came or went):
+            keep = self.current.id if self.current and self.current.id in self.spans else None
+            self.open_conversation(here, None if went and keep is None else keep)
+        self.decided += changes.status_changes
         if self.totals is not None:
-            self.totals[Status.PENDING.value] += self._pending_here() - before
-            self.counts_changed.emit()
-
-    def _pending_here(self) -> int:
-        return sum(1 for span in self.spans.values() if span.status is Status.PENDING)
-
-    def _revealing(self, made: list[Decision]) -> Span | None:
-        """A span whose reject (or its undo) added or withdrew the spans under it: the
-        view reloads its conversation to show them."""
-        for decision in made:
-            span = self.spans.get(decision.span_id)
-            changed = decision.status is not decision.previous_status
-            rejects = Status.REJECTED in (decision.status, decision.previous_status)
-            if span is not None and changed and rejects and revealed_suggestions(span):
-                return span
-        return None
-
-    def _count(self, made: list[Decision], sign: int) -> None:
-        self.decided += sign * sum(1 for d in made if d.status is not d.previous_status)
-        if self.totals is not None:
-            for d in made:
-                self.totals[d.previous_status.value] -= 1
-                self.totals[d.status.value] += 1
+            self.totals += changes.totals
+        self.row_counts.update((c.conversation_id, c) for c in changes.conversations)
         self.counts_changed.emit()
+        self.later.start()
 
     def report_error(self, err: KnownError) -> None:
         self.message.emit(str(err))
 
-    def undo_context(self) -> tuple[Store, str]:
-        return self.store, self.reviewer
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTED else text[:QUOTED - 1] + "…"
 
 
+def _selected_text(detail: ConversationDetail, where: SourceSelection) -> str:
+    conv = detail.conversation
+    if where.message_id is None:
+        return (conv.title or "")[where.start:where.end]
+    texts = {m.id: m.text for m in conv.messages}
+    return texts.get(where.message_id, "")[where.start:where.end]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer import __version__
+from reviewer.domain.changes import Changes, StatusCounts
 from reviewer.domain.models import Span, Status
 from reviewer.gui import look
 from reviewer.gui.browser_pane import BrowserPane
@@ -195,11 +196,12 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.counts_changed.connect(self._show_counts)
-        self.session.rows_changed.connect(self.browser.refresh_rows)
+        self.session.rows_changed.connect(self.model.update_counts)
         self.session.conversation_opened.connect(self._conversation_opened)
         for source in (self.jobs, self.matter):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.matter.changed.connect(self._matter_changed)
+        self.matter.applied.connect(self._apply_changes)
 
     def _restore(self) -> None:
         if self.state is None:
@@ -439,16 +441,24 @@ class MainWindow(QMainWindow):
         self.jobs.submit("Counting spans", lambda _p: review.status_totals(self.store),
                          self._set_totals, quiet=True)
 
+    def _apply_changes(self, changes: Changes) -> None:
+        """A job's changes (the spans a refused export's leak scan added); a locked
+        window shows no conversation, so it counts afresh instead."""
+        if self.locked:
+            self._matter_changed()
+        else:
+            self.session.apply_changes(changes)
+
     def _set_totals(self, totals: dict[str, int]) -> None:
-        self.session.totals = totals
+        self.session.totals = StatusCounts.from_dict(totals)
         self._show_counts()
 
     def _show_counts(self) -> None:
         totals = self.session.totals
         if totals is not None:
             self.totals_label.setText(
-                f"◇ {totals['pending']:,} pending   ■ {totals['approved']:,} approved   "
-                f"○ {totals['rejected']:,} rejected")
+                f"◇ {totals.pending:,} pending   ■ {totals.approved:,} approved   "
+                f"○ {totals.rejected:,} rejected")
         self.pace_label.setText(f"   pace {self.session.pace():.0f} spans/hour")
         self.who_label.setText(f"reviewer: {self.session.reviewer}")
         self.lock_label.setText("🔒 locked" if self.locked else "unlocked")

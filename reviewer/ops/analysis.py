@@ -11,15 +11,16 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.models import Suggestion
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.ops.policies import adopt_policy, current_policy
 from reviewer.store import analysis as stored
-from reviewer.store import audit
+from reviewer.store import audit, spans
 from reviewer.store.database import Store
 from reviewer.suggest.chatmodel import missing
 from reviewer.suggest.conversation import ConversationText, finish_conversation
@@ -49,6 +50,8 @@ class AnalyzeReport:
     cache_hits: int = 0
     seconds: float = 0.0
     chat_model_missing: str | None = None  # why the policy's chat-PII model could not run
+    # The change in the store's totals; too many conversations to list them.
+    changes: Changes = field(default_factory=lambda: Changes(many_conversations=True))
 
     def summary_lines(self) -> list[str]:
         added = sum(self.spans.values())
@@ -137,18 +140,31 @@ def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: Suggesti
         for result in _finish(conv, {t.message_id: next(found) for t in conv.texts if t.pending},
                               loaded)
     ]
-    with store.transaction() as conn:
-        added, replaced = stored.save_batch(conn, results, loaded.hash, actor)
-        stored.record_pattern_only(conn, report.pattern_only)
-        audit.append(conn, actor, "analyze", {
-            "policy_hash": loaded.hash, "conversation_ids": [w.conversation_id for w in work],
-            "texts": len(pending), "spans": dict(added), "replaced": replaced,
-            "pattern_only": report.pattern_only,
-        })
+    added, replaced, changes = save_results(
+        store, actor, loaded.hash, results, [w.conversation_id for w in work],
+        texts=len(pending), pattern_only=report.pattern_only)
+    report.changes += replace(changes, conversations=())
     report.conversations += len(work)
     report.texts += len(pending)
     report.spans += added
     report.replaced += replaced
+
+
+def save_results(store: Store, actor: str, policy_hash: str,
+                 results: list[stored.AnalysedText], conversation_ids: list[int], *,
+                 texts: int, pattern_only: bool) -> tuple[Counter[str], int, Changes]:
+    """Store one batch's final suggestions with its audit entry, in one transaction:
+    the spans added per origin, the suggestions replaced, and what changed."""
+    with store.transaction() as conn:
+        counted = spans.watch(conn, conversation_ids)
+        added, replaced = stored.save_batch(conn, results, policy_hash, actor)
+        stored.record_pattern_only(conn, pattern_only)
+        audit.append(conn, actor, "analyze", {
+            "policy_hash": policy_hash, "conversation_ids": conversation_ids,
+            "texts": texts, "spans": dict(added), "replaced": replaced,
+            "pattern_only": pattern_only,
+        })
+        return added, replaced, spans.changes(conn, counted)
 
 
 def _finish(conv: stored.ConversationWork, detected: dict[int | None, list[Suggestion]],

@@ -7,6 +7,9 @@ span says only that it is not of its entity: the alternatives of another
 entity become pending spans of their own ("revealed"), in the same transaction
 and audit entry, so nothing under a rejected span goes unreviewed. Undoing the
 reject withdraws the revealed spans that no live decision holds.
+
+Each operation returns its :class:`~reviewer.domain.changes.Changes`, read back
+by the store in the operation's transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Decision, Span, Status, Suggestion
 from reviewer.ops.policies import current_policy
@@ -29,12 +33,14 @@ def decide(
     status: Status,
     reviewer: str,
     reason: str | None = None,
-) -> list[Decision]:
+) -> Changes:
     """Record one decision for each span, in one transaction with one audit entry."""
     if status is Status.PENDING:
         raise RefusedError("A decision is approve or reject; use undo to return a span to pending.")
     with store.transaction() as conn:
-        made, revealed = [], []
+        counted = spans.watch(conn, spans.conversations_of(conn, span_ids))
+        made: list[Decision] = []
+        revealed: list[int] = []
         for span_id in span_ids:
             before = spans.get(conn, span_id) if status is Status.REJECTED else None
             decision = spans.decide(conn, span_id, status, reviewer, reason)
@@ -48,7 +54,7 @@ def decide(
         if revealed:
             entry["revealed_span_ids"] = revealed
         audit.append(conn, reviewer, "decide", entry)
-    return made
+        return spans.changes(conn, counted, decisions=made, span_ids=[*span_ids, *revealed])
 
 
 def require_reason_code(store: Store, reason: str | None) -> None:
@@ -81,42 +87,51 @@ def revealed_suggestions(rejected: Span) -> list[Suggestion]:
                    f"under a rejected {rejected.entity} span")
 
 
-def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Decision:
+def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Changes:
     with store.transaction() as conn:
+        before = spans.watch(conn, spans.conversations_of(conn, [span_id]))
         made = spans.change_entity(conn, span_id, entity, reviewer)
         audit.append(conn, reviewer, "change_entity", {
             "span_id": span_id, "entity": entity, "previous_entity": made.previous_entity,
             "decision_id": made.id,
         })
-    return made
+        return spans.changes(conn, before, decisions=[made], span_ids=[span_id])
 
 
-def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> list[Decision]:
+def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> Changes:
     """Put each decided span back as it was before the given decisions (latest first)."""
     with store.transaction() as conn:
+        undone = [spans.decision(conn, decision_id) for decision_id in decision_ids]
+        before = spans.watch(conn, spans.conversations_of(conn, [d.span_id for d in undone]))
         made: list[Decision] = []
-        withdrawn: list[int] = []
-        for decision_id in reversed(list(decision_ids)):
-            before = spans.decision(conn, decision_id)
-            if before.entity != before.previous_entity and before.previous_entity is not None:
-                made.append(spans.change_entity(
-                    conn, before.span_id, before.previous_entity, reviewer, undo_of=decision_id
-                ))
-            if before.status is not before.previous_status:
-                made.append(spans.decide(
-                    conn, before.span_id, before.previous_status, reviewer, undo_of=decision_id
-                ))
-            if before.status is Status.REJECTED:
-                withdrawn.extend(_withdraw_revealed(conn, before))
+        withdrawn: list[Span] = []
+        for was in reversed(undone):
+            made.extend(_revert(conn, was, reviewer))
+            if was.status is Status.REJECTED:
+                withdrawn.extend(_withdraw_revealed(conn, was))
         entry: dict[str, Any] = {"undone": list(decision_ids),
                                  "decision_ids": [d.id for d in made]}
         if withdrawn:
-            entry["withdrawn_span_ids"] = withdrawn
+            entry["withdrawn_span_ids"] = [s.id for s in withdrawn]
         audit.append(conn, reviewer, "undo", entry)
+        gone = {s.id for s in withdrawn}
+        return spans.changes(conn, before, decisions=made, removed=withdrawn,
+                             span_ids=[d.span_id for d in undone if d.span_id not in gone])
+
+
+def _revert(conn: Any, was: Decision, reviewer: str) -> list[Decision]:
+    """The decisions that put ``was``'s span back as it was before ``was``."""
+    made = []
+    if was.entity != was.previous_entity and was.previous_entity is not None:
+        made.append(spans.change_entity(conn, was.span_id, was.previous_entity, reviewer,
+                                        undo_of=was.id))
+    if was.status is not was.previous_status:
+        made.append(spans.decide(conn, was.span_id, was.previous_status, reviewer,
+                                 undo_of=was.id))
     return made
 
 
-def _withdraw_revealed(conn: Any, rejected: Decision) -> list[int]:
+def _withdraw_revealed(conn: Any, rejected: Decision) -> list[Span]:
     """Remove the spans ``rejected`` revealed, unless a reviewer's decision stands on
     one (it is decided, or its entity changed): that decision is kept, and the span."""
     assert rejected.id is not None
@@ -128,5 +143,5 @@ def _withdraw_revealed(conn: Any, rejected: Decision) -> list[int]:
         first = spans.history(conn, span.id)[0]
         if span.status is Status.PENDING and span.entity == first.entity:
             spans.withdraw(conn, span)
-            withdrawn.append(span.id)
+            withdrawn.append(span)
     return withdrawn

@@ -347,6 +347,7 @@ def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, request: _Request
                                 "leak scan"},
         ))
     with store.transaction() as conn:
+        counted = spans.watch(conn, {conv_id for conv_id, _ in grouped})
         span_ids = [
             span_id for (conv_id, message_id), found in grouped.items()
             for span_id in spans.add(conn, conv_id, message_id, found, policy_hash=None)
@@ -354,6 +355,7 @@ def _refuse_leaks(store: Store, leaks: list[Leak], actor: str, request: _Request
         error = _leak_error(span_ids, leaks, packets.titles(conn, sorted({c for c, _ in grouped})))
         audit.append(conn, actor, "export_refused", refusal_payload(
             error, request.options(), {"new_pending_span_ids": span_ids}))
+        error.changes = spans.changes(conn, counted, span_ids=span_ids)
     error.audited = True
     raise error
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Provenance
 from reviewer.domain.progress import Progress, no_progress
@@ -132,6 +133,12 @@ class ImportReport:
 
     def error_lines(self) -> list[str]:
         return [f.error for f in self.refused if f.error]
+
+    @property
+    def changes(self) -> Changes:
+        """New conversations and messages, no spans: a view re-reads the rows it shows."""
+        stored = any(f.conversations or f.completed for f in self.imported)
+        return Changes(many_conversations=stored)
 
 
 def _plural(count: int, word: str) -> str:

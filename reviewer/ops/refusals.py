@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.errors import RefusedError
 from reviewer.store import audit
 from reviewer.store.database import Store
@@ -71,9 +72,11 @@ class UnanalysedRefusedError(PendingRefusedError):
 
 
 class LeakRefusedError(ExportRefusedError):
-    """The leak scan refused the export; ``span_ids`` are the new pending spans."""
+    """The leak scan refused the export; ``span_ids`` are the new pending spans,
+    ``changes`` what adding them changed (the window applies it)."""
 
     reason = "leak_scan"
+    changes: Changes = Changes()
 
     def __init__(self, message: str, span_ids: list[int], places: Sequence[RefusedPlace] = (),
                  headline: str | None = None) -> None:

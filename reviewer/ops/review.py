@@ -4,11 +4,12 @@ approval, manual spans, reason codes, totals, and review sessions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from reviewer.domain.changes import Changes
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Conversation, Decision, Origin, Span, Status, Suggestion
 from reviewer.domain.policy import Policy
@@ -30,9 +31,6 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", "URL", "API_KEY",
     "MEDICAL", "ORGANIZATION", "OTHER",
 )
-
-
-DecisionOp = Callable[[], list[Decision]]
 
 
 @dataclass(frozen=True)
@@ -82,16 +80,6 @@ def span_detail(store: Store, span_id: int) -> SpanDetail:
         history = spans.history(conn, span_id)
         conv = conversations.get_conversation(conn, span.conversation_id)
     return SpanDetail(span, covered_text(conv, span), tuple(history))
-
-
-def after_decision(span: Span, made: Decision) -> Span:
-    """``span`` as ``made`` left it (the store holds the same; this spares a read)."""
-    if made.entity != made.previous_entity:
-        return replace(span, entity=made.entity or span.entity)
-    decided = made.status is not Status.PENDING
-    return replace(span, status=made.status, reason=made.reason,
-                   decided_by=made.reviewer if decided else None,
-                   decided_at=made.decided_at if decided else None)
 
 
 def span_detail_history(store: Store, span_id: int) -> list[Decision]:
@@ -150,12 +138,13 @@ def same_text_pending(store: Store, span_id: int) -> list[int]:
 def add_manual_span(
     store: Store, conv_id: int, message_id: int | None, start: int, end: int,
     entity: str, reviewer: str,
-) -> tuple[Span, Decision]:
+) -> Changes:
     """A reviewer's own span over ``[start, end)``, approved at once: one transaction
-    with its audit entry. Returns the span and the approving decision (what undo reverts)."""
+    with its audit entry. The changes hold the span and its approving decision."""
     if end <= start:
         raise RefusedError("Select some text first: a manual span cannot be empty.")
     with store.transaction() as conn:
+        counted = spans.watch(conn, [conv_id])
         suggestion = Suggestion(start=start, end=end, entity=entity, score=1.0,
                                 recognizer="reviewer", origin=Origin.MANUAL)
         (span_id,) = spans.add(conn, conv_id, message_id, [suggestion], None)
@@ -164,7 +153,25 @@ def add_manual_span(
             "span_id": span_id, "conversation_id": conv_id, "message_id": message_id,
             "start": start, "end": end, "entity": entity, "decision_id": made.id,
         })
-        return spans.get(conn, span_id), made
+        return spans.changes(conn, counted, decisions=[made], span_ids=[span_id])
+
+
+def remove_manual_span(store: Store, span_id: int, reviewer: str) -> Changes:
+    """Undo the making of a manual span: the span goes, with its decisions, in one
+    transaction with its audit entry. Only a manual span can be removed."""
+    with store.transaction() as conn:
+        span = spans.get(conn, span_id)
+        if span.origin is not Origin.MANUAL:
+            raise RefusedError(f"Span {span_id} is not a manual span: it can only be decided.")
+        counted = spans.watch(conn, [span.conversation_id])
+        decision_ids = [d.id for d in spans.history(conn, span_id)]
+        spans.withdraw(conn, span)
+        audit.append(conn, reviewer, "manual_span_removed", {
+            "span_id": span_id, "conversation_id": span.conversation_id,
+            "message_id": span.message_id, "start": span.start, "end": span.end,
+            "entity": span.entity, "status": str(span.status), "decision_ids": decision_ids,
+        })
+        return spans.changes(conn, counted, removed=[span])
 
 
 def status_totals(store: Store) -> dict[str, int]:

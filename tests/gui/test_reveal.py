@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from reviewer.domain.changes import StatusCounts
 from reviewer.domain.models import Status
 from reviewer.gui.tasks import SyncRunner
 from reviewer.gui.window import MainWindow
@@ -25,20 +26,20 @@ def test_r_on_a_merged_span_moves_to_what_it_revealed_and_undo_withdraws_it(
     qtbot.waitUntil(window.isActiveWindow)
     window.start()
     assert current_id(window) == span_id
-    assert window.session.totals == {"pending": 1, "approved": 0, "rejected": 0}
+    assert window.session.totals == StatusCounts(pending=1)
     press(qtbot, window, Qt.Key.Key_R)
     assert status_of(window, span_id) is Status.REJECTED
     assert window.session.current is not None
     assert window.session.current.entity == "IP_ADDRESS"
     assert len(window.session.order) == 4
-    assert window.session.totals == {"pending": 3, "approved": 0, "rejected": 1}
+    assert window.session.totals == StatusCounts(pending=3, rejected=1)
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert status_of(window, span_id) is Status.PENDING
     assert window.session.order == [span_id]
     assert current_id(window) == span_id
-    assert window.session.totals == {"pending": 1, "approved": 0, "rejected": 0}
+    assert window.session.totals == StatusCounts(pending=1)
     press(qtbot, window, Qt.Key.Key_Z, CTRL | SHIFT)
     assert status_of(window, span_id) is Status.REJECTED
     assert len(window.session.order) == 4
-    assert window.session.totals == {"pending": 3, "approved": 0, "rejected": 1}
+    assert window.session.totals == StatusCounts(pending=3, rejected=1)
     window.close()

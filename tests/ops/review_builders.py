@@ -84,11 +84,11 @@ def _at(text: str, value: str, entity: str, score: float, recognizer: str) -> di
             "end": start + len(value)}
 
 
-def add_merged_address(store: Store) -> tuple[int, int]:
+def add_merged_address(store: Store, source_id: str = "switch") -> tuple[int, int]:
     """A conversation whose one span is an ADDRESS merged (as the suggestion service
     merges overlaps) over three IP addresses and a lesser ADDRESS; returns
     (conversation id, span id)."""
-    conv_id = add_chat(store, "switch", [("user", SWITCH_CONFIG)])
+    conv_id = add_chat(store, source_id, [("user", SWITCH_CONFIG)])
     start = SWITCH_CONFIG.index("10.40")
     end = SWITCH_CONFIG.index("10.0.0.5") + len("10.0.0.5")
     alternatives = [

@@ -25,7 +25,7 @@ def _texts(store: Any, conv_id: int) -> list[tuple[str, str, str]]:
 
 def test_rejecting_a_merged_span_reveals_each_other_entity_under_it(store: Any) -> None:
     conv_id, span_id = add_merged_address(store)
-    (made,) = decide(store, [span_id], Status.REJECTED, "tester", "FALSE_POSITIVE")
+    (made,) = decide(store, [span_id], Status.REJECTED, "tester", "FALSE_POSITIVE").decisions
     assert made.status is Status.REJECTED
     assert _texts(store, conv_id) == [
         ("10.40.0.1 255.255.255.0\n ip helper-address 10.0.0.5", "ADDRESS", "rejected"),
@@ -38,7 +38,7 @@ def test_rejecting_a_merged_span_reveals_each_other_entity_under_it(store: Any) 
 
 def test_a_revealed_span_says_why_and_has_a_history(store: Any) -> None:
     conv_id, span_id = add_merged_address(store)
-    (made,) = decide(store, [span_id], Status.REJECTED, "tester")
+    (made,) = decide(store, [span_id], Status.REJECTED, "tester").decisions
     revealed = [s for s in review.conversation_detail(store, conv_id).spans if s.id != span_id]
     first = revealed[0]
     assert first.explanation["revealed_by"] == {"span_id": span_id, "decision_id": made.id}
@@ -54,7 +54,7 @@ def test_a_revealed_span_says_why_and_has_a_history(store: Any) -> None:
 def test_undoing_the_reject_withdraws_what_it_revealed(store: Any) -> None:
     conv_id, span_id = add_merged_address(store)
     before = _texts(store, conv_id)
-    made = decide(store, [span_id], Status.REJECTED, "tester")
+    made = decide(store, [span_id], Status.REJECTED, "tester").decisions
     revealed = [s.id for s in review.conversation_detail(store, conv_id).spans if s.id != span_id]
     undo(store, [d.id for d in made if d.id is not None], "tester")
     assert _texts(store, conv_id) == before
@@ -65,7 +65,7 @@ def test_undoing_the_reject_withdraws_what_it_revealed(store: Any) -> None:
 
 def test_undo_keeps_a_revealed_span_a_reviewer_decided(store: Any) -> None:
     conv_id, span_id = add_merged_address(store)
-    made = decide(store, [span_id], Status.REJECTED, "tester")
+    made = decide(store, [span_id], Status.REJECTED, "tester").decisions
     first = next(s for s in review.conversation_detail(store, conv_id).spans if s.id != span_id)
     decide(store, [first.id], Status.APPROVED, "tester")
     undo(store, [d.id for d in made if d.id is not None], "tester")
@@ -78,7 +78,7 @@ def test_undo_keeps_a_revealed_span_a_reviewer_decided(store: Any) -> None:
 
 def test_rejecting_again_after_undo_reveals_again_and_never_twice(store: Any) -> None:
     conv_id, span_id = add_merged_address(store)
-    made = decide(store, [span_id], Status.REJECTED, "tester")
+    made = decide(store, [span_id], Status.REJECTED, "tester").decisions
     undo(store, [d.id for d in made if d.id is not None], "tester")
     decide(store, [span_id], Status.REJECTED, "tester")
     decide(store, [span_id], Status.REJECTED, "tester")

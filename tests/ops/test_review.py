@@ -6,6 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from reviewer.domain.changes import StatusCounts
+from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Origin, Status
 from reviewer.ops import policies, review
 from reviewer.ops.audit import audit_entries, verify_audit
@@ -55,16 +59,30 @@ def test_same_text_pending_is_store_wide_and_entity_exact(store: Any) -> None:
     assert review.same_text_pending(store, 1) == [1, 3]
 
 
-def test_manual_span_is_approved_audited_and_undoable(store: Any) -> None:
+def test_manual_span_is_approved_audited_and_its_undo_removes_it(store: Any) -> None:
     conv_id = add_chat(store, "a", [("user", "Meet Zed at noon")])
     message_id = review.conversation_detail(store, conv_id).conversation.messages[0].id
-    span, made = review.add_manual_span(store, conv_id, message_id, 5, 8, "PERSON", "tester")
+    made = review.add_manual_span(store, conv_id, message_id, 5, 8, "PERSON", "tester")
+    (span,) = made.spans
     assert (span.origin, span.status, span.reason) == (Origin.MANUAL, Status.APPROVED, "MANUAL")
     assert review.span_detail(store, span.id).text == "Zed"
-    assert made.id is not None
-    undo(store, [made.id], "tester")
-    assert review.spans_by_id(store, [span.id])[0].status is Status.PENDING
+    assert made.totals == StatusCounts(approved=1)
+    assert made.counts_of(conv_id) == StatusCounts(approved=1)
+    removed = review.remove_manual_span(store, span.id, "tester")
+    assert removed.removed == (span,)
+    assert removed.totals == StatusCounts(approved=-1)
+    assert review.conversation_detail(store, conv_id).spans == ()
+    assert review.status_totals(store) == {"pending": 0, "approved": 0, "rejected": 0}
+    entry = audit_entries(store)[-1]
+    assert (entry.action, entry.payload["span_id"]) == ("manual_span_removed", span.id)
     assert verify_audit(store).ok
+
+
+def test_only_a_manual_span_can_be_removed(store: Any) -> None:
+    add_many(store, 1)
+    with pytest.raises(RefusedError):
+        review.remove_manual_span(store, 1, "tester")
+    assert review.status_totals(store) == {"pending": 1, "approved": 0, "rejected": 0}
 
 
 def test_sessions_are_recorded(store: Any) -> None:
@@ -94,16 +112,19 @@ def test_shipped_policy_gives_reasons_and_enabled_entities(store: Any) -> None:
     assert "NRP" not in entities
 
 
-def test_after_decision_matches_the_store(store: Any) -> None:
+def test_changes_hold_the_spans_as_the_store_holds_them(store: Any) -> None:
     from reviewer.ops.decisions import change_entity
 
     add_many(store, 1)
-    (before,) = review.spans_by_id(store, [1])
-    (made,) = decide(store, [1], Status.APPROVED, "tester", "PII")
-    (stored,) = review.spans_by_id(store, [1])
-    assert review.after_decision(before, made) == stored
+    decided = decide(store, [1], Status.APPROVED, "tester", "PII")
+    assert decided.spans == tuple(review.spans_by_id(store, [1]))
+    assert (decided.totals, decided.counts_of(1)) == (StatusCounts(-1, 1, 0),
+                                                      StatusCounts(0, 1, 0))
     changed = change_entity(store, 1, "LOCATION", "tester")
-    assert review.after_decision(stored, changed) == review.spans_by_id(store, [1])[0]
-    (undone,) = undo(store, [made.id or 0], "tester")
-    after_undo = review.spans_by_id(store, [1])[0]
-    assert review.after_decision(review.after_decision(stored, changed), undone) == after_undo
+    assert changed.spans == tuple(review.spans_by_id(store, [1]))
+    assert changed.totals == StatusCounts()
+    (made,) = decided.decisions
+    undone = undo(store, [made.id or 0], "tester")
+    assert undone.spans == tuple(review.spans_by_id(store, [1]))
+    assert undone.spans[0].status is Status.PENDING
+    assert undone.totals == StatusCounts(1, -1, 0)

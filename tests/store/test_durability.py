@@ -35,7 +35,7 @@ WRITER = textwrap.dedent("""
         n += 1
         status = Status.APPROVED if n % 2 else Status.REJECTED
         made = decide(store, [1 + n % 20], status, "writer")
-        print(made[0].id, flush=True)
+        print(made.decisions[0].id, flush=True)
 """)
 
 REKEYER = textwrap.dedent("""
