@@ -29,7 +29,11 @@ bare time as a goal.
 
     .venv/bin/python benchmarks/bench_analyze.py [EXTRA.json ...] [--sets dev,chat]
         [--limit N] [--repeat N] [--no-workers] [--no-start-up] [--json OUT.json]
-        [--pipeline-check]
+        [--pipeline-check] [--errors [ENTITY,...]]
+
+``--errors`` lists ours' false positives (a suggestion no gold span overlaps,
+by suggested entity) and misses (a gold span no suggestion overlaps, by gold
+entity), each with its text in context: where precision and recall are lost.
 """
 
 from __future__ import annotations
@@ -305,6 +309,7 @@ class SetResult:
     two_workers: Run | None = None
     two_workers_agree: bool | None = None
     start_up: tuple[Run, Run] | None = None  # ours and stock on one text
+    found: list[list[Any]] = field(default_factory=list)  # ours, per record
     tree_cpu: bool = False  # whether CPU counts processes that outlive their parent
 
     def per_core(self) -> float:
@@ -363,7 +368,7 @@ def measure(labelled: LabelledSet, model: str, repeat: int, workers: bool) -> Se
         result = SetResult(labelled.name, len(labelled.records), sum(map(len, labelled.texts)),
                            tally(labelled.records, ours_found),
                            tally(labelled.records, stock_findings(space.stock_out)),
-                           fastest(ours_runs), fastest(stock_runs))
+                           fastest(ours_runs), fastest(stock_runs), found=ours_found)
         if workers:
             result.two_workers = fastest(two_runs)
             result.two_workers_agree = same_spans(ours_found,
@@ -447,6 +452,40 @@ def print_summary(results: list[SetResult]) -> None:
               f"{ratio(r.scaling_bound()):>9}")
 
 
+def errors(records: list[GoldRecord], found: list[list[Any]]
+           ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Ours' false positives by suggested entity and misses by gold entity, each a line
+    of the span's text in context (scored as ``reviewer.ops.evaluation.Tally`` does)."""
+    wrong: dict[str, list[str]] = {}
+    missed: dict[str, list[str]] = {}
+    for number, (record, suggestions) in enumerate(zip(records, found, strict=True)):
+        for s in suggestions:
+            if not any(start < s.end and s.start < end for start, end, _ in record.spans):
+                wrong.setdefault(s.entity, []).append(
+                    f"#{number} {s.recognizer}: {in_context(record.text, s.start, s.end)}")
+        for start, end, entity in record.spans:
+            if not any(s.start < end and start < s.end for s in suggestions):
+                missed.setdefault(entity, []).append(
+                    f"#{number}: {in_context(record.text, start, end)}")
+    return wrong, missed
+
+
+def in_context(text: str, start: int, end: int, width: int = 40) -> str:
+    """``text[start:end]`` in brackets with up to ``width`` characters either side, one line."""
+    line = f"{text[max(0, start - width):start]}[[{text[start:end]}]]{text[end:end + width]}"
+    return " ".join(line.split())
+
+
+def print_errors(labelled: LabelledSet, result: SetResult, entities: set[str]) -> None:
+    wrong, missed = errors(labelled.records, result.found)
+    for title, table in (("false positives", wrong), ("misses", missed)):
+        for entity in sorted(table):
+            if entities and entity not in entities:
+                continue
+            print(f"\n--- {result.name}: {title}, {entity} ({len(table[entity])})")
+            print(*table[entity], sep="\n")
+
+
 def ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
@@ -501,6 +540,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--pipeline-check", action="store_true",
                         help="also show how the NER-only pipeline differs from the full one")
+    parser.add_argument("--errors", nargs="?", const="", default=None, metavar="ENTITY,...",
+                        help="list ours' false positives and misses (of these entities only)")
     parser.add_argument("--stock-worker", nargs=3, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -527,6 +568,8 @@ def main() -> None:
         if not args.no_start_up:
             results[-1].start_up = start_up(labelled, model, max(1, args.repeat))
         print_result(results[-1])
+        if args.errors is not None:
+            print_errors(labelled, results[-1], set(filter(None, args.errors.split(","))))
         if args.pipeline_check:
             differences = pipeline_check(labelled.texts, model)
             print(f"NER-only vs full pipeline: {len(differences)} of {len(labelled.texts)} "

@@ -348,7 +348,9 @@ def findings(text: str, found: Sequence[Part]) -> list[Finding]:
     """Parts joined into entities: a name's given name and surname, an address's parts.
     A "name" with a digit or a sign no name has (``mira-dev:ghp_`` in a URL) is dropped,
     and so is a building number alone: it identifies no one, and in chats it is
-    mostly a count, a port or an id ("finished in 812 ms", "seat 14C")."""
+    mostly a count, a port or an id ("finished in 812 ms", "seat 14C"). So are an
+    e-mail, a URL and a lone postcode without their shape (``_shaped_like``); a
+    street name that reads "A & B" is a firm (``_firm_or_street``)."""
     out: list[Finding] = []
     group: list[Part] = []
     for part in found:
@@ -360,8 +362,43 @@ def findings(text: str, found: Sequence[Part]) -> list[Finding]:
         group = [part]
     if group:
         out.append(_finding(group))
-    return [f for f in out if f.labels != ("BUILDING_NUMBER",)
-            and (f.entity != "PERSON" or NAME_SHAPE.fullmatch(text[f.start:f.end]))]
+    return [_firm_or_street(text, f) for f in out if f.labels != ("BUILDING_NUMBER",)
+            and _shaped_like(text, f)]
+
+
+# What a finding's text must show: an e-mail its "@" (``smtp.office365.com`` is a
+# host), a URL a scheme, "www." or a dotted host (not ``/`` of a path or ``av`` of
+# ``rsync -av``); a postcode alone is no port (``:8080``, "port ... for 9200").
+SHAPES = {
+    "EMAIL": re.compile(r"@|(?i:\s(?:at|\[at\]|\(at\))\s)"),
+    "URL": re.compile(r"(?i)://|www\.|[a-z0-9-]\.[a-z]{2,}"),
+}
+# A port: after a host's or a mapping's colon ("0.0.0.0:5432", "localhost:8080",
+# "-p 8081:8080"), not a label's ("ZIP:90210"); or after the word "port" in the sentence.
+PORT_BEFORE = re.compile(r"(?:[\d\]]|localhost|\.[a-z]{2,}):\Z|(?i:\bports?\b[^\n.?!]{0,40}\Z)")
+
+
+def _shaped_like(text: str, f: Finding) -> bool:
+    value = text[f.start:f.end]
+    if f.entity == "PERSON":
+        return NAME_SHAPE.fullmatch(value) is not None
+    shape = SHAPES.get(f.labels[0]) if len(set(f.labels)) == 1 else None
+    if shape is not None and shape.search(value) is None:
+        return False
+    if f.labels == ("ZIP_CODE",):
+        return PORT_BEFORE.search(text, max(0, f.start - 48), f.start) is None
+    return True
+
+
+# "Halvorsen & Pike": two names joined by "&" and no number is a firm, not a street.
+FIRM = re.compile(r"[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*)*[ \t]+&[ \t]+[^\W\d_][\w'’.-]*"
+                  r"(?:[ \t]+[^\W\d_][\w'’.-]*)*")
+
+
+def _firm_or_street(text: str, f: Finding) -> Finding:
+    if set(f.labels) == {"STREET_NAME"} and FIRM.fullmatch(text[f.start:f.end]):
+        return replace(f, entity="ORGANIZATION")
+    return f
 
 
 def _joins(text: str, before: Part, after: Part) -> bool:

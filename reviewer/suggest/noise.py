@@ -9,17 +9,23 @@ column labels are never names. Of the structured patterns, only readings that
 cannot be what they claim go: a call or file name as a URL, a timestamp or a
 clock reading as a card or phone, a figure under a column that holds no such
 number, a year or a decorator as a user name. A secret, e-mail, IP address or
-home-folder user name inside a code fence stays what it is.
+home-folder user name inside a code fence stays what it is. Anywhere, a log's
+machine timestamp or a version number is no date, a piece of a decimal number
+or a dotted quad no phone, and a netmask, loopback, "any" or public-resolver
+address identifies no one's host. Name guesses first pass
+``reviewer.suggest.names`` (shapes no name has).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 
 from reviewer.domain.models import Suggestion
 from reviewer.suggest.codetext import CodeMap, code_map
+from reviewer.suggest.names import reshape_names
 
 # Recognizers that guess names from words; only their findings are filtered.
 GUESSERS = frozenset({"SpacyRecognizer", "NameCueRecognizer", "ChatNameRecognizer"})
@@ -52,16 +58,85 @@ def clean(text: str, found: Iterable[Suggestion]) -> list[Suggestion]:
     doses, trimmed."""
     regions = code_map(text)
     kept = []
-    for s in _by_line(text, found):
+    for s in reshape_names(text, list(_by_line(text, found))):
         s = _phone_not_date(text, s)
         if s.recognizer in GUESSERS and s.entity in NAMES and not_a_name(text, s, regions):
             continue
         if _misread_link(text, s, regions) or _misread_number(text, s, regions):
             continue
+        if _machine_written(text, s) or _shared_address(text, s):
+            continue
         if s.entity == "USERNAME" and _not_a_user(text, s, regions):
             continue
         kept.append(s)
     return kept
+
+
+# A date-time written by a machine: ISO 8601 with "T" and seconds ("2025-08-16T10:51:16Z").
+MACHINE_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+# Three dotted numbers with a year of one or two digits: a version ("Django 2.1.11",
+# "release 5.15.14") unless a word that introduces a date stands before it.
+SHORT_DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{1,2}")
+DATE_WORD_BEFORE = re.compile(
+    r"(?i:\b(?:on|since|until|till|by|to|from|dated?|born|due|expires?|valid|am|vom|seit|bis|"
+    r"le|du|au|el|del|desde|hasta|il|dal|al|op|tot|em|de)[ \t]*:?[ \t]*\Z)")
+
+
+def _machine_written(text: str, s: Suggestion) -> bool:
+    """A date that is a log's machine timestamp or a version number, not a date in
+    someone's life; a figure that is the whole part or the fraction of a decimal
+    number ("1747529166.931464") taken for a phone, card or id."""
+    value = text[s.start:s.end]
+    if s.entity == "DATE_TIME":
+        if MACHINE_TIMESTAMP.fullmatch(value.strip()):
+            return True
+        return SHORT_DOTTED_DATE.fullmatch(value) is not None and \
+            DATE_WORD_BEFORE.search(text, max(0, s.start - 12), s.start) is None
+    if s.entity not in NUMBERS:
+        return False
+    if DOTTED_QUAD.fullmatch(value):
+        return True  # an IPv4 address or netmask ("255.255.255.0") read as a phone
+    if any(m.start() <= s.start and s.end <= m.end() for m in
+           MACHINE_TIMESTAMP.finditer(text, max(0, s.start - 30), min(len(text), s.end + 30))):
+        return True  # a piece of a timestamp ("40.191696Z" of "...T16:53:40.191696Z")
+    return DIGITS_ONLY.fullmatch(value) is not None and _in_decimal(text, s.start, s.end)
+
+
+DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+DIGITS_ONLY = re.compile(r"[(+.]?\d+")
+
+
+def _in_decimal(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 2):start]
+    first = text[start:start + 1]
+    return (re.match(r"\.\d", text[end:end + 2]) is not None
+            or re.fullmatch(r"\d\.", before) is not None
+            or (first == "." and before[-1:].isdigit()))
+
+
+# Addresses that are the same for everyone: netmasks, "any", loopback, and the
+# public resolvers of the large DNS services. They identify no one's host.
+PUBLIC_RESOLVERS = frozenset({
+    "1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9", "149.112.112.112",
+    "208.67.222.222", "208.67.220.220",
+})
+
+
+def _shared_address(text: str, s: Suggestion) -> bool:
+    if s.entity != "IP_ADDRESS":
+        return False
+    value = text[s.start:s.end].strip().split("/")[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    if address.is_loopback or address.is_unspecified or value in PUBLIC_RESOLVERS:
+        return True
+    bits = int(address)
+    width = address.max_prefixlen
+    ones = bin(bits).count("1")
+    return address.version == 4 and ones >= 8 and bits == ((1 << ones) - 1) << (width - ones)
 
 
 def not_a_name(text: str, s: Suggestion, regions: CodeMap) -> bool:
@@ -128,12 +203,17 @@ def _not_a_user(text: str, s: Suggestion, regions: CodeMap) -> bool:
     """A "user name" of digits only (``~2023``, a year), a JSON-LD key (``@type``), or a
     decorator at the start of a code line (``@login_required``)."""
     value = text[s.start:s.end].lstrip("@~")
-    if value.isdigit():
+    if value.isdigit() or (JSON_KEY_AROUND.match(text, s.end) is not None
+                           and text[s.start - 1:s.start] == '"'):
         return True
     if not text.startswith("@", s.start) or not regions.in_code(s.start, s.end):
         return False
     line_start = text.rfind("\n", 0, s.start) + 1
     return regions.in_key(s.start, s.end) or not text[line_start:s.start].strip()
+
+
+# A quoted key: the closing quote and its colon ("@type": ...).
+JSON_KEY_AROUND = re.compile(r"\"[ \t]*:")
 
 
 def _misread_link(text: str, s: Suggestion, regions: CodeMap) -> bool:

@@ -31,7 +31,7 @@ from reviewer.infra.resources import resource_path
 from reviewer.suggest.chatmodel import MODEL_NAMES, NO_MODEL
 
 # Bump when the recognizers change what they find, so stores re-analyse.
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 
 TOP_LEVEL = frozenset({
     "version", "spacy_model", "pipelines", "chat_model", "default_threshold", "entities",

@@ -16,6 +16,7 @@ from presidio_analyzer import AnalysisExplanation, LocalRecognizer, RecognizerRe
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from reviewer.domain.policy import CustomPattern, Policy
+from reviewer.suggest.names import GREETINGS
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ CUE_STOP = frozenset({
     "them", "their", "it", "its", "the", "a", "an", "and", "or", "but", "of", "in", "at", "on",
     "to", "for", "from", "with", "by", "is", "was", "are", "were", "be", "this", "that", "who",
     "what", "when", "where", "why", "how", "user", "assistant", "bot", "system", "mr", "mrs",
-    "ms", "dr", "so", "then", "there", "here",
+    "ms", "dr", "so", "then", "there", "here", *GREETINGS,
 })
 NAME_WORDS = r"(?P<value>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3})"
 NAME_BEFORE = r"(?P<value>(?:[^\W\d_][\w'’-]*[ \t]+){0,2}[^\W\d_][\w'’-]*)"
@@ -425,11 +426,16 @@ NOT_USERS = frozenset({
     "shared", "public", "default", "all", "guest", "admin", "root", "runner", "user", "username",
     "property", "staticmethod", "classmethod", "dataclass", "override", "param", "return",
     "returns", "here", "everyone", "channel", "git", "ubuntu", "pi", "ec2-user",
+    # Accounts a service or a deployment runs as, the same on every machine.
+    "deploy", "deployer", "app", "www-data", "nobody", "daemon", "postgres", "mysql", "nginx",
+    "apache", "jenkins", "ansible", "vagrant", "docker", "centos", "debian", "fedora",
+    "opc", "azureuser", "administrator", "service", "test",
 })
 
 USERNAME_RULES = (
     Rule("home_path",
-         r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)(?P<value>[A-Za-z0-9._-]+)",
+         r"(?:/Users/|/home/|[A-Za-z]:\\{1,2}Users\\{1,2}|\\\\Users\\\\|~)"
+         r"(?P<value>[A-Za-z0-9_][A-Za-z0-9._-]*)",
          0.75, lambda value: value.lower() not in NOT_USERS),
     # The span keeps its "@": the handle as written is what identifies the person.
     Rule("handle",
@@ -488,6 +494,11 @@ EMAIL_RULES = (
          r"(?i)\b[a-z0-9._%+-]+\s*(?:\[at\]|\(at\)|\{at\}|<at>|\s+at\s+)\s*[a-z0-9-]+"
          r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\s+dot\s+|\.)\s*[a-z0-9-]+)*"
          r"\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\s+dot\s+)\s*[a-z]{2,10}\b", 0.7),
+    # An address with a particle of a script without spaces glued to it ("jo@orange.fr로",
+    # "a@b.jpに"), where Presidio's pattern finds no word boundary.
+    Rule("email_before_particle",
+         r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}"
+         r"(?=[^\W\d_A-Za-z])", 0.8),
 )
 
 DOB_RULES = (
@@ -638,7 +649,7 @@ PERSON_RULES = (
          rf"(?i:\b{TITLE}\.?)[ \t]+(?i:[a-zà-þ][\w'’-]+)(?:[ \t]+{NAME}){{0,2}}", 0.6),
     Rule("introduced_name",
          rf"(?i:\b(?:my name is|my name's|name is|i am|i'm|this is|call me|named|called|"
-         rf"dear|hi|hello|regards,?|thanks,?|sincerely,?|cheers,?|signed,?))[ \t]+"
+         rf"dear|hi|hello|regards,?|thanks,?|sincerely,?|cheers,?|signed[,:]))[ \t]+"
          rf"(?P<value>{NAME}(?:[ \t]+{NAME}){{0,2}})", 0.45,
          lambda value: value.split()[0].lower() not in NOT_NAMES),
     Rule("labelled_name",

@@ -16,6 +16,7 @@ from typing import Any
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import DenyTerm, Policy
+from reviewer.suggest.names import never_a_name
 
 # A line that can continue an address block: short, no sentence in it (after an
 # optional quoting prefix such as "> ").
@@ -62,7 +63,7 @@ def _denied(text: str, terms: Iterable[DenyTerm]) -> list[Suggestion]:
 
 # A URL does not end in the sentence's punctuation ("see https://x.org/a." or
 # "(https://x.org/a)"); a closing bracket stays when the URL opened one.
-URL_TAIL = ".,;:!?'\"’”>"
+URL_TAIL = ".,;:!?'\"’”>`"
 BRACKETS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -205,10 +206,20 @@ def listed_names(text: str, found: Sequence[Suggestion]) -> list[Suggestion]:
                          recognizer="ListedNameRecognizer",
                          explanation={"recognizer": "ListedNameRecognizer", "score": 0.5,
                                       "textual_explanation": "listed with a name"})
+        if never_a_name(text, listed) or _cased_apart(text, person, listed):
+            continue
         taken.append((listed.start, listed.end))
         out.append(listed)
         queue.append(listed)
     return out
+
+
+def _cased_apart(text: str, person: Suggestion, listed: Suggestion) -> bool:
+    """A word in capitals listed after a name that is not ("Jane Roe, IBAN: ..."):
+    a label or an acronym, not another name."""
+    def shouting(s: Suggestion) -> bool:
+        return not any(c.islower() for c in text[s.start:s.end])
+    return shouting(listed) and not shouting(person)
 
 
 LIST_STOP = frozenset({"the", "i", "we", "you", "he", "she", "they", "it", "a", "an", "mr", "mrs",
