@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -36,6 +36,7 @@ PROP_ORIGIN = QTextFormat.Property.UserProperty + 3
 KIND_TEXT, KIND_ESCAPE, KIND_LABEL, KIND_HEADER = 1, 2, 3, 4
 TITLE_KEY = -1
 LABEL_GAP = "\u2009"  # fixed thin space: label edits never touch the span before it
+CONTEXT_LINES = 3  # lines of text kept in view above and below the current span
 
 
 @dataclass
@@ -128,6 +129,8 @@ class ConversationView(QTextEdit):
         # was replaced with the label, so it is drawn again.
         if span.id == self.current:
             self._refresh_extra()
+        # A longer or shorter label may rewrap the lines above the current span.
+        self.keep_in_view(self.current_rect())
 
     def set_current(self, span_id: int | None) -> None:
         """Put the focus mark on a span and scroll it into view (expanding folds)."""
@@ -139,7 +142,43 @@ class ConversationView(QTextEdit):
             cursor = QTextCursor(self.marks[self.current].text)
             cursor.clearSelection()
             self.setTextCursor(cursor)
-            self.ensureCursorVisible()
+            self.keep_in_view(self.current_rect())
+
+    def context_height(self) -> int:
+        """The room kept around the current span: CONTEXT_LINES lines of body text."""
+        return CONTEXT_LINES * self.fontMetrics().lineSpacing() * 5 // 4  # line height 125%
+
+    def current_rect(self) -> QRect:
+        """The current span and its label, in viewport coordinates (empty when none)."""
+        mark = self.marks.get(self.current) if self.current is not None else None
+        if mark is None:
+            return QRect()
+        return self._cursor_rect(mark.text).united(self._cursor_rect(mark.label))
+
+    def selection_rect(self) -> QRect:
+        """The selected text, in viewport coordinates: what a dialog must not cover."""
+        return self._cursor_rect(self.textCursor())
+
+    def _cursor_rect(self, cursor: QTextCursor) -> QRect:
+        start, end = QTextCursor(cursor), QTextCursor(cursor)
+        start.setPosition(cursor.selectionStart())
+        end.setPosition(cursor.selectionEnd())
+        return self.cursorRect(start).united(self.cursorRect(end))
+
+    def keep_in_view(self, rect: QRect) -> None:
+        """Scroll so ``rect`` has the context height of text above and below it; a span
+        taller than the view keeps its first line in view with the context above."""
+        if rect.isNull():
+            return
+        bar, room = self.verticalScrollBar(), self.context_height()
+        height = self.viewport().height()
+        if rect.top() < room or rect.height() + 2 * room > height:
+            delta = rect.top() - room
+        elif rect.bottom() > height - room:
+            delta = rect.bottom() - (height - room)
+        else:
+            return
+        bar.setValue(bar.value() + delta)
 
     def highlight(self, words: str) -> None:
         """Mark full-text search hits."""

@@ -56,8 +56,14 @@ def entity_colors(entity: str) -> tuple[QColor, QColor]:
     return QColor(light), QColor(dark)
 
 
+NBSP = "\u00a0"
+
+
 def label_text(entity: str, status: Status) -> str:
-    return f"{GLYPH[status]} {entity} · {WORD[status]}"
+    """``■ PERSON · redact``, joined by no-break spaces: a label never wraps in two.
+    (QTextDocument.toPlainText gives them back as plain spaces.)"""
+    words = (GLYPH[status], entity.replace("-", "\u2011"), "·", WORD[status])
+    return NBSP.join(words)
 
 
 def span_format(entity: str, status: Status) -> QTextCharFormat:
