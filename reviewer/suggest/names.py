@@ -1,8 +1,8 @@
 """What a guessed name never looks like, whoever guessed it.
 
 The language model, the name cues and the chat-PII model all read names from
-capitals and position, and all over-reach in the same few ways: a word glued
-to an identifier (``pg_hba.conf``, ``np.float``), a product before its version
+capitals and position, and all over-reach in the same few ways: an attribute
+or file extension (``pg_hba.conf``, ``np.float``), a product before its version
 (``Django 4.2``) or written in camel case (``GitHub``, ``CrashLoopBackOff``),
 an acronym (``JSON``, ``GDPR``) or a job title (``Senior Counsel``) taken for a
 person, a greeting in another language (``Hola,``) taken for a vocative, a span
@@ -55,11 +55,10 @@ VERSION_AFTER = re.compile(r"(?:[ \t]+v?|@)\d+(?:\.\d+)+\b|[ \t]+v\d+\b")
 # prefixes of family names ("MacDonald", "VanDyke", "FitzGerald", "DeLuca").
 CAMEL = re.compile(r"[a-z]{2,}[A-Z]")
 NAME_PREFIX_CAMEL = re.compile(r"(?:Mac|Van|Von|Fitz|Del|Della|Des|Abu|Ben|Las|Los|San|St)[A-Z]")
-# Joined to an identifier: a lower-case letter or digit and a dot, underscore or
-# "@" before it, or such a sign and a lower-case letter or digit after it
-# (``pg_hba.conf``, ``np.float``, ``Build_2``); "J.Smith" and "Anna.Thanks" stay.
-GLUED_BEFORE = re.compile(r"[a-z0-9_][._@]\Z")
-GLUED_AFTER = re.compile(r"[._@][a-z0-9]|_")
+# An attribute or a file extension: right after a lower-case letter or digit and a
+# dot (``np.float``, ``pg_hba.conf``, ``cfg.Timeout``); "J.Smith" stays, and so does a
+# name that a file or variable is named after (``smith_notes.txt``: it names someone).
+GLUED_BEFORE = re.compile(r"[a-z0-9]\.\Z")
 # Where one name ends and another begins: the "v." of a case name ("Carucci v. Marlow
 # Logistics"), and a spaced dash or bar of a page title ("R. Carucci - Senior Counsel -
 # Halvorsen & Pike | LinkedIn"). A name never runs across them.
@@ -92,8 +91,7 @@ def never_a_name(text: str, s: Suggestion) -> bool:
     words = text[s.start:s.end].split()
     if not words:
         return True
-    if GLUED_BEFORE.search(text, max(0, s.start - 2), s.start) or \
-            GLUED_AFTER.match(text, s.end):
+    if GLUED_BEFORE.search(text, max(0, s.start - 2), s.start):
         return True
     if VERSION_INSIDE.search(text, s.start, s.end):
         return True

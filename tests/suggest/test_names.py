@@ -22,7 +22,7 @@ def _kept(text: str, *guesses: Suggestion) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("text", "value", "entity"), [
-    ("Open sshd_config.Match and change it", "Match", "PERSON"),       # after "_x." glued
+    ("Open sshd_config.Match and change it", "Match", "PERSON"),       # an attribute
     ("the value of cfg.Timeout is wrong", "Timeout", "PERSON"),
     ("we pinned Flask 2.3.3 in the lockfile", "Flask", "ORGANIZATION"),  # a version after it
     ("Then HomeAssistant restarts on its own", "HomeAssistant", "LOCATION"),  # camel case
@@ -42,6 +42,8 @@ def test_shapes_no_name_has_are_dropped(text: str, value: str, entity: str) -> N
 @pytest.mark.parametrize(("text", "value", "entity"), [
     ("Ask J.Morales about the invoice", "Morales", "PERSON"),      # an initial is not code
     ("Call Anna.Thanks for the help", "Anna", "PERSON"),           # a missing space
+    ("saved as okafor_notes.txt", "okafor", "PERSON"),             # a file named after someone
+    ("see tendai.moyo.pdf", "tendai", "PERSON"),
     ("I met Angus MacDonald at the fair", "Angus MacDonald", "PERSON"),
     ("My neighbour Keisha DeShawn called", "Keisha DeShawn", "PERSON"),
     ("She studied at UCLA in 2010", "UCLA", "ORGANIZATION"),       # acronyms can be employers
