@@ -44,9 +44,9 @@ GREETINGS = frozenset({
     "hoi", "goedemorgen", "goedemiddag", "hej", "thanks", "gracias",
     "merci", "danke", "grazie", "obrigado", "obrigada", "bedankt",
 })
-# An acronym: two to five capitals (dots allowed), no lower-case letter; or such
-# groups joined by hyphens (a placeholder such as "YYYY-MM-DD").
-ACRONYM = re.compile(r"(?:[A-Z]\.?){2,5}(?:-(?:[A-Z]\.?){2,5})*")
+# An acronym: two to five capitals, no lower-case letter; or such groups joined by
+# hyphens (a placeholder such as "YYYY-MM-DD"). Initials with dots ("J.R.") may be a name.
+ACRONYM = re.compile(r"[A-Z]{2,5}(?:-[A-Z]{2,5})*")
 # A version number or an "@" inside the span: software ("numpy 1.26.4", "react@18.2").
 VERSION_INSIDE = re.compile(r"@|\d+\.\d+")
 # A version right after a word ("Django 4.2", "numpy 1.26.4", "react@18.2.0", "v2").

@@ -49,6 +49,7 @@ def test_shapes_no_name_has_are_dropped(text: str, value: str, entity: str) -> N
     ("She studied at UCLA in 2010", "UCLA", "ORGANIZATION"),       # acronyms can be employers
     ("Send it to Moana Kealoha, Paris office", "Moana Kealoha", "PERSON"),
     ("JANE OKAFOR SIGNED HERE", "JANE", "PERSON"),                  # a text in capitals
+    ("Ask J.R. about the keys", "J.R.", "PERSON"),                  # initials
 ])
 def test_names_of_ordinary_shape_stay(text: str, value: str, entity: str) -> None:
     assert _kept(text, _guess(text, value, entity)) == [(value, entity)]
