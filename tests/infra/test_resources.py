@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.infra import resources
 from reviewer.domain.errors import KnownError
+from reviewer.infra import resources
 from reviewer.infra.resources import resource_path
 
 
