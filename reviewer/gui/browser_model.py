@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QRect,
     Qt,
 )
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -55,8 +55,13 @@ HEADER_TIPS = ("Conversation number in this store", "Title", "When the conversat
                "Messages", "Pending spans", "Approved spans (redacted)",
                "Rejected spans (kept)", "Decided spans of all spans",
                "The conversation's id in its source file")
-WIDTHS = (40, 200, 88, 52, 38, 38, 38, 92, 120)
+WIDTHS = (48, 200, 88, 50, 38, 38, 38, 80, 120)
 STATE_COLUMN = 7
+TITLE_COLUMN = 1  # takes the room the others leave, elided at its end
+# The columns a narrow pane hides, first to go first (source id, started, messages, #):
+# the title, the three counts and the progress always stay in view.
+OPTIONAL_COLUMNS = (8, 2, 3, 0)
+TITLE_ROOM = 150  # the title's width below which an optional column gives way
 ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
              | Qt.ItemFlag.ItemNeverHasChildren)
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -275,9 +280,28 @@ class BrowserView(QTableView):
         header = self.horizontalHeader()
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         for column, width in enumerate(WIDTHS):
             self.setColumnWidth(column, width)
+        self.fit_columns()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Hide the optional columns a narrow pane has no room for, so the counts and
+        the progress never scroll out of view."""
+        room = self.viewport().width() - sum(WIDTHS) + WIDTHS[TITLE_COLUMN]
+        hidden = set()
+        for column in OPTIONAL_COLUMNS:
+            if room >= TITLE_ROOM:
+                break
+            hidden.add(column)
+            room += WIDTHS[column]
+        for column in range(len(WIDTHS)):
+            self.setColumnHidden(column, column in hidden)
 
     def browser_model(self) -> BrowserModel:
         model = self.model()

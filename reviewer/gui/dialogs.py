@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.domain.errors import KnownError
 from reviewer.domain.passphrase import assess
+from reviewer.gui import look
 from reviewer.gui.keymap import COMMANDS, KeyMap
 from reviewer.ops.stores import Store
 
@@ -36,6 +37,19 @@ Opener = Callable[[Path, str, bool], Store]
 def passphrase_strength(passphrase: str) -> str:
     """The strength meter's line: the estimate that creating the store applies."""
     return assess(passphrase).hint
+
+
+def fit_height(dialog: QWidget, grow_only: bool = False) -> None:
+    """Give ``dialog`` the height its wrapped text needs at its width: neither squashed
+    fields (a longer message) nor empty bands (a width the layout did not guess)."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = max(dialog.width(), dialog.minimumWidth())
+    needed = layout.totalHeightForWidth(width)
+    if needed > dialog.height() or not grow_only:
+        dialog.resize(width, needed)
 
 
 class UnlockDialog(QDialog):
@@ -103,6 +117,7 @@ class UnlockDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setDefault(True)
+        self.ok.setStyleSheet(look.PRIMARY_BUTTON)
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -124,7 +139,7 @@ class UnlockDialog(QDialog):
         self.ok.setText("Create store" if create else "Unlock")
         self.toggle.setText("Open an existing store instead" if create else
                             "Create a new store instead")
-        self.error.setText("")
+        self._say("")
         self.passphrase.setFocus()
 
     def _update_strength(self, text: str) -> None:
@@ -143,18 +158,25 @@ class UnlockDialog(QDialog):
         path_text, secret = self.path_edit.text().strip(), self.passphrase.text()
         problem = self._problem(path_text, secret)
         if problem:
-            self.error.setText(problem)
+            self._say(problem)
             return
         try:
             self.store = self.opener(Path(path_text), secret, self.create_mode)
         except KnownError as err:
-            self.error.setText(str(err))
+            self._say(str(err))
             self.passphrase.selectAll()
             self.passphrase.setFocus()
             return
         self.passphrase.clear()
         self.repeat.clear()
         self.accept()
+
+    def _say(self, problem: str) -> None:
+        """Show a problem under the fields; the dialog grows to give it room, so the
+        fields above keep their height (a long path wraps the line in two or three)."""
+        self.error.setText(problem)
+        self.error.setVisible(bool(problem))
+        fit_height(self, grow_only=True)
 
     def _problem(self, path_text: str, secret: str) -> str:
         if not path_text:
@@ -177,9 +199,13 @@ class PassphrasePrompt(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #b3261e;")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons = QDialogButtonBox()
+        unlock = buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        unlock.setDefault(True)  # Enter in the field unlocks
+        unlock.setStyleSheet(look.PRIMARY_BUTTON)
         buttons.accepted.connect(self._try)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
         layout.addWidget(QLabel("The window is locked. Enter the passphrase to continue."))
         layout.addWidget(self.passphrase)
         layout.addWidget(self.error)
@@ -195,19 +221,48 @@ class PassphrasePrompt(QDialog):
             self.passphrase.selectAll()
 
 
+NAME_WHY = (
+    "Your name is recorded with every decision you make and in the store's audit log, "
+    "which goes out with the exported packet: it shows who reviewed what. It is asked "
+    "once and remembered on this computer; <tt>\u2011\u2011reviewer\u00a0NAME</tt> or "
+    "<tt>REVIEWER_NAME</tt> overrides it."  # no-break hyphens: the option never splits
+)
+
+
 class NameDialog(QDialog):
-    """Asks the reviewer's name once; it is remembered in the settings."""
+    """First start: asks the reviewer's name once, and says why; it is remembered in
+    the settings. Enter continues; an empty name cannot."""
 
     def __init__(self, suggestion: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Your name — Redaction Reviewer")
+        title = QLabel("<span style='font-size:14pt; font-weight:600'>Who is reviewing?</span>")
+        why = QLabel(NAME_WHY)
+        why.setWordWrap(True)
+        why.setTextFormat(Qt.TextFormat.RichText)
+        why.setStyleSheet("color: #3c4450;")
         self.name = QLineEdit(suggestion)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.name.setPlaceholderText("Your full name, as it should appear in the audit log")
+        self.name.selectAll()
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setDefault(True)
+        self.ok.setStyleSheet(look.PRIMARY_BUTTON)
         buttons.accepted.connect(self.accept)
+        self.name.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        self.ok.setEnabled(bool(suggestion.strip()))
+        form = QFormLayout()
+        form.addRow("Your name:", self.name)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Your name is recorded with every decision you make."))
-        layout.addWidget(self.name)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        layout.addWidget(title)
+        layout.addWidget(why)
+        layout.addLayout(form)
         layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+        fit_height(self)
+        self.name.setFocus()
 
 
 class ConfirmDialog(QDialog):
@@ -231,10 +286,10 @@ class ConfirmDialog(QDialog):
 
 
 class EntityDialog(QDialog):
-    """Pick an entity (for M and E); Enter accepts."""
+    """Pick an entity (for M and E); Enter accepts. ``subject`` is the text it is for."""
 
     def __init__(self, title: str, entities: Sequence[str], current: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, subject: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.entities = QComboBox()
@@ -246,13 +301,52 @@ class EntityDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Entity:"))
+        if subject:
+            shown = subject if len(subject) <= 60 else subject[:59] + "…"
+            quoted = QLabel(f"Entity of “{shown}”:")
+            quoted.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(quoted)
+        else:
+            layout.addWidget(QLabel("Entity:"))
         layout.addWidget(self.entities)
         layout.addWidget(buttons)
         self.entities.setFocus()
 
     def entity(self) -> str:
         return self.entities.currentText()
+
+
+TITLE_BAR_ALLOWANCE = 36  # a window manager's title bar, unknown before the dialog shows
+
+
+def place_clear_of(dialog: QWidget, avoid: QRect, within: QRect) -> None:
+    """Move ``dialog`` next to ``avoid`` (the text it asks about) without covering it:
+    below it, else above, else beside; inside ``within`` (the window) where it fits,
+    else inside the screen. All rectangles are global."""
+    dialog.adjustSize()
+    size = QSize(dialog.width(), dialog.height() + TITLE_BAR_ALLOWANCE)
+    screen = QGuiApplication.screenAt(avoid.center()) or QGuiApplication.primaryScreen()
+    for area in (within.intersected(screen.availableGeometry()), screen.availableGeometry()):
+        spot = _clear_spot(size, avoid, area)
+        if spot is not None:
+            dialog.move(spot)
+            return
+    dialog.move(screen.availableGeometry().topLeft())
+
+
+def _clear_spot(size: QSize, avoid: QRect, area: QRect, gap: int = 12) -> QPoint | None:
+    """Where a window of ``size`` fits in ``area`` below, above or beside ``avoid``."""
+    x = max(area.left(), min(avoid.left(), area.right() - size.width()))
+    if avoid.bottom() + gap + size.height() <= area.bottom():
+        return QPoint(x, avoid.bottom() + gap)
+    if avoid.top() - gap - size.height() >= area.top():
+        return QPoint(x, avoid.top() - gap - size.height())
+    y = max(area.top(), min(avoid.top(), area.bottom() - size.height()))
+    if avoid.right() + gap + size.width() <= area.right():
+        return QPoint(avoid.right() + gap, y)
+    if avoid.left() - gap - size.width() >= area.left():
+        return QPoint(avoid.left() - gap - size.width(), y)
+    return None
 
 
 class KeyReference(QDialog):

@@ -132,3 +132,16 @@ def hit_format() -> QTextCharFormat:
 def escape_text(text: str) -> str:
     """``text`` with invisible characters written out (``⟨ZWSP⟩``), for labels and lists."""
     return "".join(f"⟨{INVISIBLE_NAMES[c]}⟩" if c in INVISIBLE_NAMES else c for c in text)
+
+
+# The button Enter presses (Unlock…, Unlock, Continue): filled blue. With the keyboard
+# focus a ring stands around it, a page-coloured gap apart (a double border over a
+# background clipped to the padding), whatever the platform style draws.
+PRIMARY_BUTTON = """
+QPushButton { background: #0b57d0; color: #ffffff; font-weight: 600; padding: 6px 22px;
+              border: 6px solid transparent; border-radius: 10px; background-clip: padding; }
+QPushButton:hover { background: #0a4fbd; }
+QPushButton:pressed { background: #083f96; }
+QPushButton:focus { border: 6px double #0b57d0; }
+QPushButton:disabled { background: #9db5e0; }
+"""

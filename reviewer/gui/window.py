@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from reviewer import __version__
 from reviewer.domain.changes import Changes, StatusCounts
 from reviewer.domain.models import Span, Status
-from reviewer.gui import look
+from reviewer.gui import icons, look
 from reviewer.gui.browser_pane import BrowserPane
 from reviewer.gui.conversation import ConversationView
 from reviewer.gui.dialogs import (
@@ -38,6 +38,7 @@ from reviewer.gui.dialogs import (
     EntityDialog,
     KeyReference,
     PassphrasePrompt,
+    place_clear_of,
 )
 from reviewer.gui.inspector import SpanInspector
 from reviewer.gui.jobs import JobBar
@@ -108,19 +109,22 @@ class MainWindow(QMainWindow):
         self.heading.setContentsMargins(14, 10, 14, 4)
         self.inspector = SpanInspector(review.reason_codes(self.policy), self.settings)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.browser)
-        self.splitter.addWidget(_column(self.heading, self.view))
-        self.splitter.addWidget(self.inspector)
-        self.splitter.setSizes([640, 560, 340])
-        # On a narrow screen the conversation being reviewed keeps the most room.
-        for pane, stretch in enumerate((2, 3, 1)):
-            self.splitter.setStretchFactor(pane, stretch)
+        panes = (self.browser, _column(self.heading, self.view), self.inspector)
+        for pane, (widget, (_share, least)) in enumerate(zip(panes, PANES, strict=True)):
+            self.splitter.addWidget(widget)
+            widget.setMinimumWidth(least)
+            # Every pane stretches: a resized window keeps the panes' proportions.
+            self.splitter.setStretchFactor(pane, 1)
         self.splitter.setChildrenCollapsible(False)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
         self.stack.addWidget(self._lock_page())
         self.setCentralWidget(self.stack)
         self._build_status()
+        # The panes keep their designed shares at any window size until the reviewer
+        # drags a handle (or a saved layout is restored).
+        self.panes_placed = False
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self._panes_dragged())
         self._fit_to_screen(1540, 900)
 
     def _fit_to_screen(self, width: int, height: int) -> None:
@@ -131,15 +135,33 @@ class MainWindow(QMainWindow):
             width, height = min(width, free.width()), min(height, free.height())
         self.resize(width, height)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.panes_placed:
+            self.splitter.setSizes(pane_widths(event.size().width()))
+
+    def _panes_dragged(self) -> None:
+        self.panes_placed = True
+
     def _lock_page(self) -> QWidget:
         page = QWidget()
+        padlock = QLabel()
+        padlock.setPixmap(icons.pixmap("locked", 56, page))
         text = QLabel("<p style='font-size:16pt'>Locked</p>"
-                      "<p>The review is hidden until the passphrase is entered again.</p>")
+                      "<p>The review is hidden until the passphrase is entered again.<br>"
+                      "Enter unlocks.</p>")
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.unlock_button = QPushButton("Unlock…")
+        self.unlock_button.setStyleSheet(look.PRIMARY_BUTTON)
+        # Enter presses it (a push button outside a dialog takes Enter only as a default).
+        self.unlock_button.setDefault(True)
+        self.unlock_button.setAutoDefault(True)
         self.unlock_button.clicked.connect(self.ask_unlock)
+        page.setFocusProxy(self.unlock_button)
         layout = QVBoxLayout(page)
+        layout.setSpacing(14)
         layout.addStretch(1)
+        layout.addWidget(padlock, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(text)
         layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(2)
@@ -152,6 +174,7 @@ class MainWindow(QMainWindow):
         self.store_label = QLabel(self.store.path.name)
         self.store_label.setToolTip(str(self.store.path))
         self.lock_label = QLabel("")
+        self.lock_icon = QLabel()  # an SVG padlock: a font may lack the glyph
         bar = self.statusBar()
         bar.addWidget(self.totals_label)
         bar.addWidget(self.pace_label)
@@ -160,8 +183,10 @@ class MainWindow(QMainWindow):
             note.setToolTip(f"{self.store.path} is read-only: {self.store.read_only}.")
             bar.addPermanentWidget(note)
         bar.addPermanentWidget(self.jobs)
-        for label in (self.who_label, self.store_label, self.lock_label):
+        for label in (self.who_label, self.store_label, self.lock_icon, self.lock_label):
             bar.addPermanentWidget(label)
+        self.lock_icon.setStyleSheet("padding: 0 0 0 8px;")
+        self.lock_label.setStyleSheet("padding: 0 8px 0 2px;")
 
     def _build_menus(self) -> None:
         self.command_actions: dict[str, QAction] = {}
@@ -211,6 +236,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if split is not None:
             self.splitter.restoreState(split)
+            self.panes_placed = True
 
     # --- start, lock, quit --------------------------------------------------------------------
     def start(self) -> None:
@@ -375,8 +401,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Select text within one message first, then press M.", 5000)
             return
-        dialog = EntityDialog("New manual span", self.entities, parent=self)
+        selected = look.escape_text(self.view.textCursor().selectedText())
+        dialog = EntityDialog("New manual span", self.entities, parent=self, subject=selected)
         dialog.accepted.connect(lambda: self.session.add_manual(where, dialog.entity()))
+        found = self.view.selection_rect()  # the reviewer still sees what is being marked
+        place_clear_of(dialog, QRect(self.view.viewport().mapToGlobal(found.topLeft()),
+                                     found.size()), self.frameGeometry())
         self._open_dialog(dialog)
 
     def ask_entity(self) -> None:
@@ -461,7 +491,26 @@ class MainWindow(QMainWindow):
                 f"○ {totals.rejected:,} rejected")
         self.pace_label.setText(f"   pace {self.session.pace():.0f} spans/hour")
         self.who_label.setText(f"reviewer: {self.session.reviewer}")
-        self.lock_label.setText("🔒 locked" if self.locked else "unlocked")
+        self.lock_label.setText("locked" if self.locked else "unlocked")
+        self.lock_icon.setPixmap(icons.pixmap("locked" if self.locked else "unlocked", 16,
+                                              self.lock_icon))
+
+# Browser, conversation, inspector: (share of the window's width, least width). The
+# conversation under review is the widest pane from 1024 px up, never narrower than a
+# comfortable reading measure; the browser keeps its counts, the inspector its fields.
+PANES = ((0.30, 300), (0.48, 400), (0.22, 300))
+
+
+def pane_widths(total: int) -> list[int]:
+    """The three panes' widths in a window ``total`` px wide: each its share but no
+    less than its least width; the conversation takes what the others leave."""
+    browser, inspector = (max(least, int(share * total)) for share, least in PANES[::2])
+    conversation = total - browser - inspector
+    if conversation < PANES[1][1]:  # narrow: the browser gives way first
+        browser = max(PANES[0][1], browser - (PANES[1][1] - conversation))
+        conversation = total - browser - inspector
+    return [browser, max(conversation, PANES[1][1]), inspector]
+
 
 def _column(*widgets: QWidget) -> QWidget:
     pane = QWidget()
