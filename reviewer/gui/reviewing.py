@@ -265,7 +265,8 @@ class ReviewSession(QObject):
         browser's rows take the counters the store read back."""
         here = self.detail.conversation.id if self.detail else None
         came = any(s.conversation_id == here and s.id not in self.spans for s in changes.spans)
-        went = any(s.id in self.spans for s in changes.removed)
+        gone = {s.id for s in changes.removed}
+        went = any(span_id in self.spans for span_id in gone)
         for span in changes.spans:
             if span.id in self.spans:
                 self.spans[span.id] = span
@@ -273,8 +274,8 @@ class ReviewSession(QObject):
         if self.current is not None:
             self.current = self.spans.get(self.current.id, self.current)
         if here is not None and (came or went):
-            keep = self.current.id if self.current and self.current.id in self.spans else None
-            self.open_conversation(here, None if went and keep is None else keep)
+            current = self.current.id if self.current is not None else None
+            self.open_conversation(here, None if current in gone else current)
         self.decided += changes.status_changes
         if self.totals is not None:
             self.totals += changes.totals

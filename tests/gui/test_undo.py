@@ -79,6 +79,8 @@ def test_undo_of_a_manual_span_removes_it_and_the_counts_follow(
 
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert span.id not in window.session.spans
+    assert window.session.current is not None  # the conversation's first pending span
+    assert window.session.current.status is Status.PENDING
     assert all(s.origin is not Origin.MANUAL
                for s in review.conversation_detail(window.store, lease).spans)
     assert window.statusBar().currentMessage() == "Undid: manual PERSON span “landlord”"
