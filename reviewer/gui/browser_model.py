@@ -201,14 +201,6 @@ class BrowserModel(QAbstractTableModel):
         self.endInsertRows()
         return len(page.rows)
 
-    def update_rows(self, fresh: Iterable[ConversationSummary]) -> None:
-        """New counters for rows in the window (after decisions)."""
-        for row in fresh:
-            at = self.row_of.get(row.id)
-            if at is not None:
-                self.rows[at] = row
-                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
-
     def update_counts(self, counted: Iterable[ConversationCounts]) -> None:
         """The store's counters of conversations an operation touched, for the rows
         in the window (a dictionary look-up each: the window re-reads nothing)."""

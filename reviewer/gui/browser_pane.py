@@ -115,9 +115,6 @@ class BrowserPane(QWidget):
         self.table.select_row(target)
         return True
 
-    def refresh_rows(self, conv_ids: list[int]) -> None:
-        self.model.update_rows(browse.refresh_rows(self.store, conv_ids).values())
-
     def set_choices(self, choices: tuple[list[str], list[str]]) -> None:
         entities, roles = choices
         for combo, values in ((self.entity_filter, entities), (self.role_filter, roles)):

@@ -250,7 +250,7 @@ def _source_at(doc: QTextDocument, pos: int) -> tuple[int, int, int] | None:
 def _style(mark: SpanMark, base_size: float) -> None:
     span = mark.span
     mark.text.mergeCharFormat(look.span_format(span.entity, span.status))
-    label = look.label_text(span.entity, span.status)
+    label = look.chip_text(span.entity, span.status)
     fmt = look.label_format(span.entity, span.status, base_size)
     fmt.setProperty(PROP_KIND, KIND_LABEL)
     mark.label.insertText(label, fmt)

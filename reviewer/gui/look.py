@@ -60,10 +60,14 @@ NBSP = "\u00a0"
 
 
 def label_text(entity: str, status: Status) -> str:
-    """``■ PERSON · redact``, joined by no-break spaces: a label never wraps in two.
-    (QTextDocument.toPlainText gives them back as plain spaces.)"""
-    words = (GLYPH[status], entity.replace("-", "\u2011"), "·", WORD[status])
-    return NBSP.join(words)
+    return f"{GLYPH[status]} {entity} · {WORD[status]}"
+
+
+def chip_text(entity: str, status: Status) -> str:
+    """The label as a chip after its span in the text: joined by no-break spaces and
+    hyphens, so a chip never wraps in two (QTextDocument.toPlainText gives plain
+    spaces back). Form fields, which may wrap, show ``label_text``."""
+    return label_text(entity, status).replace(" ", NBSP).replace("-", "\u2011")
 
 
 def span_format(entity: str, status: Status) -> QTextCharFormat:

@@ -80,13 +80,6 @@ def fetch_page(
     return Page(rows, complete)
 
 
-def refresh_rows(store: Store, conv_ids: list[int]) -> dict[int, ConversationSummary]:
-    """Fresh rows for conversations whose counters changed."""
-    with store.reading() as conn:
-        found = (paging.summary(conn, cid) for cid in conv_ids)
-        return {row.id: row for row in found if row is not None}
-
-
 # The roles the importers write. Listed, not read from the store: no index covers
 # messages.role, and a scan would cost a full read of the matter.
 ROLES = ("user", "assistant", "system", "tool", "developer")

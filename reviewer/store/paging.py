@@ -143,11 +143,6 @@ def sort_value(row: ConversationSummary, sort: str) -> Any:
     return getattr(row, field.get(sort, sort))
 
 
-def summary(conn: Connection, conv_id: int) -> ConversationSummary | None:
-    row = conn.execute(select(*SUMMARY_COLUMNS).where(ConversationRow.id == conv_id)).first()
-    return ConversationSummary(*row) if row is not None else None
-
-
 def pending_in(conn: Connection, conv_id: int) -> list[int]:
     """Pending span ids of one conversation in reading order (title first)."""
     query = (

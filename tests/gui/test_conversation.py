@@ -140,7 +140,7 @@ def test_focus_mark_survives_a_label_change(view: ConversationView, store: Any,
     view.set_current(span.id)
     view.update_span(dataclasses.replace(span, entity="LOCATION"))
     marked = [sel.cursor.selectedText() for sel in view.extraSelections()]
-    assert look.label_text("LOCATION", Status.PENDING) in marked  # "◇ LOCATION · pending"
+    assert look.chip_text("LOCATION", Status.PENDING) in marked  # "◇ LOCATION · pending"
 
 
 def _analysed_in(store: Any, conv_id: int, languages: list[tuple[str, bool]]) -> None:

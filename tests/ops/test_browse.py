@@ -69,13 +69,6 @@ def test_search_finds_messages_and_titles(store: Any) -> None:
     assert _all_pages(store, BrowseQuery(search="   ")) == [a, b, a + 2]
 
 
-def test_refresh_rows_reads_new_counters(store: Any) -> None:
-    (a,) = add_many(store, 1)
-    decide(store, [1], Status.APPROVED, "tester")
-    row = browse.refresh_rows(store, [a])[a]
-    assert (row.n_pending, row.n_approved) == (0, 1)
-
-
 def test_search_as_you_type_prefixes_the_last_word() -> None:
     assert browse.as_you_type("lea") == "lea*"
     assert browse.as_you_type('"canal st') == '"canal st'
