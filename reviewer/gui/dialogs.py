@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from reviewer.domain.errors import KnownError
 from reviewer.domain.passphrase import assess
 from reviewer.gui import look
-from reviewer.gui.keymap import COMMANDS, KeyMap
+from reviewer.gui.keymap import COMMANDS, KeyMap, describe
 from reviewer.ops.stores import Store
 
 Opener = Callable[[Path, str, bool], Store]
@@ -350,22 +350,25 @@ def _clear_spot(size: QSize, avoid: QRect, area: QRect, gap: int = 12) -> QPoint
 
 
 class KeyReference(QDialog):
-    """``?``: every command and its key, from the key map in use."""
+    """``?``: every command that has a key, with the key in use, from the command
+    registry; the reason keys name the reason codes of the policy in force."""
 
-    def __init__(self, keymap: KeyMap, parent: QWidget | None = None) -> None:
+    def __init__(self, keymap: KeyMap, reasons: Sequence[tuple[str, str]],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard reference — Redaction Reviewer")
-        table = QTableWidget(len(COMMANDS), 2)
+        rows = reference_rows(keymap, reasons)
+        table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels(["Key", "Action"])
         table.verticalHeader().hide()
         table.setShowGrid(False)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, command in enumerate(COMMANDS):
-            key = QTableWidgetItem(keymap.key_for(command.id))
+        for row, (key_text, help_text) in enumerate(rows):
+            key = QTableWidgetItem(key_text)
             key.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             table.setItem(row, 0, key)
-            table.setItem(row, 1, QTableWidgetItem(command.help))
+            table.setItem(row, 1, QTableWidgetItem(help_text))
         table.horizontalHeader().setStretchLastSection(True)
         table.setColumnWidth(0, 130)
         table.verticalHeader().setDefaultSectionSize(30)
@@ -374,8 +377,9 @@ class KeyReference(QDialog):
         self.table = table
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        note = QLabel("Letter keys act only when no text field has focus; Esc leaves a field. "
-                      "Change a key in the settings file under [keys], by command id.")
+        note = QLabel("Letter and digit keys act only when no text field has focus; Esc "
+                      "leaves a field. Change a key in the settings file under [keys], by "
+                      "command id (approve=Y).")
         note.setWordWrap(True)
         note.setStyleSheet("color: #5f6773;")
         layout = QVBoxLayout(self)
@@ -383,7 +387,18 @@ class KeyReference(QDialog):
         layout.addWidget(table)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(760, 30 * len(COMMANDS) + 190)
+        self.resize(760, min(30 * len(rows) + 190, 860))
+
+
+def reference_rows(keymap: KeyMap, reasons: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(key, what it does) for every command with a key, in the registry's order."""
+    rows = []
+    for command in COMMANDS:
+        named = describe(command, reasons)
+        key = keymap.key_for(command.id)
+        if key and named is not None:
+            rows.append((key, named[1]))
+    return rows
 
 
 # The models the suggestions come from, and whose work they are (their licences ask

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from reviewer.domain.explain import entity_words, explain
 from reviewer.domain.models import Decision, Span
 from reviewer.gui import look
+from reviewer.gui.keymap import numbered_reasons
 from reviewer.gui.settings import Settings
 
 DETAILS_SETTING = "view/explanation_details"
@@ -64,9 +65,11 @@ class SpanInspector(QWidget):
         self.reason.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reason.setMinimumContentsLength(12)
-        self.reason.setToolTip("The reason code recorded with your next decision")
+        self.reason.setToolTip("The reason code recorded with your next decision; "
+                               "keys 1 … 9 choose it")
+        numbers = {code: n for n, (code, _label) in enumerate(numbered_reasons(reasons), 1)}
         for code, label_text in reasons:
-            self.reason.addItem(f"{code} — {label_text}" if code else label_text, code)
+            self.reason.addItem(_reason_text(numbers.get(code), code, label_text), code)
         form.addRow("Reason code:", self.reason)
         self.why = QLabel("")
         self.why.setWordWrap(True)
@@ -136,6 +139,17 @@ class SpanInspector(QWidget):
     def reason_code(self) -> str | None:
         code = self.reason.currentData()
         return str(code) if code else None
+
+    def choose_reason(self, code: str) -> None:
+        """Pick a reason code as the reviewer would in the list (keys 1 … 9)."""
+        self.reason.setCurrentIndex(self.reason.findData(code))
+
+
+def _reason_text(number: int | None, code: str, label: str) -> str:
+    """A reason as the picker lists it: with the digit key that chooses it."""
+    if not code:
+        return label
+    return f"{number}  {code} — {label}" if number is not None else f"{code} — {label}"
 
 
 def _paragraphs(sentences: Sequence[str]) -> str:

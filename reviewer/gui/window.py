@@ -5,7 +5,7 @@ counting, search)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QResizeEvent
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -42,17 +43,21 @@ from reviewer.gui.dialogs import (
 )
 from reviewer.gui.inspector import SpanInspector
 from reviewer.gui.jobs import JobBar
-from reviewer.gui.keymap import BY_ID, KeyMap
+from reviewer.gui.keymap import (
+    BY_ID,
+    COMMANDS,
+    MENUS,
+    Command,
+    KeyMap,
+    describe,
+    numbered_reasons,
+)
 from reviewer.gui.matter import MatterActions
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
 from reviewer.ops import browse, policies, review
 from reviewer.ops.stores import Store
-
-# Keys that record a decision or open one: they need the review, not just no text field.
-DECIDING = frozenset({"approve", "reject", "approve_same", "reject_same", "manual_span",
-                      "change_entity"})
 
 
 def is_text_field(widget: QWidget | None) -> bool:
@@ -77,6 +82,7 @@ class MainWindow(QMainWindow):
         self.keymap = KeyMap(settings.key_overrides())
         self.policy = policies.policy_for_review(store)  # the store's policy in force
         self.entities = review.entity_names(self.policy)
+        self.reasons = review.reason_codes(self.policy)
         self.locked = False
         self.dialog: QDialog | None = None
         self.jobs = JobBar(runner)
@@ -86,6 +92,8 @@ class MainWindow(QMainWindow):
         self.matter = MatterActions(store, reviewer, self.jobs, self._open_dialog, self,
                                     settings=settings)
         self._connect()
+        # The registry's handlers, bound to this window once.
+        self.handlers = {command.id: self._bind(command) for command in COMMANDS}
         self._build_menus()
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -107,7 +115,7 @@ class MainWindow(QMainWindow):
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
         self.heading.setContentsMargins(14, 10, 14, 4)
-        self.inspector = SpanInspector(review.reason_codes(self.policy), self.settings)
+        self.inspector = SpanInspector(self.reasons, self.settings)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         panes = (self.browser, _column(self.heading, self.view), self.inspector)
         for pane, (widget, (_share, least)) in enumerate(zip(panes, PANES, strict=True)):
@@ -189,31 +197,43 @@ class MainWindow(QMainWindow):
         self.lock_label.setStyleSheet("padding: 0 8px 0 2px;")
 
     def _build_menus(self) -> None:
+        """The menus, generated from the command registry: each command under its menu
+        with its label, its key from the key map, its help as the tooltip."""
+        self.menus: dict[str, QMenu] = {}
+        for title in MENUS:  # in this order, before any submenu
+            self._menu(title)
         self.command_actions: dict[str, QAction] = {}
-        groups = {"File": ("import", "export", "lock", "quit"),
-                  "Review": ("approve", "reject", "approve_same", "reject_same", "manual_span",
-                             "change_entity", "undo", "redo"),
-                  "Go": ("next_span", "previous_span", "next_pending", "next_conversation",
-                         "previous_conversation", "search", "toggle_hidden"),
-                  "Help": ("help",)}
-        menus = {}
-        for title, ids in groups.items():
-            menus[title] = menu = self.menuBar().addMenu(title)
-            menu.setToolTipsVisible(True)
-            for command_id in ids:
-                self.command_actions[command_id] = self._menu_action(menu, command_id)
-        self.about_action = menus["Help"].addAction("About Redaction Reviewer…")
-        self.about_action.triggered.connect(self.show_about)
-        self.analyze_action = menus["File"].addAction("Analyse…")
-        self.analyze_action.triggered.connect(lambda: self.matter.run_analysis())
+        for command in COMMANDS:
+            named = describe(command, self.reasons)
+            if command.menu is not None and named is not None:
+                self.command_actions[command.id] = self._menu_action(command, *named)
+        self.about_action = self.command_actions["about"]
 
-    def _menu_action(self, menu: Any, command_id: str) -> QAction:
-        action = menu.addAction(BY_ID[command_id].help.split(",")[0].capitalize())
+    def _menu(self, path: str) -> QMenu:
+        """The menu at ``path`` ("Review/Reason code"), made on first use."""
+        if path not in self.menus:
+            parent, _, title = path.rpartition("/")
+            menu = self._menu(parent).addMenu(title) if parent else self.menuBar().addMenu(title)
+            menu.setToolTipsVisible(True)
+            self.menus[path] = menu
+        return self.menus[path]
+
+    def _menu_action(self, command: Command, label: str, help_text: str) -> QAction:
+        assert command.menu is not None
+        action = self._menu(command.menu).addAction(label)
+        action.setToolTip(help_text)
         # Shown in the menu; the key dispatcher acts on the key, so it never fires twice.
-        action.setShortcut(self.keymap.key_for(command_id))
+        action.setShortcut(self.keymap.key_for(command.id))
         action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        action.triggered.connect(lambda: self.run_command(command_id))
+        action.triggered.connect(self.handlers[command.id])
         return action
+
+    def _bind(self, command: Command) -> Callable[[], None]:
+        """A command's handler on this window. The path is checked now (a misspelt one
+        fails as the window is made) and followed when the command runs, so a part
+        replaced later (the session's undo stack, a test's stand-in) is the one called."""
+        _attribute(self, command.handler)
+        return lambda: _attribute(self, command.handler)(*command.args)
 
     def _connect(self) -> None:
         self.browser.conversation_chosen.connect(self._row_chosen)
@@ -311,7 +331,7 @@ class MainWindow(QMainWindow):
                                           self.typing(watched))
         if command is None or (self.locked and command not in ("quit", "lock")):
             return False
-        if command in DECIDING and not self.reviewing():
+        if BY_ID[command].decides and not self.reviewing():
             self.statusBar().showMessage(
                 "Decision keys act in the conversation: Esc returns there.", 5000)
             return True
@@ -331,29 +351,7 @@ class MainWindow(QMainWindow):
         return self.focusWidget() in (self.view, self.table)
 
     def run_command(self, command_id: str) -> None:
-        handler = self._handlers().get(command_id)
-        if handler is not None:
-            handler()
-
-    def _handlers(self) -> dict[str, Callable[[], None]]:
-        s = self.session
-        return {
-            "approve": lambda: s.decide_current(Status.APPROVED),
-            "reject": lambda: s.decide_current(Status.REJECTED),
-            "next_span": lambda: s.step(+1), "previous_span": lambda: s.step(-1),
-            "next_conversation": lambda: self.step_conversation(+1),
-            "previous_conversation": lambda: self.step_conversation(-1),
-            "next_pending": s.next_pending,
-            "approve_same": lambda: self.confirm_same(Status.APPROVED),
-            "reject_same": lambda: self.confirm_same(Status.REJECTED),
-            "manual_span": self.ask_manual_span, "change_entity": self.ask_entity,
-            "toggle_hidden": lambda: self.view.set_collapsed(not self.view.collapsed),
-            "undo": s.undo_stack.undo, "redo": s.undo_stack.redo,
-            "search": self.focus_search, "leave_field": self.leave_field,
-            "help": self.show_keys, "import": self.matter.run_import,
-            "export": self.matter.run_export,
-            "lock": self.lock, "quit": self.quit,
-        }
+        self.handlers[command_id]()
 
     def quit(self) -> None:
         self.close()
@@ -419,7 +417,24 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
 
     def show_keys(self) -> None:
-        self._open_dialog(KeyReference(self.keymap, self))
+        self._open_dialog(KeyReference(self.keymap, self.reasons, self))
+
+    def toggle_hidden(self) -> None:
+        self.view.set_collapsed(not self.view.collapsed)
+
+    def choose_reason(self, number: int) -> None:
+        """1 … 9: the policy's reason code of that number for the current span's
+        decision, as picking it in the inspector; past the codes, a status line only."""
+        numbered = numbered_reasons(self.reasons)
+        if number > len(numbered):
+            self.statusBar().showMessage(
+                f"No reason code {number}: this policy has {len(numbered)} "
+                f"(keys 1–{len(numbered)}, listed under ?). Nothing was recorded.", 6000)
+            return
+        code, label = numbered[number - 1]
+        self.inspector.choose_reason(code)
+        self.statusBar().showMessage(
+            f"Reason code {code} ({label}): recorded with this span's decision (A / R).", 6000)
 
     def show_about(self) -> None:
         self._open_dialog(AboutDialog(__version__, self))
@@ -520,6 +535,15 @@ def _column(*widgets: QWidget) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget, 1 if isinstance(widget, ConversationView) else 0)
     return pane
+
+
+def _attribute(owner: object, path: str) -> Callable[..., None]:
+    """``owner.a.b`` for the path "a.b"."""
+    found: Any = owner
+    for name in path.split("."):
+        found = getattr(found, name)
+    assert callable(found), path
+    return cast("Callable[..., None]", found)
 
 
 def _html(text: str) -> str:

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from reviewer.domain.models import Status
 from reviewer.gui.dialogs import ConfirmDialog, EntityDialog, KeyReference, PassphrasePrompt
-from reviewer.gui.keymap import COMMANDS, KeyMap
+from reviewer.gui.keymap import BY_ID, COMMANDS, KeyMap, reason_number
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
 from reviewer.ops.audit import audit_entries
@@ -176,11 +176,21 @@ def test_slash_searches_and_letters_type_in_the_field(qtbot: Any, window: MainWi
     assert not window.search.hasFocus()
 
 
+def reference(dialog: KeyReference) -> dict[str, str]:
+    """The ``?`` table as key -> what it does."""
+    table = dialog.table
+    cells = [(table.item(row, 0), table.item(row, 1)) for row in range(table.rowCount())]
+    return {key.text(): text.text() for key, text in cells if key and text}
+
+
 def test_question_mark_shows_the_reference(qtbot: Any, window: MainWindow) -> None:
     press(qtbot, window, Qt.Key.Key_Question, SHIFT)
     dialog = window.dialog
     assert isinstance(dialog, KeyReference)
-    assert dialog.table.rowCount() == len(COMMANDS)
+    shown = reference(dialog)
+    for command in COMMANDS:  # every command with a key, but the reason digits
+        if command.key and reason_number(command) is None:
+            assert shown[window.keymap.key_for(command.id)] == command.help
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert window.dialog is None
 
@@ -243,8 +253,31 @@ def test_ctrl_q_quits(qtbot: Any, window: MainWindow) -> None:
     assert [e.action for e in audit_entries(window.store)][-1] == "review_session_end"
 
 
-def test_every_command_has_a_handler(window: MainWindow) -> None:
-    assert set(window._handlers()) == {c.id for c in COMMANDS}
+def test_menus_are_made_from_the_registry(window: MainWindow) -> None:
+    """Each command with a menu is there, under its label and with its key; a menu
+    action runs the same handler as the key."""
+    menus = {m.title(): m for m in window.menuBar().findChildren(QMenu)}
+    for command in COMMANDS:
+        if command.menu is None or reason_number(command) is not None:
+            continue
+        action = window.command_actions[command.id]
+        assert action.text() == command.label
+        assert action in menus[command.menu].actions()
+        assert action.shortcut().toString() == window.keymap.key_for(command.id)
+    window.command_actions["next_span"].trigger()
+    assert current_id(window) == 2
+
+
+def test_a_rebound_key_shows_in_the_menu_and_the_reference(
+        qtbot: Any, store: Any, settings: Any, conversations: dict[str, int]) -> None:
+    from reviewer.gui.tasks import SyncRunner
+
+    settings.set_key("approve", "Y")
+    win = MainWindow(store, "tester", settings, SyncRunner(), None)
+    qtbot.addWidget(win)
+    assert win.command_actions["approve"].shortcut().toString() == "Y"
+    assert reference(KeyReference(win.keymap, win.reasons, win))["Y"] == BY_ID["approve"].help
+    win.close()
 
 
 def test_user_override_rebinds_a_command(qtbot: Any, store: Any, settings: Any,
