@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from reviewer.gui.browser_model import BrowserModel, BrowserView
 from reviewer.gui.jobs import JobBar
@@ -41,6 +41,12 @@ class BrowserPane(QWidget):
         self.state_filter = _combo([label for label, _ in STATES])
         self.entity_filter = _combo(["Any entity"])
         self.role_filter = _combo(["Any role"])
+        # Said where the rows would be: a search or filter that finds nothing.
+        self.no_matches = QLabel("No matches")
+        self.no_matches.setWordWrap(True)
+        self.no_matches.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_matches.setContentsMargins(6, 10, 6, 10)
+        self.no_matches.hide()
         self._syncing = False
         self._layout()
         self._connect()
@@ -54,10 +60,12 @@ class BrowserPane(QWidget):
         layout.setContentsMargins(8, 8, 0, 0)
         layout.addWidget(self.search)
         layout.addLayout(filters)
+        layout.addWidget(self.no_matches)
         layout.addWidget(self.table, 1)
 
     def _connect(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.model.modelReset.connect(self._show_match_state)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
@@ -89,6 +97,18 @@ class BrowserPane(QWidget):
         self.searched.emit(query.search)
         if self.model.rowCount():
             self.table.select_row(0)
+
+    def found_nothing(self) -> bool:
+        """The rows shown are a search's or a filter's, and there are none."""
+        query = self.model.query
+        narrowed = bool(query.search.strip()) or any((query.state, query.entity, query.role))
+        return narrowed and self.model.rowCount() == 0
+
+    def _show_match_state(self) -> None:
+        words = self.model.query.search.strip()
+        self.no_matches.setText(f"No matches for “{words}”." if words else
+                                "No matches: no conversation passes these filters.")
+        self.no_matches.setVisible(self.found_nothing())
 
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         conv_id = self.model.conversation_at(current.row())

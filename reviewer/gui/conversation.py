@@ -186,10 +186,11 @@ class ConversationView(QTextEdit):
         for word in words.split():
             found = self.document().find(word.strip('"'))
             while not found.isNull():
-                hit = QTextEdit.ExtraSelection()
-                hit.cursor = found
-                hit.format = look.hit_format()
-                self.hits.append(hit)
+                if found.charFormat().intProperty(PROP_KIND) in (KIND_TEXT, KIND_ESCAPE):
+                    hit = QTextEdit.ExtraSelection()  # in the text, not a chip or header
+                    hit.cursor = found
+                    hit.format = look.hit_format()
+                    self.hits.append(hit)
                 found = self.document().find(word.strip('"'), found)
         self._refresh_extra()
 

@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.browser.conversation_chosen.connect(self._row_chosen)
         self.browser.searched.connect(self.view.highlight)
+        self.browser.searched.connect(self._searched)
         self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.counts_changed.connect(self._show_counts)
@@ -470,15 +471,30 @@ class MainWindow(QMainWindow):
             self.view.highlight(self.model.query.search)
 
     def _conversation_opened(self, conv_id: int) -> None:
-        detail = self.session.detail
-        if detail is not None:
-            conv = detail.conversation
-            self.heading.setText(
-                f"<span style='font-size:13pt; font-weight:600'>"
-                f"{_html(look.escape_text(conv.title or '(untitled)'))}</span>"
-                f"<br><span style='color:#5f6773'>{_html(conv.source_id)} · "
-                f"{len(conv.messages)} messages · {len(detail.spans)} spans</span>")
+        self._show_heading()
         self.browser.show_conversation(conv_id)
+
+    def _show_heading(self, note: str = "") -> None:
+        """The open conversation's title, and its size or, in red, ``note``."""
+        detail = self.session.detail
+        if detail is None:
+            return
+        conv = detail.conversation
+        below = (f"<span style='color:#b3261e'>{_html(note)}</span>" if note else
+                 f"<span style='color:#5f6773'>{_html(conv.source_id)} · "
+                 f"{len(conv.messages)} messages · {len(detail.spans)} spans</span>")
+        self.heading.setText(
+            f"<span style='font-size:13pt; font-weight:600'>"
+            f"{_html(look.escape_text(conv.title or '(untitled)'))}</span><br>{below}")
+
+    def _searched(self, words: str) -> None:
+        """A search that found nothing leaves the conversation under review on screen:
+        its heading says it is not a result."""
+        if self.browser.found_nothing():
+            shown = f"“{words.strip()}”" if words.strip() else "these filters"
+            self._show_heading(f"Not a search result: nothing matches {shown}.")
+        else:
+            self._show_heading()
 
     # --- status bar ---------------------------------------------------------------------------
     def _matter_changed(self) -> None:
