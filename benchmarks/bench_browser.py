@@ -117,7 +117,8 @@ def _message(mid: int, cid: int, idx: int) -> dict[str, Any]:
             "role": "user" if idx % 2 == 0 else "assistant", "author": None,
             "created_at": NOW, "branch": "active", "visibility": "visible",
             "content_type": "text", "source_message_id": None, "placeholders": 0,
-            "text": f"{TEXT} ({idx})", "analyzed_policy": "bench"}
+            "text": f"{TEXT} ({idx})", "analyzed_policy": "bench", "language": "en",
+            "names_searched": True}
 
 
 def _span(sid: int, cid: int, mid: int, which: int) -> dict[str, Any]:
