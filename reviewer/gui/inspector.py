@@ -135,6 +135,12 @@ class SpanInspector(QWidget):
         self.explanation.setPlainText("\n".join(explained.details))
         lines = [history_line(d) for d in history] or ["Not decided yet."]
         self.history.setPlainText("\n".join(lines))
+        # A wrapped label (status, why) may need more lines for its new text; setText
+        # alone left the form at the old height and the second line clipped (1024 px).
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
 
     def reason_code(self) -> str | None:
         code = self.reason.currentData()

@@ -82,6 +82,21 @@ def test_counts_and_progress_stay_in_the_browser_viewport(
 
 
 @pytest.mark.parametrize("sized", SIZES, indirect=True, ids=["1024x700", "1920x1080"])
+def test_the_inspector_shows_every_line_of_its_fields(
+        qtbot: Any, sized: tuple[MainWindow, int]) -> None:
+    window = sized[0]
+    inspector = window.inspector
+    for step in range(4):
+        if step % 2:  # a status line that wraps in a narrow inspector, then a short one
+            window.session.change_entity("EMAIL_ADDRESS")
+        qtbot.keyClick(window.view, Qt.Key.Key_J)
+        qtbot.keyClick(window.view, Qt.Key.Key_K)
+        QApplication.processEvents()
+        for label in [*inspector.fields.values(), inspector.why]:
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
+
+
+@pytest.mark.parametrize("sized", SIZES, indirect=True, ids=["1024x700", "1920x1080"])
 def test_status_chips_are_on_one_line(sized: tuple[MainWindow, int]) -> None:
     view = sized[0].view
     assert view.marks
