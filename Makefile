@@ -29,8 +29,9 @@ setup: $(STAMP)
 lock: $(UV)
 	$(UV) lock
 
+# DEMO_ARGS: more options for `reviewer demo` (`--exit-when shown` times the start-up).
 run: $(STAMP)
-	$(BIN)/reviewer demo
+	$(BIN)/reviewer demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check reviewer tests benchmarks packaging

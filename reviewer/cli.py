@@ -376,17 +376,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     bar = ProgressBar()
     try:
+        # The app analyses in the background, its window open; --no-gui analyses here.
         path = build_demo(_opt_path(args.store_path), reviewer_name(args), fresh=args.fresh,
-                          progress=bar)
+                          progress=bar, analyse=args.no_gui)
     finally:
         bar.close()
     print(f"Demo store: {path}")
     print(f"Passphrase: {DEMO_PASSPHRASE}  (demo only; real stores never show theirs)")
     if args.no_gui:
         return 0
-    from reviewer.gui.app import run_gui
+    from reviewer.gui.app import run_demo
 
-    return run_gui(path, reviewer=_explicit_reviewer(args), passphrase_hint=DEMO_PASSPHRASE)
+    return run_demo(path, reviewer=_explicit_reviewer(args), exit_when=args.exit_when)
 
 
 def _opt_path(value: str | None) -> Path | None:
@@ -427,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", dest="store_path", metavar="PATH")
     p.add_argument("--fresh", action="store_true", help="rebuild the demo store from scratch")
     p.add_argument("--no-gui", action="store_true", help="build and analyse only")
+    p.add_argument("--exit-when", choices=["shown", "analysed"],
+                   help="close the app once its window is shown, or the analysis done "
+                        "(for timing start-up)")
     add("init", cmd_init, "create a new, empty store").add_argument("store", metavar="STORE")
     p = add("import", cmd_import, "import conversation files")
     p.add_argument("store", metavar="STORE")

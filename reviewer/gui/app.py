@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -17,6 +18,8 @@ from reviewer.gui.settings import APPLICATION, ORGANIZATION, Settings, WindowSta
 from reviewer.gui.tasks import TaskRunner
 from reviewer.gui.window import MainWindow
 from reviewer.infra.resources import candidate_roots
+from reviewer.ops import review
+from reviewer.ops.demo import open_demo, unanalysed
 from reviewer.ops.stores import Store, create_store, open_for_review
 
 STYLE = """
@@ -121,15 +124,56 @@ def _run(store_path: Path | None, reviewer: str | None, passphrase_hint: str | N
     dialog = UnlockDialog(opener(name), path, passphrase_hint)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.store is None:
         return 0
-    store = dialog.store
+    return _review(app, dialog.store, name, settings)
+
+
+def _review(app: QApplication, store: Store, name: str, settings: Settings,
+            opened: Callable[[MainWindow], None] | None = None) -> int:
+    """The main window on an unlocked store until it is closed; the session's summary."""
     settings.set("store/last_path", str(store.path))
     window = MainWindow(store, name, settings, TaskRunner(), WindowState())
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     window.show()
     window.start()
+    if opened is not None:
+        opened(window)
     try:
         code = app.exec()
     finally:
         store.close()
     sys.stderr.write(window.session.summary() + "\n")
     return int(code)
+
+
+def run_demo(path: Path, reviewer: str | None = None, exit_when: str | None = None) -> int:
+    """The window on the demo store, unlocked at once (its passphrase is shown to all).
+    What the store's analysis still lacks runs as the window's own background job, its
+    progress in the status bar: the reviewer reads and searches meanwhile, and the
+    first suggestion opens when it is done. ``exit_when`` ("shown", "analysed") closes
+    the window then: ``reviewer demo --exit-when``, a hook for timing start-up."""
+    with crash_reports():
+        app = application()
+        settings = Settings()
+        name = reviewer_identity(settings, reviewer)
+        if name is None:
+            return 0
+        store = open_demo(path)
+        waiting = unanalysed(store)
+        return _review(app, store, name, settings,
+                       lambda window: _analyse_in_background(window, waiting, exit_when))
+
+
+def _analyse_in_background(window: MainWindow, waiting: int, exit_when: str | None) -> None:
+    def analysed() -> None:
+        window.matter.changed.disconnect(analysed)
+        first = review.first_pending_span(window.store)
+        if window.session.current is None and first is not None:
+            window.session.open_conversation(first.conversation_id, first.id)
+        if exit_when == "analysed":
+            window.close()
+
+    if exit_when == "shown" or (exit_when == "analysed" and not waiting):
+        QTimer.singleShot(0, window.close)
+    elif waiting:
+        window.matter.changed.connect(analysed)
+        window.matter.run_analysis()
