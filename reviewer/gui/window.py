@@ -239,6 +239,8 @@ class MainWindow(QMainWindow):
         self.browser.conversation_chosen.connect(self._row_chosen)
         self.browser.searched.connect(self.view.highlight)
         self.browser.searched.connect(self._searched)
+        # A reason picked with the mouse hands the keys back: A / R act in the conversation.
+        self.inspector.reason.activated.connect(lambda _index: self.view.setFocus())
         self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.counts_changed.connect(self._show_counts)

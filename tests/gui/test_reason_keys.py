@@ -82,3 +82,15 @@ def test_the_inspector_and_the_menu_number_the_codes(window: MainWindow) -> None
         assert menu.actions()[number - 1].text().startswith(code)
         assert menu.actions()[number - 1].shortcut().toString() == str(number)
     assert len(menu.actions()) == len(codes(window))
+
+
+def test_a_reason_picked_with_the_mouse_hands_the_keys_back(
+        qtbot: Any, window: MainWindow) -> None:
+    picker = window.inspector.reason
+    picker.setFocus()
+    assert window.focusWidget() is picker
+    picker.setCurrentIndex(2)
+    picker.activated.emit(2)  # what a click on the list's second code sends
+    assert window.focusWidget() is window.view
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    assert review.spans_by_id(window.store, [1])[0].reason == codes(window)[1][0]
