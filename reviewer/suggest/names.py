@@ -121,18 +121,27 @@ def _role_or_acronym(text: str, words: list[str]) -> bool:
 
 
 def _trimmed(text: str, s: Suggestion) -> Suggestion:
-    """``s`` without lower-case function words at its edges ("Carucci at") and
-    without a greeting before it ("Hola," alone is nothing, "Hallo Anna" is "Anna")."""
+    """``s`` without lower-case function words or words of an uncased script at its
+    edges ("Carucci at", "연락은 Hana") and without a greeting before it ("Hola," alone
+    is nothing, "Hallo Anna" is "Anna")."""
     words = list(re.finditer(r"\S+", text[s.start:s.end]))
-    while words and (words[0].group(0) in EDGE_WORDS
+    while words and (words[0].group(0) in EDGE_WORDS or uncased(words[0].group(0))
                      or words[0].group(0).lower().rstrip(",:!") in GREETINGS):
         words.pop(0)
-    while words and words[-1].group(0) in EDGE_WORDS:
+    while words and (words[-1].group(0) in EDGE_WORDS or uncased(words[-1].group(0))):
         words.pop()
     if not words:
         return replace(s, end=s.start)
     start, end = s.start + words[0].start(), s.start + words[-1].end()
     return s if (start, end) == (s.start, s.end) else replace(s, start=start, end=end)
+
+
+def uncased(value: str) -> bool:
+    """Letters of a script without capitals (Hangul, Han, Arabic...): the models read
+    names from capitals, so what they find there is noise ("it is" as ORGANIZATION),
+    and such a word at the edge of a Latin name is a neighbour ("연락은 Hana")."""
+    letters = [c for c in value if c.isalpha()]
+    return bool(letters) and not any(c.isupper() or c.islower() for c in letters)
 
 
 def _parties(text: str, s: Suggestion) -> list[Suggestion]:

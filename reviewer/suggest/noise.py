@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from reviewer.domain.models import Suggestion
 from reviewer.suggest.codetext import CodeMap, code_map
-from reviewer.suggest.names import reshape_names
+from reviewer.suggest.names import reshape_names, uncased
 
 # Recognizers that guess names from words; only their findings are filtered.
 GUESSERS = frozenset({"SpacyRecognizer", "NameCueRecognizer", "ChatNameRecognizer"})
@@ -147,7 +147,7 @@ def not_a_name(text: str, s: Suggestion, regions: CodeMap) -> bool:
         return True
     if IDENTIFIER.search(value) or (s.entity == "PERSON" and ALPHANUMERIC.search(value)):
         return True
-    if DOSE.match(text, s.end) or _uncased(value):
+    if DOSE.match(text, s.end) or uncased(value):
         return True
     if regions.in_header(s.start, s.end):
         return True
@@ -163,13 +163,6 @@ def _full_name(value: str) -> bool:
     return len(words) >= 2 and all(
         word[0].isupper() and any(c.islower() for c in word)
         and all(c.isalpha() or c in "-'’." for c in word) for word in words)
-
-
-def _uncased(value: str) -> bool:
-    """Letters of a script without capitals (Hangul, Han, Arabic...): the models read
-    names from capitals, so what they find there is noise ("it is" as ORGANIZATION)."""
-    letters = [c for c in value if c.isalpha()]
-    return bool(letters) and not any(c.isupper() or c.islower() for c in letters)
 
 
 def _misread_number(text: str, s: Suggestion, regions: CodeMap) -> bool:

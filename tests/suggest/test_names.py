@@ -68,6 +68,7 @@ def test_a_cue_vouches_for_a_camel_case_word_the_models_do_not() -> None:
     ("a letter from the Royal Mint", "the Royal Mint", ["Royal Mint"]),
     ("it was Bosnia and", "Bosnia and", ["Bosnia"]),
     ("Hallo Tomasz, wie geht's?", "Hallo Tomasz", ["Tomasz"]),  # a greeting before a name
+    ("연락은 Minji Park 씨에게", "연락은 Minji Park 씨에게", ["Minji Park"]),  # uncased neighbours
 ])
 def test_function_words_and_greetings_at_the_edges_are_trimmed(
         text: str, value: str, expected: list[str]) -> None:
