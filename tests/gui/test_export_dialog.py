@@ -61,7 +61,7 @@ class FakeExport:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeExport:
     export = FakeExport()
-    monkeypatch.setattr("reviewer.ops.exporting.export_packet", export)
+    monkeypatch.setattr("reviewer.gui.matter.export_packet", export)
     return export
 
 
