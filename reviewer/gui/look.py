@@ -139,13 +139,13 @@ def escape_text(text: str) -> str:
 
 
 # The button Enter presses (Unlock…, Unlock, Continue): filled blue. With the keyboard
-# focus a ring stands around it, a page-coloured gap apart (a double border over a
-# background clipped to the padding), whatever the platform style draws.
+# focus a halo rings it (its border, outside the background clipped to the padding),
+# whatever the platform style draws.
 PRIMARY_BUTTON = """
 QPushButton { background: #0b57d0; color: #ffffff; font-weight: 600; padding: 6px 22px;
-              border: 6px solid transparent; border-radius: 10px; background-clip: padding; }
+              border: 4px solid transparent; border-radius: 8px; background-clip: padding; }
 QPushButton:hover { background: #0a4fbd; }
 QPushButton:pressed { background: #083f96; }
-QPushButton:focus { border: 6px double #0b57d0; }
+QPushButton:focus { border: 4px solid #4f86ec; }  /* 3.4:1 on the page */
 QPushButton:disabled { background: #9db5e0; }
 """
