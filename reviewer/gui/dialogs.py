@@ -327,14 +327,14 @@ def place_clear_of(dialog: QWidget, avoid: QRect, within: QRect) -> None:
     size = QSize(dialog.width(), dialog.height() + TITLE_BAR_ALLOWANCE)
     screen = QGuiApplication.screenAt(avoid.center()) or QGuiApplication.primaryScreen()
     for area in (within.intersected(screen.availableGeometry()), screen.availableGeometry()):
-        spot = _clear_spot(size, avoid, area)
+        spot = clear_spot(size, avoid, area)
         if spot is not None:
             dialog.move(spot)
             return
     dialog.move(screen.availableGeometry().topLeft())
 
 
-def _clear_spot(size: QSize, avoid: QRect, area: QRect, gap: int = 12) -> QPoint | None:
+def clear_spot(size: QSize, avoid: QRect, area: QRect, gap: int = 12) -> QPoint | None:
     """Where a window of ``size`` fits in ``area`` below, above or beside ``avoid``."""
     x = max(area.left(), min(avoid.left(), area.right() - size.width()))
     if avoid.bottom() + gap + size.height() <= area.bottom():

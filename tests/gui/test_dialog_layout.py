@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel
 
 from reviewer.gui.app import opener
-from reviewer.gui.dialogs import EntityDialog, NameDialog, UnlockDialog
+from reviewer.gui.dialogs import EntityDialog, NameDialog, UnlockDialog, clear_spot
 from reviewer.gui.window import MainWindow
 from reviewer.ops.stores import create_store
 from tests.conftest import PASSPHRASE
@@ -71,3 +71,27 @@ def test_the_entity_dialog_opens_clear_of_the_selection(qtbot: Any, window: Main
     assert "my landlord is" in " ".join(
         label.text() for label in dialog.findChildren(QLabel))
     dialog.reject()
+
+
+AREA = QRect(0, 0, 1000, 700)
+SIZE = QSize(300, 150)
+
+
+def test_the_dialog_goes_below_then_above_then_beside_the_text() -> None:
+    near_top = QRect(100, 100, 200, 20)
+    assert clear_spot(SIZE, near_top, AREA) == QPoint(100, near_top.bottom() + 12)
+    near_bottom = QRect(100, 600, 200, 20)
+    above = clear_spot(SIZE, near_bottom, AREA)
+    assert above is not None
+    assert above.y() + SIZE.height() < near_bottom.top()
+    tall = QRect(100, 50, 200, 600)  # a selection as tall as the window: beside it
+    beside = clear_spot(SIZE, tall, AREA)
+    assert beside is not None
+    assert beside.x() > tall.right()
+    for avoid in (near_top, near_bottom, tall):
+        spot = clear_spot(SIZE, avoid, AREA)
+        assert spot is not None
+        placed = QRect(spot, SIZE)
+        assert AREA.contains(placed)
+        assert not placed.intersects(avoid)
+    assert clear_spot(SIZE, QRect(0, 0, 1000, 700), AREA) is None  # no room anywhere
