@@ -19,7 +19,11 @@ from reviewer.ops import browse
 from reviewer.ops.browse import BrowseQuery, Page
 from reviewer.ops.stores import Store
 
-STATES = (("All conversations", None), ("Has pending spans", "pending"), ("Done", "done"))
+# Short labels: the three pickers share a third of a 1024-pixel window.
+STATES = (("All", None), ("Pending", "pending"), ("Done", "done"))
+FILTER_TIPS = ("Which conversations: all, those with pending spans, or those done",
+               "Only conversations with a span of this entity",
+               "Only conversations with a message of this role")
 SEARCH_DELAY_MS = 250
 
 
@@ -54,8 +58,14 @@ class BrowserPane(QWidget):
     def _layout(self) -> None:
         filters = QHBoxLayout()
         filters.setSpacing(6)
-        for combo in (self.state_filter, self.entity_filter, self.role_filter):
-            filters.addWidget(combo)
+        for combo, tip in zip((self.state_filter, self.entity_filter, self.role_filter),
+                              FILTER_TIPS, strict=True):
+            # Each shares the row (none pushes the others out), narrower than its longest
+            # entry; the list that opens is as wide as its entries.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
+            combo.setToolTip(tip)
+            filters.addWidget(combo, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 0, 0)
         layout.addWidget(self.search)

@@ -387,7 +387,11 @@ class KeyReference(QDialog):
         layout.addWidget(table)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(760, min(30 * len(rows) + 190, 860))
+        self.resize(820, min(30 * len(rows) + 190, 860))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # long lines wrap, now that the width is known
 
 
 def reference_rows(keymap: KeyMap, reasons: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

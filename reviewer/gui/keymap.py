@@ -133,7 +133,7 @@ def describe(command: Command, reasons: Sequence[tuple[str, str]]) -> tuple[str,
         return None
     code, label = numbered[number - 1]
     return (f"{code} — {label}",
-            f"reason code {code} ({label}) for the current span's decision")
+            f"reason {code}: {label}")
 
 
 def normalized(key: str) -> str:
