@@ -125,10 +125,13 @@ def _trimmed(text: str, s: Suggestion) -> Suggestion:
     edges ("Carucci at", "연락은 Hana") and without a greeting before it ("Hola," alone
     is nothing, "Hallo Anna" is "Anna")."""
     words = list(re.finditer(r"\S+", text[s.start:s.end]))
-    while words and (words[0].group(0) in EDGE_WORDS or uncased(words[0].group(0))
+    # Uncased words go only beside a cased one: the chat-PII model reads Hangul names.
+    latin = any(not uncased(w.group(0)) for w in words)
+    while words and (words[0].group(0) in EDGE_WORDS or (latin and uncased(words[0].group(0)))
                      or words[0].group(0).lower().rstrip(",:!") in GREETINGS):
         words.pop(0)
-    while words and (words[-1].group(0) in EDGE_WORDS or uncased(words[-1].group(0))):
+    while words and (words[-1].group(0) in EDGE_WORDS
+                     or (latin and uncased(words[-1].group(0)))):
         words.pop()
     if not words:
         return replace(s, end=s.start)
