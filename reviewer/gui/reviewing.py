@@ -22,7 +22,7 @@ from reviewer.gui.commands import OperationCommand
 from reviewer.gui.conversation import ConversationView, SourceSelection
 from reviewer.gui.inspector import SpanInspector
 from reviewer.ops import review
-from reviewer.ops.decisions import change_entity, decide, undo
+from reviewer.ops.decisions import change_entity, decide, set_reason, undo
 from reviewer.ops.review import ConversationDetail
 from reviewer.ops.stores import Store
 
@@ -184,6 +184,16 @@ class ReviewSession(QObject):
                       lambda: decide(self.store, span_ids, status, self.reviewer, reason),
                       self._undo_decisions):
             self.next_pending()
+
+    def set_reason(self, code: str) -> bool:
+        """Keys 1 … 9 on a decided span: its decision gets this reason code (undoable).
+        False when the current span is pending (the code goes with its decision)."""
+        span = self.current
+        if span is None or span.status is Status.PENDING or span.reason == code:
+            return False
+        return self._push(f"reason {code} of {self.describe(span)}",
+                          lambda: set_reason(self.store, span.id, code, self.reviewer),
+                          self._undo_decisions) is not None
 
     def change_entity(self, entity: str) -> None:
         span = self.current

@@ -426,8 +426,9 @@ class MainWindow(QMainWindow):
         self.view.set_collapsed(not self.view.collapsed)
 
     def choose_reason(self, number: int) -> None:
-        """1 … 9: the policy's reason code of that number for the current span's
-        decision, as picking it in the inspector; past the codes, a status line only."""
+        """1 … 9: the policy's reason code of that number, picked in the inspector for the
+        current span's decision; a decided span's decision gets it at once (undoable);
+        past the codes, a status line only."""
         numbered = numbered_reasons(self.reasons)
         if number > len(numbered):
             self.statusBar().showMessage(
@@ -436,6 +437,10 @@ class MainWindow(QMainWindow):
             return
         code, label = numbered[number - 1]
         self.inspector.choose_reason(code)
+        if self.session.set_reason(code):  # a decided span: its decision now carries it
+            self.statusBar().showMessage(
+                f"Reason code {code} ({label}) recorded for this span (Ctrl+Z undoes).", 6000)
+            return
         self.statusBar().showMessage(
             f"Reason code {code} ({label}): recorded with this span's decision (A / R).", 6000)
 

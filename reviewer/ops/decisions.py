@@ -1,4 +1,4 @@
-"""Deciding spans: approve, reject, change entity, undo. Each decision is
+"""Deciding spans: approve, reject, change entity, a decided span's reason, undo. Each decision is
 committed together with its audit entry before the call returns.
 
 Overlapping suggestions are merged into one span whose explanation keeps the
@@ -98,6 +98,25 @@ def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Cha
         return spans.changes(conn, before, decisions=[made], span_ids=[span_id])
 
 
+def set_reason(store: Store, span_id: int, reason: str, reviewer: str) -> Changes:
+    """Give a decided span another reason code (keys 1 … 9 on a decided span): a
+    decision of the same status with the new reason, audited with the one it replaces.
+    A pending span has no decision yet: its reason goes with its approve or reject."""
+    require_reason_code(store, reason)
+    with store.transaction() as conn:
+        span = spans.get(conn, span_id)
+        if span.status is Status.PENDING:
+            raise RefusedError("This span is pending: the reason chosen is recorded with its "
+                               "decision (A or R).")
+        counted = spans.watch(conn, [span.conversation_id])
+        made = spans.decide(conn, span_id, span.status, reviewer, reason)
+        audit.append(conn, reviewer, "set_reason", {
+            "span_id": span_id, "reason": reason, "previous_reason": span.reason,
+            "decision_id": made.id,
+        })
+        return spans.changes(conn, counted, decisions=[made], span_ids=[span_id])
+
+
 def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> Changes:
     """Put each decided span back as it was before the given decisions (latest first)."""
     with store.transaction() as conn:
@@ -128,7 +147,20 @@ def _revert(conn: Any, was: Decision, reviewer: str) -> list[Decision]:
     if was.status is not was.previous_status:
         made.append(spans.decide(conn, was.span_id, was.previous_status, reviewer,
                                  undo_of=was.id))
+    elif was.status is not Status.PENDING and was.entity == was.previous_entity:
+        # The same status again: a reason changed (set_reason); the earlier one comes back.
+        made.append(spans.decide(conn, was.span_id, was.status, reviewer,
+                                 _reason_before(conn, was), undo_of=was.id))
     return made
+
+
+def _reason_before(conn: Any, was: Decision) -> str | None:
+    """The reason the span's status carried before ``was``: that of the last decision
+    of its status (not an entity change) recorded before it."""
+    earlier = [d for d in spans.history(conn, was.span_id)
+               if d.id is not None and was.id is not None and d.id < was.id
+               and d.entity == d.previous_entity]
+    return earlier[-1].reason if earlier else None
 
 
 def _withdraw_revealed(conn: Any, rejected: Decision) -> list[Span]:

@@ -94,3 +94,22 @@ def test_a_reason_picked_with_the_mouse_hands_the_keys_back(
     assert window.focusWidget() is window.view
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     assert review.spans_by_id(window.store, [1])[0].reason == codes(window)[1][0]
+
+
+def test_a_digit_on_a_decided_span_gives_its_decision_that_reason_and_undo_restores(
+        qtbot: Any, window: MainWindow) -> None:
+    (first, _), (second, _) = codes(window)[:2]
+    qtbot.keyClick(window.view, DIGITS[1])
+    qtbot.keyClick(window.view, Qt.Key.Key_A)  # span 1 approved with the first code
+    window.session.go_to(1)
+    qtbot.keyClick(window.view, DIGITS[2])
+    span = review.spans_by_id(window.store, [1])[0]
+    assert (span.status, span.reason) == (Status.APPROVED, second)
+    assert "recorded for this span" in window.statusBar().currentMessage()
+    assert window.session.current is not None
+    assert window.session.current.reason == second
+    entry = [e for e in audit_entries(window.store) if e.action == "set_reason"][-1]
+    assert (entry.payload["reason"], entry.payload["previous_reason"]) == (second, first)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    span = review.spans_by_id(window.store, [1])[0]
+    assert (span.status, span.reason) == (Status.APPROVED, first)

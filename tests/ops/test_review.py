@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from reviewer.domain.changes import StatusCounts
-from reviewer.domain.errors import RefusedError
+from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Origin, Status
 from reviewer.ops import policies, review
 from reviewer.ops.audit import audit_entries, verify_audit
-from reviewer.ops.decisions import decide, undo
+from reviewer.ops.decisions import decide, set_reason, undo
 from reviewer.suggest.policy import load_policy
 from tests.ops.review_builders import add_branchy_chat, add_chat, add_many
 
@@ -128,3 +128,28 @@ def test_changes_hold_the_spans_as_the_store_holds_them(store: Any) -> None:
     assert undone.spans == tuple(review.spans_by_id(store, [1]))
     assert undone.spans[0].status is Status.PENDING
     assert undone.totals == StatusCounts(1, -1, 0)
+
+
+def test_a_decided_spans_reason_changes_audited_and_undo_brings_back_the_earlier_one(
+        store: Any) -> None:
+    add_many(store, 1, name="Ada Lovelace")
+    first = decide(store, [1], Status.APPROVED, "tester", "PII")
+    changed = set_reason(store, 1, "CONFIDENTIAL", "lead")
+    (span,) = changed.spans
+    assert (span.status, span.reason, span.decided_by) == (Status.APPROVED, "CONFIDENTIAL", "lead")
+    assert first.totals == StatusCounts(pending=-1, approved=1)
+    assert changed.totals == StatusCounts()  # the status did not move
+    entry = [e for e in audit_entries(store) if e.action == "set_reason"][-1]
+    assert (entry.payload["reason"], entry.payload["previous_reason"]) == ("CONFIDENTIAL", "PII")
+    (back,) = undo(store, [d.id for d in changed.decisions], "lead").spans
+    assert (back.status, back.reason) == (Status.APPROVED, "PII")
+    assert verify_audit(store).ok
+
+
+def test_a_reason_needs_a_decided_span_and_one_of_the_policys_codes(store: Any) -> None:
+    add_many(store, 1, name="Ada Lovelace")
+    with pytest.raises(RefusedError, match="pending"):
+        set_reason(store, 1, "PII", "tester")
+    decide(store, [1], Status.APPROVED, "tester")
+    with pytest.raises(UsageError, match="NOT_A_CODE"):
+        set_reason(store, 1, "NOT_A_CODE", "tester")
