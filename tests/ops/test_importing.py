@@ -17,6 +17,7 @@ from reviewer.ops.importing import import_files
 from reviewer.store import audit, conversations
 from reviewer.store.database import Store
 from reviewer.store.schema import ConversationRow, Source
+from tests.conftest import PASSPHRASE
 from tests.store import fts
 
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
@@ -169,7 +170,7 @@ def run_cli(*argv: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
 
 def test_cli_import_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                capsys: pytest.CaptureFixture[str]) -> None:
-    env: dict[str, Any] = {"REVIEWER_PASSPHRASE": "pass phrase"}
+    env: dict[str, Any] = {"REVIEWER_PASSPHRASE": PASSPHRASE}
     db = str(tmp_path / "m.db")
     assert run_cli("init", db, env=env, monkeypatch=monkeypatch, capsys=capsys)[0] == 0
     code, out, err = run_cli("import", db, str(FIXTURES / "csv/minimal.csv"), env=env,
