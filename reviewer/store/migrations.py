@@ -24,7 +24,7 @@ from reviewer.store import keys, meta
 from reviewer.store.rows import MESSAGE_VALUE_COLUMNS, content_hash
 from reviewer.store.schema import COUNTER_TRIGGERS, FTS_DDL, RECOUNT, Base
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _v2_leaner_search_index(conn: Connection) -> None:
@@ -89,10 +89,35 @@ def _v4_counters_by_triggers(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
+# Schema 5 as released: written out, so later changes to the models cannot alter it.
+_V5_QC_DDL = (
+    "CREATE TABLE qc_samples (id INTEGER NOT NULL, kind VARCHAR NOT NULL, "
+    "seed VARCHAR NOT NULL, size INTEGER NOT NULL, population INTEGER NOT NULL, "
+    "drawn_by VARCHAR NOT NULL, drawn_at VARCHAR NOT NULL, PRIMARY KEY (id))",
+    "CREATE TABLE qc_items (id INTEGER NOT NULL, sample_id INTEGER NOT NULL, "
+    "position INTEGER NOT NULL, kind VARCHAR NOT NULL, span_id INTEGER, message_id INTEGER, "
+    "status VARCHAR, PRIMARY KEY (id), FOREIGN KEY(sample_id) REFERENCES qc_samples (id))",
+    "CREATE INDEX ix_qc_items_sample ON qc_items (sample_id, position)",
+    "CREATE INDEX ix_qc_items_span ON qc_items (span_id)",
+    "CREATE INDEX ix_qc_items_message ON qc_items (message_id)",
+    "CREATE TABLE qc_verdicts (id INTEGER NOT NULL, item_id INTEGER NOT NULL, "
+    "verdict VARCHAR NOT NULL, reason TEXT, span_id INTEGER, reviewer VARCHAR NOT NULL, "
+    "decided_at VARCHAR NOT NULL, PRIMARY KEY (id), FOREIGN KEY(item_id) REFERENCES qc_items (id))",
+    "CREATE INDEX ix_qc_verdicts_item_id ON qc_verdicts (item_id)",
+)
+
+
+def _v5_quality_control(conn: Connection) -> None:
+    """The quality-control tables: samples, their items and the verdicts on them."""
+    for ddl in _V5_QC_DDL:
+        conn.exec_driver_sql(ddl)
+
+
 # version N -> the step that takes a version N-1 store to N. Add new steps here;
 # never edit a released one.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    2: _v2, 3: _v3_message_language, 4: _v4_counters_by_triggers}
+    2: _v2, 3: _v3_message_language, 4: _v4_counters_by_triggers,
+    5: _v5_quality_control}
 
 
 def initialise(conn: Connection, store_id: str) -> None:

@@ -154,6 +154,56 @@ class ReplacementRow(Base):
     __table_args__ = (UniqueConstraint("entity", "text_key"),)
 
 
+class QcSampleRow(Base):
+    """One quality-control draw (schema 5): its kind, seed and size, as audited."""
+
+    __tablename__ = "qc_samples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)  # 'decisions' or 'elusion'
+    seed: Mapped[str] = mapped_column(String)
+    size: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    drawn_by: Mapped[str] = mapped_column(String)
+    drawn_at: Mapped[str] = mapped_column(String)
+
+
+class QcItemRow(Base):
+    """One sampled span (kind 'decision') or span-less message (kind 'elusion').
+
+    No foreign keys to spans or messages: a later analysis may delete a span,
+    and the sample's record of what was drawn stays.
+    """
+
+    __tablename__ = "qc_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("qc_samples.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String)
+    span_id: Mapped[int | None] = mapped_column(Integer)
+    message_id: Mapped[int | None] = mapped_column(Integer)
+    # The decision under review, as it stood when drawn.
+    status: Mapped[str | None] = mapped_column(String)
+
+    __table_args__ = (
+        Index("ix_qc_items_sample", "sample_id", "position"),
+        Index("ix_qc_items_span", "span_id"),
+        Index("ix_qc_items_message", "message_id"),
+    )
+
+
+class QcVerdictRow(Base):
+    """A QC reviewer's verdict on an item; the latest one per item counts."""
+
+    __tablename__ = "qc_verdicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("qc_items.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String)  # 'agree', 'disagree' or 'missed'
+    reason: Mapped[str | None] = mapped_column(Text)
+    span_id: Mapped[int | None] = mapped_column(Integer)  # a manual span QC added
+    reviewer: Mapped[str] = mapped_column(String)
+    decided_at: Mapped[str] = mapped_column(String)
+
+
 # Inserts are indexed in bulk by ``conversations.index_new_text`` (a trigger per row
 # makes FTS5 flush its pending terms row by row, several times slower); deletes
 # keep the index in step through triggers. ``columnsize=0``: search never ranks,

@@ -33,9 +33,21 @@ def add(store: Store, source_id: str, title: str, text: str) -> None:
         conversations.add_conversation(conn, conv, None)
 
 
+QC_TABLES = ("qc_verdicts", "qc_items", "qc_samples")
+
+
+def make_v4(store: Store) -> None:
+    """Turn a new store back into a version 4 store: no quality-control tables."""
+    with store.transaction() as conn:
+        for table in QC_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        meta.put(conn, "schema_version", "4")
+
+
 def make_v3(store: Store) -> None:
     """Turn a new store back into a version 3 store: counters kept by the program
     (and here left wrong, as a version 3 store could leave them)."""
+    make_v4(store)
     with store.transaction() as conn:
         for trigger in ("spans_counters_ai", "spans_counters_ad", "spans_counters_au"):
             conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
@@ -76,7 +88,7 @@ def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path:
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "4"
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "5"
             ddl = conn.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE name = 'message_fts'").scalar_one()
             assert "columnsize=0" in ddl
@@ -130,7 +142,7 @@ def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == "4"
+            assert meta.get(conn, "schema_version") == "5"
             rows = conn.exec_driver_sql(
                 "SELECT text, language, names_searched FROM messages ORDER BY id").all()
             assert [(r[1], r[2]) for r in rows] == [(None, None), (None, None)]
@@ -171,5 +183,31 @@ def test_a_v3_store_gets_its_counters_recounted_and_kept_by_triggers(
         assert _counters(upgraded) == truth
         decide(upgraded, [4], Status.REJECTED, "tester")
         assert _counters(upgraded) == [(1, 2, 2), (0, 0, 0)]
+    finally:
+        upgraded.close()
+
+
+def _qc_schema(store: Store) -> list[tuple[str, str]]:
+    with store.reading() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE name LIKE '%qc_%' ORDER BY name").all()
+    return [(name, " ".join(sql.split()).replace("( ", "(").replace(" )", ")"))
+            for name, sql in rows]
+
+
+def test_a_v4_store_gains_the_quality_control_tables_as_a_new_store_has_them(
+        store: Store, store_path: Path) -> None:
+    fresh = _qc_schema(store)
+    assert {name for name, _ in fresh} >= set(QC_TABLES)
+    make_v4(store)
+    assert _qc_schema(store) == []
+    store.close()
+
+    upgraded = open_store(store_path, PASSPHRASE)
+    try:
+        with upgraded.reading() as conn:
+            assert meta.get(conn, "schema_version") == "5"
+        assert _qc_schema(upgraded) == fresh
+        assert integrity_problems(upgraded) == []
     finally:
         upgraded.close()
