@@ -12,6 +12,7 @@ given beside it as a check (close to the exact one, a little lower for small k).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 CONFIDENCE = 0.95
 # The one-sided 95% normal quantile, for Wilson's bound.
@@ -92,6 +93,32 @@ def more_needed(k: int, n: int, target: float, confidence: float = CONFIDENCE) -
         else:
             low = middle
     return high
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One kind of QC item: how many were drawn, reviewed, and found wrong."""
+
+    sampled: int
+    reviewed: int
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        """Errors among the reviewed (0 while nothing is reviewed; the bound is then 1)."""
+        return self.errors / self.reviewed if self.reviewed else 0.0
+
+    @property
+    def upper_95(self) -> float:
+        return exact_upper(self.errors, self.reviewed)
+
+    def more_needed(self, target: float) -> int:
+        return more_needed(self.errors, self.reviewed, target)
+
+    def as_dict(self, errors_key: str) -> dict[str, int | float]:
+        """The contract's ``qc report --json`` figures, the errors named ``errors_key``."""
+        return {"sampled": self.sampled, "reviewed": self.reviewed, errors_key: self.errors,
+                "rate": self.rate, "upper_95": self.upper_95}
 
 
 def _check(k: int, n: int) -> None:

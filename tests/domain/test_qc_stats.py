@@ -71,3 +71,13 @@ def test_the_sample_needed_for_a_target_bound() -> None:
     assert exact_upper(1, 100 + more) < 0.01 <= exact_upper(1, 100 + more - 1)
     with pytest.raises(ValueError, match="between 0 and 1"):
         more_needed(0, 10, 1.5)
+
+
+def test_a_tally_gives_the_contract_figures() -> None:
+    from reviewer.domain.qc_stats import Tally
+
+    assert Tally(sampled=120, reviewed=100, errors=1).as_dict("disagreed") == {
+        "sampled": 120, "reviewed": 100, "disagreed": 1, "rate": 0.01,
+        "upper_95": exact_upper(1, 100)}
+    empty = Tally(sampled=5, reviewed=0, errors=0)
+    assert (empty.rate, empty.upper_95, empty.more_needed(0.01)) == (0.0, 1.0, 299)
