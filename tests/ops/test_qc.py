@@ -13,6 +13,7 @@ from reviewer.domain.qc_stats import exact_upper, more_needed
 from reviewer.ops.decisions import decide
 from reviewer.ops.policies import current_policy
 from reviewer.ops.qc import (
+    DrawnSample,
     add_missed_span,
     draw_sample,
     qc_report,
@@ -51,9 +52,8 @@ def matter(store: Store) -> Store:
     return store
 
 
-def _ids(drawn: object) -> list[int | None]:
-    items = drawn.items  # type: ignore[attr-defined]
-    return [i.span_id if i.kind == "decision" else i.message_id for i in items]
+def _ids(drawn: DrawnSample) -> list[int | None]:
+    return [i.span_id if i.kind == "decision" else i.message_id for i in drawn.items]
 
 
 def test_the_same_seed_on_the_same_store_draws_the_same_spans(
@@ -68,7 +68,8 @@ def test_the_same_seed_on_the_same_store_draws_the_same_spans(
     assert len(first.items) == 8
     assert first.sample.population == 40
     with matter.reading() as conn:
-        statuses = dict(conn.exec_driver_sql("SELECT id, status FROM spans").all())
+        statuses: dict[int | None, str] = {
+            row[0]: row[1] for row in conn.exec_driver_sql("SELECT id, status FROM spans")}
     assert all(statuses[i.span_id] in ("approved", "rejected") for i in first.items)
     assert [i.status for i in first.items] == [statuses[i.span_id] for i in first.items]
 
