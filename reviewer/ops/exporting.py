@@ -42,6 +42,7 @@ from reviewer.export.redact import redact_conversation as _redact
 from reviewer.export.verify import VerifyReport
 from reviewer.export.verify import verify_packet as _verify
 from reviewer.ingest.reader import FORMATS
+from reviewer.ops.batches import refuse_batch
 from reviewer.ops.policies import current_policy
 from reviewer.ops.refusals import (
     ExportRefusedError,
@@ -173,7 +174,8 @@ def export_packet(
     progress: Progress | None = None,
 ) -> ExportReport:
     """Write a signed packet at ``out_dir`` (which must not exist) or refuse with nothing
-    left behind."""
+    left behind. A review batch cannot export (it holds no signing key)."""
+    refuse_batch(store, "export")
     request = _Request(Path(out_dir), prefix, allow_pending, active_only, only_finished)
     _check_request(request)
     remove_leftovers(request.out_dir.parent)

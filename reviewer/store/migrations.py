@@ -24,7 +24,7 @@ from reviewer.store import keys, meta
 from reviewer.store.rows import MESSAGE_VALUE_COLUMNS, content_hash
 from reviewer.store.schema import COUNTER_TRIGGERS, FTS_DDL, RECOUNT, Base
 
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _v2_leaner_search_index(conn: Connection) -> None:
@@ -113,11 +113,50 @@ def _v5_quality_control(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
+# Schema 6 as released, written out as SQLAlchemy makes it for a new store.
+_V6_BATCH_DDL = (
+    "CREATE TABLE batches (batch_id VARCHAR NOT NULL, number INTEGER NOT NULL, "
+    "file_name VARCHAR NOT NULL, conversations INTEGER NOT NULL, "
+    "decisions_upto INTEGER NOT NULL, matter_head_seq INTEGER NOT NULL, "
+    "matter_head_hash VARCHAR(64) NOT NULL, created_at VARCHAR NOT NULL, "
+    "created_by VARCHAR NOT NULL, PRIMARY KEY (batch_id))",
+    "CREATE TABLE batch_conversations (batch_id VARCHAR NOT NULL, "
+    "conversation_id INTEGER NOT NULL, PRIMARY KEY (batch_id, conversation_id), "
+    "FOREIGN KEY(batch_id) REFERENCES batches (batch_id))",
+    "CREATE TABLE batch_spans (id INTEGER NOT NULL, batch_id VARCHAR NOT NULL, "
+    "batch_span_id INTEGER NOT NULL, span_id INTEGER NOT NULL, status VARCHAR NOT NULL, "
+    "entity VARCHAR NOT NULL, reason VARCHAR, PRIMARY KEY (id), "
+    "UNIQUE (batch_id, batch_span_id), FOREIGN KEY(batch_id) REFERENCES batches (batch_id))",
+    "CREATE INDEX ix_batch_spans_span ON batch_spans (span_id)",
+    "CREATE TABLE batch_merges (id INTEGER NOT NULL, batch_id VARCHAR NOT NULL, "
+    "head_seq INTEGER NOT NULL, head_hash VARCHAR(64) NOT NULL, "
+    "decisions_upto INTEGER NOT NULL, audit_seq INTEGER NOT NULL, "
+    "merged_at VARCHAR NOT NULL, merged_by VARCHAR NOT NULL, PRIMARY KEY (id), "
+    "FOREIGN KEY(batch_id) REFERENCES batches (batch_id))",
+    "CREATE INDEX ix_batch_merges_batch_id ON batch_merges (batch_id)",
+    "CREATE TABLE batch_conflicts (id INTEGER NOT NULL, batch_id VARCHAR NOT NULL, "
+    "span_id INTEGER NOT NULL, kind VARCHAR NOT NULL, status VARCHAR NOT NULL, "
+    "entity VARCHAR NOT NULL, reason VARCHAR, decided_by VARCHAR, decided_at VARCHAR, "
+    "matter_status VARCHAR, matter_entity VARCHAR, matter_reason VARCHAR, "
+    "matter_decisions_upto INTEGER NOT NULL, found_at VARCHAR NOT NULL, "
+    "resolved_at VARCHAR, PRIMARY KEY (id), "
+    "FOREIGN KEY(batch_id) REFERENCES batches (batch_id))",
+    "CREATE INDEX ix_batch_conflicts_span ON batch_conflicts (span_id, id)",
+)
+
+
+def _v6_review_batches(conn: Connection) -> None:
+    """The review-batch tables: batches issued, their conversations and the state of
+    each of their spans at the split, merges with the batches' audit heads, conflicts."""
+    for ddl in _V6_BATCH_DDL:
+        conn.exec_driver_sql(ddl)
+
+
 # version N -> the step that takes a version N-1 store to N. Add new steps here;
 # never edit a released one.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2, 3: _v3_message_language, 4: _v4_counters_by_triggers,
-    5: _v5_quality_control}
+    5: _v5_quality_control, 6: _v6_review_batches}
 
 
 def initialise(conn: Connection, store_id: str) -> None:

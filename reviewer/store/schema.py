@@ -255,3 +255,87 @@ RECOUNT = (
     "sum(status = 'rejected') AS rejected FROM spans GROUP BY conversation_id) AS c "
     "WHERE conversations.id = c.conversation_id",
 )
+
+
+# --- review batches (schema 6) -----------------------------------------------------------------
+
+
+class BatchRow(Base):
+    """A batch store split off this matter: its number, file and where it started."""
+
+    __tablename__ = "batches"
+    batch_id: Mapped[str] = mapped_column(String, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String)
+    conversations: Mapped[int] = mapped_column(Integer)
+    # the batch's own last decision id at the split: later ones are its reviewers'
+    decisions_upto: Mapped[int] = mapped_column(Integer)
+    matter_head_seq: Mapped[int] = mapped_column(Integer)
+    matter_head_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String)
+    created_by: Mapped[str] = mapped_column(String)
+
+
+class BatchConversationRow(Base):
+    __tablename__ = "batch_conversations"
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class BatchSpanRow(Base):
+    """A span of a batch and the state the batch and the matter last agreed on (at
+    the split, or at a merge): a merge takes the batch's change where the matter
+    still holds this state, and lists a conflict where it does not."""
+
+    __tablename__ = "batch_spans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"))
+    batch_span_id: Mapped[int] = mapped_column(Integer)
+    span_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String)
+    entity: Mapped[str] = mapped_column(String)
+    reason: Mapped[str | None] = mapped_column(String)
+
+    __table_args__ = (
+        UniqueConstraint("batch_id", "batch_span_id"),
+        Index("ix_batch_spans_span", "span_id"),
+    )
+
+
+class BatchMergeRow(Base):
+    """One merge of a batch: the batch's audit head then (chain of custody)."""
+
+    __tablename__ = "batch_merges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    head_seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    decisions_upto: Mapped[int] = mapped_column(Integer)
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    merged_at: Mapped[str] = mapped_column(String)
+    merged_by: Mapped[str] = mapped_column(String)
+
+
+class BatchConflictRow(Base):
+    """A span a batch decided otherwise than the matter held at the merge; the
+    matter's decision stayed. Open until a decision on the span in the matter
+    (one with an id above ``matter_decisions_upto``) settles it."""
+
+    __tablename__ = "batch_conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.batch_id"))
+    span_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String)  # 'decided' or 'removed'
+    status: Mapped[str] = mapped_column(String)
+    entity: Mapped[str] = mapped_column(String)
+    reason: Mapped[str | None] = mapped_column(String)
+    decided_by: Mapped[str | None] = mapped_column(String)
+    decided_at: Mapped[str | None] = mapped_column(String)
+    matter_status: Mapped[str | None] = mapped_column(String)
+    matter_entity: Mapped[str | None] = mapped_column(String)
+    matter_reason: Mapped[str | None] = mapped_column(String)
+    matter_decisions_upto: Mapped[int] = mapped_column(Integer)
+    found_at: Mapped[str] = mapped_column(String)
+    resolved_at: Mapped[str | None] = mapped_column(String)
+
+    __table_args__ = (Index("ix_batch_conflicts_span", "span_id", "id"),)

@@ -34,10 +34,21 @@ def add(store: Store, source_id: str, title: str, text: str) -> None:
 
 
 QC_TABLES = ("qc_verdicts", "qc_items", "qc_samples")
+BATCH_TABLES = ("batch_conflicts", "batch_merges", "batch_spans", "batch_conversations",
+                "batches")
+
+
+def make_v5(store: Store) -> None:
+    """Turn a new store back into a version 5 store: no review-batch tables."""
+    with store.transaction() as conn:
+        for table in BATCH_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        meta.put(conn, "schema_version", "5")
 
 
 def make_v4(store: Store) -> None:
     """Turn a new store back into a version 4 store: no quality-control tables."""
+    make_v5(store)
     with store.transaction() as conn:
         for table in QC_TABLES:
             conn.exec_driver_sql(f"DROP TABLE {table}")
@@ -88,7 +99,7 @@ def test_a_v1_store_is_upgraded_and_finds_what_it_held(store: Store, store_path:
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "5"
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION) == "6"
             ddl = conn.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE name = 'message_fts'").scalar_one()
             assert "columnsize=0" in ddl
@@ -142,7 +153,7 @@ def test_a_v2_store_gains_message_languages_filled_by_the_next_analysis(
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == "5"
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION)
             rows = conn.exec_driver_sql(
                 "SELECT text, language, names_searched FROM messages ORDER BY id").all()
             assert [(r[1], r[2]) for r in rows] == [(None, None), (None, None)]
@@ -206,8 +217,35 @@ def test_a_v4_store_gains_the_quality_control_tables_as_a_new_store_has_them(
     upgraded = open_store(store_path, PASSPHRASE)
     try:
         with upgraded.reading() as conn:
-            assert meta.get(conn, "schema_version") == "5"
+            assert meta.get(conn, "schema_version") == str(CURRENT_VERSION)
         assert _qc_schema(upgraded) == fresh
+        assert integrity_problems(upgraded) == []
+    finally:
+        upgraded.close()
+
+
+def _batch_schema(store: Store) -> list[tuple[str, str]]:
+    with store.reading() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE name LIKE '%batch%' AND sql IS NOT NULL "
+            "ORDER BY name").all()
+    return [(name, " ".join(sql.split()).replace("( ", "(").replace(" )", ")"))
+            for name, sql in rows]
+
+
+def test_a_v5_store_gains_the_review_batch_tables_as_a_new_store_has_them(
+        store: Store, store_path: Path) -> None:
+    fresh = _batch_schema(store)
+    assert {name for name, _ in fresh} >= set(BATCH_TABLES)
+    make_v5(store)
+    assert _batch_schema(store) == []
+    store.close()
+
+    upgraded = open_store(store_path, PASSPHRASE)
+    try:
+        with upgraded.reading() as conn:
+            assert meta.get(conn, "schema_version") == "6"
+        assert _batch_schema(upgraded) == fresh
         assert integrity_problems(upgraded) == []
     finally:
         upgraded.close()
