@@ -15,6 +15,13 @@ import math
 from dataclasses import dataclass
 
 CONFIDENCE = 0.95
+DEFAULT_TARGET = 0.01  # the rate a report says how much more sampling would show
+DECISIONS = "decisions"  # the kinds of sample
+ELUSION = "elusion"
+KINDS = (DECISIONS, ELUSION)
+VERDICTS = ("agree", "disagree", "missed")
+VERDICT_RULE = ("On an elusion item --agree means nothing was missed and --disagree is taken "
+                "as --missed; --missed is refused on a decision item (use --disagree).")
 # The one-sided 95% normal quantile, for Wilson's bound.
 Z_95 = 1.6448536269514722
 _BISECTIONS = 200

@@ -22,16 +22,21 @@ from typing import Any
 from reviewer.domain.changes import Changes
 from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Origin, Status, Suggestion
-from reviewer.domain.qc_stats import CONFIDENCE, Tally
+from reviewer.domain.qc_stats import (
+    CONFIDENCE,
+    DECISIONS,
+    DEFAULT_TARGET,
+    ELUSION,
+    KINDS,
+    VERDICTS,
+    Tally,
+)
 from reviewer.ops.policies import current_policy
 from reviewer.store import audit, spans
 from reviewer.store import qc as stored
 from reviewer.store.database import Store
-from reviewer.store.qc import DECISIONS, ELUSION, QcItem, QcSample
+from reviewer.store.qc import QcItem, QcSample
 
-KINDS = (DECISIONS, ELUSION)
-VERDICTS = ("agree", "disagree", "missed")
-DEFAULT_TARGET = 0.01
 # What each verdict asked for means on each kind of item: on an elusion item,
 # agreeing is finding nothing missed, and disagreeing is finding something missed.
 _MEANING = {
@@ -39,8 +44,14 @@ _MEANING = {
     ("elusion", "agree"): "agree", ("elusion", "disagree"): "missed",
     ("elusion", "missed"): "missed",
 }
-VERDICT_RULE = ("On an elusion item --agree means nothing was missed and --disagree is taken "
-                "as --missed; --missed is refused on a decision item (use --disagree).")
+
+
+_NOTHING = {
+    DECISIONS: "Nothing to sample: no decided span that an earlier sample does not hold. "
+               "Nothing was drawn.",
+    ELUSION: "Nothing to sample: no message analysed under the policy in force that holds no "
+             "span and that an earlier sample does not hold. Nothing was drawn.",
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ def draw_sample(store: Store, kind: str, size: int, reviewer: str,
         if earlier is not None:
             return _again(earlier, size, stored.items_of(conn, earlier.id))
         ids = stored.population(conn, kind, policy_hash)
+        if not ids:
+            raise RefusedError(_NOTHING[kind])
         ranks = random.Random(chosen).sample(range(len(ids)), min(size, len(ids)))
         picked = sorted(ids[r] for r in ranks)
         sample = stored.add_sample(conn, kind, str(chosen), size, len(ids), picked, reviewer)
@@ -89,7 +102,7 @@ def _again(earlier: QcSample, size: int, items: list[QcItem]) -> DrawnSample:
 
 def record_verdicts(store: Store, item_ids: Sequence[int], verdict: str, reviewer: str,
                     reason: str | None = None) -> list[QcItem]:
-    """Give each item ``verdict`` (as ``VERDICT_RULE`` reads it for the item's kind):
+    """Give each item ``verdict`` (as ``qc_stats.VERDICT_RULE`` reads it for the item's kind):
     all or none, in one transaction with one audit entry. Spans are not changed."""
     if verdict not in VERDICTS:
         raise UsageError(f"A QC verdict is {', '.join(VERDICTS)}; not {verdict!r}.")

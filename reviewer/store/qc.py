@@ -15,13 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from reviewer.domain.errors import RefusedError
-from reviewer.domain.qc_stats import Tally
+from reviewer.domain.qc_stats import DECISIONS, Tally
 from reviewer.store.sql import driver
 from reviewer.store.times import utc_now
-
-DECISIONS = "decisions"  # a sample's kind
-ELUSION = "elusion"
-ITEM_KIND = {DECISIONS: "decision", ELUSION: "elusion"}
 
 _DECIDED = (
     "SELECT id FROM spans WHERE status IN ('approved', 'rejected') AND id NOT IN "

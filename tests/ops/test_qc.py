@@ -94,6 +94,8 @@ def test_later_samples_never_repeat_an_item_and_stop_at_the_population(matter: S
     assert second.sample.population == 10
     assert not set(_ids(first)) & set(_ids(second))
     assert len(sample_items(matter)) == 40
+    with pytest.raises(RefusedError, match="Nothing to sample"):
+        draw_sample(matter, "decisions", 1, "qc", seed=3)
 
 
 def test_the_draw_is_audited_with_its_seed_kind_and_size(matter: Store) -> None:
