@@ -360,6 +360,59 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_qc_sample(args: argparse.Namespace) -> int:
+    from reviewer.ops.qc import draw_sample
+
+    with _open(args) as store:
+        drawn = draw_sample(store, args.kind, args.size, reviewer_name(args), args.seed)
+    sample = drawn.sample
+    said = (f"Seed {sample.seed} drew QC sample {sample.id} already: its items again, nothing "
+            "new drawn." if drawn.again else
+            f"QC sample {sample.id}: {len(drawn.items)} of {sample.population} {sample.kind}, "
+            f"seed {sample.seed} (audited; the same seed draws the same items from the same "
+            "store).")
+    if args.json:
+        sys.stderr.write(f"reviewer: {said}\n")
+        _emit_json({"items": [item.as_dict() for item in drawn.items]})
+        return 0
+    print(said)
+    for item in drawn.items:
+        where = (f"span {item.span_id} ({item.status})" if item.kind == "decision"
+                 else f"message {item.message_id}")
+        print(f"{item.id:>8}  {item.kind:<8}  {where}")
+    return 0
+
+
+def cmd_qc_decide(args: argparse.Namespace) -> int:
+    from reviewer.ops.qc import record_verdicts
+
+    verdict = "agree" if args.agree else "disagree" if args.disagree else "missed"
+    try:
+        item_ids = [int(v) for v in args.item_ids]
+    except ValueError:
+        raise UsageError("Item ids are the numbers that 'reviewer qc sample' prints.") from None
+    with _open(args) as store:
+        items = record_verdicts(store, item_ids, verdict, reviewer_name(args), args.reason)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[f"{item.kind} {item.verdict}"] = counts.get(f"{item.kind} {item.verdict}", 0) + 1
+    print("Recorded: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+    return 0
+
+
+def cmd_qc_report(args: argparse.Namespace) -> int:
+    from reviewer.ops.qc import qc_report
+
+    with _open(args, readonly=True) as store:
+        report = qc_report(store, args.target)
+    if args.json:
+        _emit_json(report.as_dict())
+        return 0
+    for line in report.summary_lines():
+        print(line)
+    return 0
+
+
 def _explicit_reviewer(args: argparse.Namespace) -> str | None:
     """The identity given on the command line or in the environment (the GUI asks otherwise)."""
     return getattr(args, "reviewer", None) or os.environ.get("REVIEWER_NAME")
@@ -464,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--reject", action="store_true")
     p.add_argument("--reason", metavar="CODE")
     p.add_argument("span_ids", nargs="+", metavar="SPAN_ID")
+    _add_qc(sub, common)
     p = add("export", cmd_export, "write a signed review packet; OUT_DIR must not exist")
     p.add_argument("store", metavar="STORE")
     p.add_argument("out_dir", metavar="OUT_DIR")
@@ -490,6 +544,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", metavar="FILE")
     p.add_argument("--json", action="store_true")
     return parser
+
+
+def _add_qc(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``reviewer qc sample|decide|report``: second-level review and elusion testing."""
+    from reviewer.domain.qc_stats import DEFAULT_TARGET, KINDS, VERDICT_RULE
+
+    qc = sub.add_parser("qc", parents=[common], help="quality control: sample decisions or "
+                        "span-less messages, record verdicts, report error rates",
+                        description="quality control")
+    commands = qc.add_subparsers(dest="qc_command", metavar="sample|decide|report", required=True)
+    p = commands.add_parser("sample", parents=[common],
+                            help="draw a reproducible random sample of decided spans "
+                                 "(decisions) or of messages with no span (elusion)")
+    p.set_defaults(handler=cmd_qc_sample)
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--size", type=int, required=True, metavar="N")
+    p.add_argument("--kind", choices=KINDS, default=KINDS[0])
+    p.add_argument("--seed", type=int, metavar="S",
+                   help="seed of the random draw (default: one is chosen, printed and audited)")
+    p.add_argument("--json", action="store_true")
+    p = commands.add_parser("decide", parents=[common], help="record the QC reviewer's verdict "
+                            "on sample items (no span is changed)", epilog=VERDICT_RULE)
+    p.set_defaults(handler=cmd_qc_decide)
+    p.add_argument("store", metavar="STORE")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--agree", action="store_true", help="the decision is right / nothing "
+                       "was missed in the message")
+    group.add_argument("--disagree", action="store_true", help="the decision is wrong")
+    group.add_argument("--missed", action="store_true",
+                       help="the elusion message holds personal data that has no span")
+    p.add_argument("--reason", metavar="TEXT", help="why, in words (kept with the verdict)")
+    p.add_argument("item_ids", nargs="+", metavar="ITEM_ID")
+    p = commands.add_parser("report", parents=[common],
+                            help="disagreement and elusion rates with 95%% upper bounds")
+    p.set_defaults(handler=cmd_qc_report)
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--target", type=float, default=DEFAULT_TARGET, metavar="RATE",
+                   help="the rate to show the bound below, for the sample still needed "
+                        "(default 0.01: 1%%)")
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
