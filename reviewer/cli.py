@@ -24,12 +24,18 @@ from typing import Any
 from reviewer import __version__
 from reviewer.domain.errors import KnownError, UsageError
 from reviewer.domain.models import Status
-from reviewer.infra.environment import NEW_PASSPHRASE, PASSPHRASE, secrets_withheld
+from reviewer.infra.environment import (
+    BATCH_PASSPHRASE,
+    NEW_PASSPHRASE,
+    PASSPHRASE,
+    secrets_withheld,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_BUG = 1
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
+CONFLICT = "conflict"  # spans --status conflict
 
 
 class TerminatedError(BaseException):
@@ -76,6 +82,20 @@ def _prompt(label: str, confirm: bool) -> str:
     if confirm and getpass.getpass("Repeat: ") != value:
         raise UsageError("The two passphrases differ; nothing was changed.")
     return value
+
+
+def batch_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    """The batch stores' passphrase: REVIEWER_BATCH_PASSPHRASE, else
+    --batch-passphrase-file, else a prompt without echo."""
+    env = _withheld(args, BATCH_PASSPHRASE)
+    if env:
+        return env
+    if getattr(args, "batch_passphrase_file", None):
+        return _passphrase_from_file(Path(args.batch_passphrase_file))
+    if not sys.stdin.isatty():
+        raise UsageError("No batch passphrase: set REVIEWER_BATCH_PASSPHRASE, pass "
+                         "--batch-passphrase-file FILE, or run in a terminal.")
+    return _prompt("Batch passphrase: ", confirm)
 
 
 def new_passphrase(args: argparse.Namespace) -> str:
@@ -164,12 +184,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_spans(args: argparse.Namespace) -> int:
-    from reviewer.ops.spans import list_spans
-
-    status = Status(args.status) if args.status else None
-    with _open(args, readonly=True) as store, contextlib.closing(
-        list_spans(store, status, args.entity, args.with_text)
-    ) as items:
+    with _open(args, readonly=True) as store, \
+            contextlib.closing(_listed_spans(store, args)) as items:
         if args.json:
             _emit_json(list(items))
             return 0
@@ -180,6 +196,19 @@ def cmd_spans(args: argparse.Namespace) -> int:
                   f"{item['start']:>6}-{item['end']:<6} {item['entity']:<18} "
                   f"{item['status']:<9} {item['origin']}{text}")
     return 0
+
+
+def _listed_spans(store: Any, args: argparse.Namespace) -> Any:
+    """The spans ``spans`` lists: of a status, or (``--status conflict``) those a batch
+    merge left in conflict for a lead to settle."""
+    if args.status == CONFLICT:
+        from reviewer.ops.batches import conflicted_spans
+
+        return conflicted_spans(store, args.entity, args.with_text)
+    from reviewer.ops.spans import list_spans
+
+    status = Status(args.status) if args.status else None
+    return list_spans(store, status, args.entity, args.with_text)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -348,6 +377,60 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch_split(args: argparse.Namespace) -> int:
+    from reviewer.ops.batches import split
+
+    with _open(args) as store:
+        secret = batch_passphrase(args, confirm=True)
+        report = split(store, Path(args.out_dir), args.size, secret, reviewer_name(args),
+                       by=args.by)
+    for b in report.batches:
+        print(f"{b.path}  batch {b.number} ({b.batch_id}): {b.conversations} conversation(s), "
+              f"{b.spans} span(s)")
+    print(f"{len(report.batches)} batch store(s) written; the split is audit entry "
+          f"{report.audit_seq}.")
+    return 0
+
+
+def cmd_batch_merge(args: argparse.Namespace) -> int:
+    from reviewer.ops.batches import merge
+
+    with _open(args) as store:
+        report = merge(store, [Path(p) for p in args.batch_stores], batch_passphrase(args),
+                       reviewer_name(args))
+    for m in report.batches:
+        if m.already_merged:
+            print(f"{m.path}: batch {m.number} already merged at its audit entry {m.head_seq}; "
+                  "nothing to bring back.")
+            continue
+        print(f"{m.path}: batch {m.number}: {m.decided} decision(s), {m.new_spans} new span(s), "
+              f"{len(m.conflicts)} conflict(s); audit head {m.head_seq} {m.head_hash}")
+    conflicted = report.conflict_span_ids
+    if conflicted:
+        print(f"{len(conflicted)} conflict(s), the matter's decisions kept, span ids: "
+              f"{' '.join(map(str, conflicted))} (reviewer batch conflicts STORE)")
+    if report.audit_seq is not None:
+        print(f"Merged; audit entry {report.audit_seq}.")
+    return 0
+
+
+def cmd_batch_conflicts(args: argparse.Namespace) -> int:
+    from reviewer.ops.batches import conflicts, describe_conflict
+
+    with _open(args, readonly=True) as store:
+        found = [describe_conflict(c) for c in conflicts(store)]
+    if args.json:
+        _emit_json(found)
+        return 0
+    for c in found:
+        batch, matter = c["batch"], c["matter"] or {}
+        print(f"{c['span_id']:>8}  {c['kind']:<8} batch: {batch['status']} {batch['entity']} "
+              f"({batch['reviewer']}, {batch['decided_at']})  matter: "
+              f"{matter.get('status', 'gone')} {matter.get('entity', '')}")
+    print(f"{len(found)} open conflict(s).")
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from reviewer.ops.exporting import verify_packet
 
@@ -501,7 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = add("spans", cmd_spans, "list spans")
     p.add_argument("store", metavar="STORE")
-    p.add_argument("--status", choices=[str(s) for s in Status])
+    p.add_argument("--status", choices=[*(str(s) for s in Status), CONFLICT],
+                   help="a status, or conflict: spans a batch merge left for a lead to settle")
     p.add_argument("--entity", metavar="E")
     p.add_argument("--with-text", action="store_true")
     p.add_argument("--json", action="store_true")
@@ -543,7 +627,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("gold", metavar="GOLD.json")
     p.add_argument("--policy", metavar="FILE")
     p.add_argument("--json", action="store_true")
+    _add_batch(sub, common)
     return parser
+
+
+def _add_batch(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``reviewer batch split|merge|conflicts``: review batches for a team."""
+    batch = sub.add_parser("batch", parents=[common], help="split a matter into review batches "
+                           "and merge them back", description="review batches")
+    commands = batch.add_subparsers(dest="batch_command", metavar="split|merge|conflicts",
+                                    required=True)
+    secret = argparse.ArgumentParser(add_help=False)
+    secret.add_argument("--batch-passphrase-file", metavar="FILE",
+                        help="read the batch passphrase from the first line of FILE (else "
+                             "REVIEWER_BATCH_PASSPHRASE, else a prompt)")
+    p = commands.add_parser("split", parents=[common, secret],
+                            help="write batch stores of N conversations each")
+    p.set_defaults(handler=cmd_batch_split)
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("out_dir", metavar="OUT_DIR")
+    p.add_argument("--size", type=int, required=True, metavar="N")
+    p.add_argument("--by", choices=["order", "source", "pending"], default="order",
+                   help="conversation order (default), by source file, or dealt so that "
+                        "batches hold about as many pending spans")
+    p = commands.add_parser("merge", parents=[common, secret],
+                            help="bring batch decisions back; conflicts listed, never overwrite")
+    p.set_defaults(handler=cmd_batch_merge)
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("batch_stores", nargs="+", metavar="BATCH_STORE")
+    p = commands.add_parser("conflicts", parents=[common],
+                            help="spans batches decided otherwise than the matter, open")
+    p.set_defaults(handler=cmd_batch_conflicts)
+    p.add_argument("store", metavar="STORE")
+    p.add_argument("--json", action="store_true")
 
 
 def _add_qc(sub: Any, common: argparse.ArgumentParser) -> None:
