@@ -44,6 +44,7 @@ from reviewer.export.verify import verify_packet as _verify
 from reviewer.ingest.reader import FORMATS
 from reviewer.ops.batches import refuse_batch
 from reviewer.ops.policies import current_policy
+from reviewer.ops.qc import manifest_qc
 from reviewer.ops.refusals import (
     ExportRefusedError,
     LeakRefusedError,
@@ -409,6 +410,9 @@ def _seal(
         "analysis_policies": packets.policy_hashes(conn),
         "audit_head": {"seq": head.seq if head else 0, "hash": head.hash if head else None},
     }
+    qc = manifest_qc(conn)
+    if qc is not None:  # the QC figures as they stand, when a QC sample was drawn
+        manifest_fields["qc"] = qc
     return writer.seal(manifest_fields, key), head
 
 

@@ -220,8 +220,19 @@ def qc_report(store: Store, target: float = DEFAULT_TARGET) -> QcReport:
     if not 0.0 < target < 1.0:
         raise UsageError(f"--target is a rate between 0 and 1 (0.01 for 1%), not {target}.")
     with store.reading() as conn:
-        items = stored.all_items(conn)
-        drawn = stored.samples(conn)
+        return report_from(conn, target)
+
+
+def manifest_qc(conn: Any) -> dict[str, Any] | None:
+    """The ``qc`` object of a packet's manifest, read in the export's own transaction;
+    None when no QC sample was ever drawn. Figures only: no verdict's reason, no text."""
+    report = report_from(conn)
+    return report.manifest() if report.samples else None
+
+
+def report_from(conn: Any, target: float = DEFAULT_TARGET) -> QcReport:
+    items = stored.all_items(conn)
+    drawn = stored.samples(conn)
     return QcReport(
         decisions=stored.tally(items, "decision"), elusion=stored.tally(items, "elusion"),
         samples=drawn, target=target,

@@ -3,6 +3,7 @@ found in elusion messages, and the report's bounds."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,26 @@ def test_the_report_bounds_and_the_sample_still_needed(matter: Store) -> None:
     assert report.manifest()["samples"][0]["seed"] == "4"
     with pytest.raises(UsageError, match="--target"):
         qc_report(matter, target=5)
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_packet_manifest_carries_the_qc_figures_and_still_verifies(
+        store: Store, tmp_path: Path) -> None:
+    from reviewer.ops.exporting import export_packet, verify_packet
+    from tests.ops.test_exporting import SECRET_NAME, decided_store, packet_bytes
+
+    decided_store(store)
+    export_packet(store, tmp_path / "before", "tester")
+    assert "qc" not in json.loads((tmp_path / "before" / "manifest.json").read_bytes())
+
+    items = draw_sample(store, "decisions", 4, "qc", seed=8).items
+    record_verdicts(store, [i.id for i in items[:3]], "agree", "qc")
+    record_verdicts(store, [items[3].id], "disagree", "qc", reason=f"{SECRET_NAME} is a client")
+    export_packet(store, tmp_path / "after", "tester")
+    manifest = json.loads((tmp_path / "after" / "manifest.json").read_bytes())
+    assert manifest["qc"]["decisions"] == qc_report(store).as_dict()["decisions"]
+    assert manifest["qc"]["decisions"]["disagreed"] == 1
+    assert manifest["qc"]["elusion"]["sampled"] == 0
+    assert [s["seed"] for s in manifest["qc"]["samples"]] == ["8"]
+    assert verify_packet(tmp_path / "after").ok
+    assert SECRET_NAME.encode() not in packet_bytes(tmp_path / "after")
