@@ -56,7 +56,7 @@ from reviewer.gui.matter import MatterActions
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
-from reviewer.ops import browse, policies, review
+from reviewer.ops import batches, browse, policies, review
 from reviewer.ops.stores import Store
 
 
@@ -86,7 +86,9 @@ class MainWindow(QMainWindow):
         self.locked = False
         self.dialog: QDialog | None = None
         self.jobs = JobBar(runner)
-        self.setWindowTitle(f"{store.path.name} — Redaction Reviewer")
+        batch = batches.batch_title(store)  # a review batch says which of which matter
+        name = f"{store.path.name} ({batch})" if batch else store.path.name
+        self.setWindowTitle(f"{name} — Redaction Reviewer")
         self._build()
         self.session = ReviewSession(store, reviewer, self.view, self.inspector, self)
         self.matter = MatterActions(store, reviewer, self.jobs, self._open_dialog, self,

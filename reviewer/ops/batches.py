@@ -61,11 +61,11 @@ def batch_of(store: Store) -> stored.BatchIdentity | None:
 
 
 def batch_title(store: Store) -> str:
-    """'batch 2 of 5 of matter.store' for a batch, '' for a matter (the window's title)."""
+    """'batch 2 of 5 of matter m.store' for a batch, '' for a matter (the window's title)."""
     who = batch_of(store)
     if who is None:
         return ""
-    return f"batch {who.number} of {who.of} of {who.matter_name}"
+    return f"batch {who.number} of {who.of} of matter {who.matter_name}"
 
 
 def refuse_batch(store: Store, what: str) -> None:
