@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,9 +28,10 @@ from reviewer.domain.models import AuditEntry, Decision, Span
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.ops.spans import list_spans
 from reviewer.ops.stores import require_strong
-from reviewer.store import audit
+from reviewer.store import audit, spans
 from reviewer.store import batches as stored
 from reviewer.store.database import Store
+from reviewer.store.spans import REVEALED
 
 GENESIS = "batch_genesis"
 SPLIT_ORDERS = ("order", "source", "pending")
@@ -129,8 +130,8 @@ def split(store: Store, out_dir: Path, size: int, batch_passphrase: str, actor: 
         for temp in temps:
             _remove(temp)
     return SplitReport(tuple(
-        SplitBatch(who.batch_id, who.number, target, len(group), spans)
-        for (who, spans), target, group in zip(made, targets, groups, strict=True)), seq)
+        SplitBatch(who.batch_id, who.number, target, len(group), count)
+        for (who, count), target, group in zip(made, targets, groups, strict=True)), seq)
 
 
 def _identity(store: Store, head: Any, number: int, of: int) -> stored.BatchIdentity:
@@ -161,17 +162,17 @@ def _write_batch(store: Store, temp: Path, conv_ids: Sequence[int], passphrase: 
     batch = Store.create(temp, passphrase)
     try:
         with store.reading() as matter, batch.transaction() as conn:
-            spans = stored.copy_conversations(matter, conn, conv_ids)
+            count = stored.copy_conversations(matter, conn, conv_ids)
             who = replace(who, decisions_upto=stored.max_decision_id(conn))
             stored.make_batch(matter, conn, who)
             audit.append(conn, who.matter_name, GENESIS, {
                 "matter_store_id": who.matter_store_id, "batch_id": who.batch_id,
                 "batch_store_id": batch.store_id, "number": who.number, "of": who.of,
                 "matter_audit_head": {"seq": who.matter_head_seq, "hash": who.matter_head_hash},
-                "conversations": len(conv_ids), "spans": spans})
+                "conversations": len(conv_ids), "spans": count})
     finally:
         batch.close()
-    return who, spans
+    return who, count
 
 
 def _record_split(store: Store, made: Sequence[tuple[stored.BatchIdentity, int]],
@@ -179,10 +180,10 @@ def _record_split(store: Store, made: Sequence[tuple[stored.BatchIdentity, int]]
                   by: str) -> int:
     with store.transaction() as conn:
         listed = []
-        for (who, spans), target, group in zip(made, targets, groups, strict=True):
+        for (who, count), target, group in zip(made, targets, groups, strict=True):
             stored.record_batch(conn, who, target.name, group, actor)
             listed.append({"batch_id": who.batch_id, "number": who.number, "file": target.name,
-                           "conversations": len(group), "spans": spans})
+                           "conversations": len(group), "spans": count})
         entry = audit.append(conn, actor, "batch_split", {"by": by, "batches": listed})
         return entry.seq
 
@@ -221,6 +222,7 @@ class BatchMerge:
     already_merged: bool = False
     decided: int = 0
     new_spans: int = 0
+    removed: int = 0
     conflicts: list[int] = field(default_factory=list)
 
 
@@ -261,7 +263,7 @@ def merge(store: Store, batch_paths: Sequence[Path], batch_passphrase: str,
         entry = audit.append(conn, actor, "batch_merge", {"batches": [{
             "batch_id": m.batch_id, "number": m.number, "file": m.path.name,
             "audit_head": {"seq": m.head_seq, "hash": m.head_hash},
-            "decided": m.decided, "new_spans": m.new_spans,
+            "decided": m.decided, "new_spans": m.new_spans, "removed": m.removed,
             "conflict_span_ids": m.conflicts} for m in done]})
         for m, b in zip(merged, read, strict=True):
             if not m.already_merged:
@@ -295,8 +297,9 @@ def _read_batch(store: Store, path: Path, passphrase: str) -> _Batch:
                 _check_issued(matter, path, who, conn)
             floor = _merged_floor(store, who)
             assert head is not None
-            return _Batch(path, who, head, stored.all_spans(conn),
-                          stored.decisions_after(conn, floor))
+            made = stored.decisions_after(conn, floor)
+            _check_audited(path, made, audit.entries(conn))
+            return _Batch(path, who, head, stored.all_spans(conn), made)
     finally:
         batch.close()
 
@@ -328,6 +331,28 @@ def _check_issued(matter: Any, path: Path, who: stored.BatchIdentity, batch: Any
             raise RefusedError(
                 f"{path}: its audit chain no longer holds entry {previous.head_seq} as it was "
                 "merged before (a different or rewritten copy of the batch); nothing was merged.")
+
+
+def _check_audited(path: Path, made: Sequence[Decision],
+                   entries: Iterable[AuditEntry]) -> None:
+    """Every decision a batch's reviewers made must be in its audit chain (the chain
+    of custody): one written into the file by other means is refused."""
+    audited: set[int] = set()
+    revealed: set[int] = set()
+    for entry in entries:
+        payload = entry.payload
+        audited.update(_ints(payload.get("decision_ids")) + _ints([payload.get("decision_id")]))
+        revealed.update(_ints(payload.get("revealed_span_ids")))
+    for d in made:
+        if d.id in audited or (d.reason == REVEALED and d.span_id in revealed):
+            continue
+        raise RefusedError(f"{path}: decision {d.id} on span {d.span_id} is in no entry of its "
+                           "audit chain (the batch was changed outside the app); nothing was "
+                           "merged.")
+
+
+def _ints(values: Any) -> list[int]:
+    return [v for v in values or () if isinstance(v, int)]
 
 
 def matter_name(who: stored.BatchIdentity) -> str:
@@ -376,8 +401,11 @@ class _Merger:
         self.span_ids[batch_span_id] = span_id
         theirs = self.b.spans.get(batch_span_id)
         ours = stored.find_span(self.conn, span_id)
-        if theirs is None:
-            if ours is not None:
+        if theirs is None:  # the batch withdrew it (a manual span, a revealed one)
+            if ours is not None and stored.state_of(ours) == base:
+                spans.withdraw(self.conn, ours)
+                self.result.removed += 1
+            elif ours is not None:
                 self._conflict(span_id, "removed", base, None, ours)
             return
         if stored.state_of(theirs) == base:

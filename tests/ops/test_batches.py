@@ -11,14 +11,14 @@ from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Status
 from reviewer.ops import batches
 from reviewer.ops.audit import audit_entries, verify_audit
-from reviewer.ops.decisions import change_entity, decide
+from reviewer.ops.decisions import change_entity, decide, undo
 from reviewer.ops.exporting import export_packet
 from reviewer.ops.review import add_manual_span, conversation_detail
 from reviewer.ops.stores import create_store, open_store
 from reviewer.store import spans
 from reviewer.store.database import Store
 from tests.conftest import PASSPHRASE
-from tests.ops.review_builders import add_chat
+from tests.ops.review_builders import add_chat, add_merged_address
 
 BATCH_PASSPHRASE = "violet anchor meadow tram"
 
@@ -269,3 +269,48 @@ def test_a_batch_with_a_forged_genesis_is_refused(
         batch.close()
     with pytest.raises(RefusedError):
         batches.merge(store, [split_two[1][0]], BATCH_PASSPHRASE, "lead")
+
+
+def test_a_decision_written_into_a_batch_outside_the_app_is_refused(
+        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
+    conv_ids, paths = split_two
+    span_id = _span_of(store, conv_ids[0])
+    batch = _in_batch(paths[0])
+    try:
+        with batch.transaction() as conn:
+            spans.decide(conn, span_id, Status.REJECTED, "mallory")  # no audit entry
+    finally:
+        batch.close()
+    before = _snapshot(store)
+    with pytest.raises(RefusedError, match="in no entry of its audit chain"):
+        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert _snapshot(store) == before
+
+
+def test_a_reject_that_reveals_spans_and_its_undo_merge_back(store: Store, tmp_path: Path) -> None:
+    conv_id, span_id = add_merged_address(store)
+    path = batches.split(store, tmp_path / "out", 5, BATCH_PASSPHRASE, "lead").batches[0].path
+    batch = _in_batch(path)
+    try:
+        made = decide(batch, [span_id], Status.REJECTED, "alice")
+    finally:
+        batch.close()
+    report = batches.merge(store, [path], BATCH_PASSPHRASE, "lead")
+    assert report.conflict_span_ids == []
+    assert [(m.decided, m.new_spans) for m in report.batches] == [(1, 3)]
+    with store.reading() as conn:
+        held = spans.for_conversation(conn, conv_id)
+    assert [(s.entity, s.status) for s in held] == [
+        ("ADDRESS", Status.REJECTED), *[("IP_ADDRESS", Status.PENDING)] * 3]
+    assert all(s.explanation["revealed_by"]["span_id"] == span_id for s in held[1:])
+    batch = _in_batch(path)
+    try:
+        undo(batch, [d.id for d in made.decisions if d.id is not None], "alice")
+    finally:
+        batch.close()
+    report = batches.merge(store, [path], BATCH_PASSPHRASE, "lead")
+    assert report.conflict_span_ids == []
+    assert [(m.decided, m.removed) for m in report.batches] == [(1, 3)]
+    with store.reading() as conn:
+        assert [(s.id, s.status) for s in spans.for_conversation(conn, conv_id)] == [
+            (span_id, Status.PENDING)]
