@@ -443,6 +443,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+_QC_DRAWN_FROM = {"decisions": "decided spans", "elusion": "analysed messages with no span"}
+
+
 def cmd_qc_sample(args: argparse.Namespace) -> int:
     from reviewer.ops.qc import draw_sample
 
@@ -451,7 +454,8 @@ def cmd_qc_sample(args: argparse.Namespace) -> int:
     sample = drawn.sample
     said = (f"Seed {sample.seed} drew QC sample {sample.id} already: its items again, nothing "
             "new drawn." if drawn.again else
-            f"QC sample {sample.id}: {len(drawn.items)} of {sample.population} {sample.kind}, "
+            f"QC sample {sample.id}: {len(drawn.items)} of {sample.population} "
+            f"{_QC_DRAWN_FROM[sample.kind]}, "
             f"seed {sample.seed} (audited; the same seed draws the same items from the same "
             "store).")
     if args.json:

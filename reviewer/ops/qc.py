@@ -188,10 +188,14 @@ class QcReport:
     def summary_lines(self) -> list[str]:
         if not self.samples:
             return ["No QC sample yet: draw one with 'reviewer qc sample STORE --size N'."]
-        return [*self._lines("decisions", self.decisions, "disagreed with", self.disagreed),
-                *self._lines("elusion", self.elusion, "had missed personal data", self.missed)]
+        return [*self._lines("decisions", self.decisions, ("disagreed with", "all agreed"),
+                             self.disagreed),
+                *self._lines("elusion", self.elusion, ("had missed personal data",
+                                                       "none with missed data"), self.missed)]
 
-    def _lines(self, kind: str, tally: Tally, wrong: str, listed: list[QcItem]) -> list[str]:
+    def _lines(self, kind: str, tally: Tally, words: tuple[str, str],
+               listed: list[QcItem]) -> list[str]:
+        wrong, clean = words
         if not tally.sampled:
             return [f"{kind}: no sample drawn."]
         lines = [f"{kind}: {tally.sampled} sampled, {tally.reviewed} reviewed, "
@@ -199,7 +203,7 @@ class QcReport:
                  f"{tally.upper_95:.2%} at 95% confidence (exact one-sided bound)."]
         more = tally.more_needed(self.target)
         if more:
-            lines.append(f"  sample {more} more (with none {wrong}) to show < "
+            lines.append(f"  sample {more} more ({clean}) to show < "
                          f"{self.target:.2%} at 95%.")
         else:
             lines.append(f"  already shown < {self.target:.2%} at 95%.")
@@ -243,3 +247,13 @@ def report_from(conn: Any, target: float = DEFAULT_TARGET) -> QcReport:
 def qc_exists(store: Store) -> bool:
     with store.reading() as conn:
         return bool(stored.samples(conn))
+
+
+def item_place(store: Store, item: QcItem) -> tuple[int, int | None]:
+    """Where the QC walk shows an item: its conversation, and the span (decision items)."""
+    with store.reading() as conn:
+        if item.kind == "decision" and item.span_id is not None:
+            return spans.get(conn, item.span_id).conversation_id, item.span_id
+        if item.message_id is None:
+            raise RefusedError(f"QC item {item.id} names no message.")
+        return stored.conversation_of_message(conn, item.message_id), None

@@ -61,7 +61,7 @@ def test_sample_decide_report_round_trip(matter: str, capsys: pytest.CaptureFixt
     code, out, _ = _run(capsys, "qc", "report", matter)
     assert "1 disagreed with" in out
     assert "not a name" in out
-    assert "more (with none disagreed with) to show < 1.00% at 95%" in out
+    assert "more (all agreed) to show < 1.00% at 95%" in out
 
     code, out, _ = _run(capsys, "audit", matter, "--json")
     actions = [e["action"] for e in json.loads(out)]
