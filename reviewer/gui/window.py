@@ -53,6 +53,7 @@ from reviewer.gui.keymap import (
     numbered_reasons,
 )
 from reviewer.gui.matter import MatterActions
+from reviewer.gui.qc_mode import QcMode
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.gui.settings import Settings, WindowState
 from reviewer.gui.tasks import TaskRunner
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.session = ReviewSession(store, reviewer, self.view, self.inspector, self)
         self.matter = MatterActions(store, reviewer, self.jobs, self._open_dialog, self,
                                     settings=settings)
+        self.qc = QcMode(store, reviewer, self.session, self._open_dialog, self)
         self._connect()
         # The registry's handlers, bound to this window once.
         self.handlers = {command.id: self._bind(command) for command in COMMANDS}
@@ -245,6 +247,7 @@ class MainWindow(QMainWindow):
         self.inspector.reason.activated.connect(lambda _index: self.view.setFocus())
         self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.qc.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.session.counts_changed.connect(self._show_counts)
         self.session.rows_changed.connect(self.model.update_counts)
         self.session.conversation_opened.connect(self._conversation_opened)
@@ -406,7 +409,8 @@ class MainWindow(QMainWindow):
             return
         selected = look.escape_text(self.view.textCursor().selectedText())
         dialog = EntityDialog("New manual span", self.entities, parent=self, subject=selected)
-        dialog.accepted.connect(lambda: self.session.add_manual(where, dialog.entity()))
+        marking = self.qc if self.qc.takes_selection() else self.session  # QC: missed data
+        dialog.accepted.connect(lambda: marking.add_manual(where, dialog.entity()))
         found = self.view.selection_rect()  # the reviewer still sees what is being marked
         place_clear_of(dialog, QRect(self.view.viewport().mapToGlobal(found.topLeft()),
                                      found.size()), self.frameGeometry())

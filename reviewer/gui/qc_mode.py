@@ -1,0 +1,145 @@
+"""QC mode: the review window walks the quality-control samples' items.
+
+On a decision item the window shows its span: ``O`` agrees with the decision,
+``X`` disagrees (the span is not changed: the disagreement is recorded for a
+lead). On an elusion item it shows the message's conversation: ``O`` says
+nothing was missed, a selection and ``M`` marks missed personal data as a
+manual span flagged as found by QC (and the item as missed). Each verdict moves
+to the next item without one. The samples are drawn with ``reviewer qc sample``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from reviewer.domain.errors import KnownError
+from reviewer.gui.conversation import SourceSelection
+from reviewer.gui.reviewing import ReviewSession
+from reviewer.ops import qc
+from reviewer.ops.qc import QcItem
+from reviewer.ops.stores import Store
+
+NOT_ACTIVE = "Not in QC mode: Review > Quality control mode walks the QC sample."
+
+
+class QcMode(QObject):
+    """Where the walk is; ``active`` while the window is in QC mode."""
+
+    message = Signal(str)
+
+    def __init__(self, store: Store, reviewer: str, session: ReviewSession,
+                 open_dialog: Callable[[QDialog], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.open_dialog = open_dialog
+        self.store = store
+        self.reviewer = reviewer
+        self.session = session
+        self.active = False
+        self.items: list[QcItem] = []
+        self.index = 0
+
+    @property
+    def current(self) -> QcItem | None:
+        return self.items[self.index] if self.active and self.items else None
+
+    def toggle(self) -> None:
+        """Enter QC mode at the first item without a verdict, or leave it."""
+        if self.active:
+            self.active = False
+            self.message.emit("Left QC mode: A and R decide spans again.")
+            return
+        self.items = qc.sample_items(self.store)
+        if not self.items:
+            self.message.emit("No QC sample yet: draw one with 'reviewer qc sample STORE "
+                              "--size N' (decisions) or '--kind elusion'.")
+            return
+        self.active = True
+        waiting = [n for n, item in enumerate(self.items) if item.verdict is None]
+        self.index = waiting[0] if waiting else 0
+        self._show()
+
+    def agree(self) -> None:
+        self._record("agree")
+
+    def disagree(self) -> None:
+        self._record("disagree")
+
+    def takes_selection(self) -> bool:
+        """M marks missed data for QC: in QC mode, on an elusion item."""
+        item = self.current
+        return item is not None and item.kind == "elusion"
+
+    def add_manual(self, where: SourceSelection, entity: str) -> None:
+        """M on an elusion item: the selection is missed data, found by QC."""
+        item = self.current
+        if item is None or where.message_id != item.message_id:
+            self.message.emit("Select the missed text in the sampled message (the one named "
+                              "in the status bar), then press M.")
+            return
+        self._act(lambda: self.session.apply_changes(qc.add_missed_span(
+            self.store, item.id, where.start, where.end, entity, self.reviewer)))
+
+    def show_report(self) -> None:
+        """Review > QC report…: the rates and bounds, as ``reviewer qc report`` prints them."""
+        lines = qc.qc_report(self.store).summary_lines()
+        self.open_dialog(ReportDialog("\n".join(lines), self.parent_widget))
+
+    def _record(self, verdict: str) -> None:
+        item = self.current
+        if item is None:
+            self.message.emit(NOT_ACTIVE)
+            return
+        self._act(lambda: qc.record_verdicts(self.store, [item.id], verdict, self.reviewer))
+
+    def _act(self, step: Callable[[], object]) -> None:
+        """Record, then move to the next item without a verdict; a refusal is one line."""
+        try:
+            step()
+        except KnownError as err:
+            self.message.emit(str(err))
+            return
+        self.items = qc.sample_items(self.store)
+        waiting = [n for n, item in enumerate(self.items) if item.verdict is None]
+        if not waiting:
+            self.active = False
+            self.message.emit("Every QC item has a verdict: Review > QC report… shows the "
+                              "rates. Left QC mode.")
+            return
+        self.index = waiting[0]
+        self._show()
+
+    def _show(self) -> None:
+        item = self.items[self.index]
+        try:
+            conv_id, span_id = qc.item_place(self.store, item)
+        except KnownError as err:
+            self.message.emit(f"QC item {item.id}: {err}")
+            return
+        self.session.open_conversation(conv_id, span_id)
+        left = sum(i.verdict is None for i in self.items)
+        where = (f"decision on span {item.span_id} ({item.status} when drawn): O agree, "
+                 "X disagree" if item.kind == "decision" else
+                 f"message {item.message_id} has no span: O nothing missed, or select missed "
+                 "text and press M")
+        self.message.emit(f"QC item {item.id} ({left} without a verdict): {where}.")
+
+
+class ReportDialog(QDialog):
+    """The QC report's lines; Enter or Esc closes it."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("QC report")
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(self.text.textInteractionFlags()
+                                          | Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
