@@ -117,18 +117,19 @@ def split(store: Store, out_dir: Path, size: int, batch_passphrase: str, actor: 
                range(1, len(groups) + 1)]
     _check_targets(out_dir, targets)
     temps = [t.with_name(f".{t.name}.partial") for t in targets]
+    made: list[tuple[stored.BatchIdentity, int]] = []
     try:
-        made = []
         for n, temp in enumerate(temps):
             progress(n, len(groups), "Batches")
             made.append(_write_batch(store, temp, groups[n], batch_passphrase,
                                      _identity(store, head, n + 1, len(groups))))
         seq = _record_split(store, made, targets, groups, actor, by)
-        for temp, target in zip(temps, targets, strict=True):
-            _publish(temp, target)
-    finally:
+    except BaseException:
         for temp in temps:
             _remove(temp)
+        raise
+    for temp, target in zip(temps, targets, strict=True):
+        _publish(temp, target)
     return SplitReport(tuple(
         SplitBatch(who.batch_id, who.number, target, len(group), count)
         for (who, count), target, group in zip(made, targets, groups, strict=True)), seq)

@@ -314,3 +314,29 @@ def test_a_reject_that_reveals_spans_and_its_undo_merge_back(store: Store, tmp_p
     with store.reading() as conn:
         assert [(s.id, s.status) for s in spans.for_conversation(conn, conv_id)] == [
             (span_id, Status.PENDING)]
+
+
+def test_a_split_stopped_before_it_is_audited_leaves_no_batch_file(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _matter(store, 4)
+
+    def stopped(*_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batches, "_record_split", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        batches.split(store, tmp_path / "out", 2, BATCH_PASSPHRASE, "lead")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert audit_entries(store)[-1].action != "batch_split"
+
+
+def test_a_batch_is_not_split_again_nor_merged_into(
+        split_two: tuple[list[int], list[Path]], tmp_path: Path) -> None:
+    batch = _in_batch(split_two[1][0])
+    try:
+        with pytest.raises(RefusedError, match="cannot be split again"):
+            batches.split(batch, tmp_path / "again", 1, BATCH_PASSPHRASE, "alice")
+        with pytest.raises(RefusedError, match="cannot take a merge"):
+            batches.merge(batch, [split_two[1][1]], BATCH_PASSPHRASE, "alice")
+    finally:
+        batch.close()
