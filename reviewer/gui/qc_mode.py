@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextEdit, QVBoxLayout, QWidget
 
 from reviewer.domain.errors import KnownError
-from reviewer.gui.conversation import SourceSelection
+from reviewer.gui.conversation import KIND_TEXT, PROP_KIND, PROP_MESSAGE, SourceSelection
 from reviewer.gui.reviewing import ReviewSession
 from reviewer.ops import qc
 from reviewer.ops.qc import QcItem
@@ -120,12 +121,33 @@ class QcMode(QObject):
             self.message.emit(f"QC item {item.id}: {err}")
             return
         self.session.open_conversation(conv_id, span_id)
+        if item.message_id is not None:
+            show_message(self.session.view, item.message_id)
         left = sum(i.verdict is None for i in self.items)
         where = (f"decision on span {item.span_id} ({item.status} when drawn): O agree, "
                  "X disagree" if item.kind == "decision" else
                  f"message {item.message_id} has no span: O nothing missed, or select missed "
                  "text and press M")
         self.message.emit(f"QC item {item.id} ({left} without a verdict): {where}.")
+
+
+def show_message(view: QTextEdit, message_id: int) -> None:
+    """Scroll the conversation view to the start of a message's text (no selection, so
+    that M marks only what the reviewer then selects); a folded message stays put."""
+    block = view.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.intProperty(PROP_KIND) == KIND_TEXT and \
+                    fmt.intProperty(PROP_MESSAGE) == message_id:
+                cursor = QTextCursor(view.document())
+                cursor.setPosition(it.fragment().position())
+                view.setTextCursor(cursor)
+                view.ensureCursorVisible()
+                return
+            it += 1
+        block = block.next()
 
 
 class ReportDialog(QDialog):

@@ -60,6 +60,8 @@ def test_m_on_an_elusion_message_marks_missed_data_found_by_qc(
         _press(qtbot, window, Qt.Key.Key_O)
         item = window.qc.current
         assert item is not None
+    assert window.view.textCursor().block().text().startswith("Ring Priya Raman")  # shown
+    assert not window.view.textCursor().hasSelection()
     found = window.view.document().find("Priya Raman")
     window.view.setTextCursor(found)
     _press(qtbot, window, Qt.Key.Key_M)
