@@ -1,8 +1,9 @@
 """Quality-control samples, their items and the verdicts on them (schema 5).
 
-A decision sample draws from decided spans, an elusion sample from analysed
-messages that hold no span at all. Neither draws an item an earlier sample of
-its kind holds, so the samples of a kind add up to one larger random sample.
+A decision sample draws from decided spans (not upstream markers), an elusion
+sample from analysed messages that hold no span at all. Neither draws an item
+an earlier sample of its kind holds, so the samples of a kind add up to one
+larger random sample.
 The latest verdict on an item is the one that counts; every verdict is kept.
 """
 
@@ -19,8 +20,11 @@ from reviewer.domain.qc_stats import DECISIONS, Tally
 from reviewer.store.sql import driver
 from reviewer.store.times import utc_now
 
+# Upstream markers arrived redacted: approved by the import, not by a reviewer, they
+# would only dilute a check of reviewers' decisions.
 _DECIDED = (
-    "SELECT id FROM spans WHERE status IN ('approved', 'rejected') AND id NOT IN "
+    "SELECT id FROM spans WHERE status IN ('approved', 'rejected') AND origin != 'upstream' "
+    "AND id NOT IN "
     "(SELECT span_id FROM qc_items WHERE kind = 'decision' AND span_id IS NOT NULL) ORDER BY id"
 )
 _SPANLESS = (

@@ -75,6 +75,18 @@ def test_the_same_seed_on_the_same_store_draws_the_same_spans(
     assert [i.status for i in first.items] == [statuses[i.span_id] for i in first.items]
 
 
+def test_upstream_markers_are_not_reviewers_decisions_and_are_not_drawn(matter: Store) -> None:
+    with matter.transaction() as conn:
+        conn.exec_driver_sql("UPDATE spans SET origin = 'upstream' WHERE id <= 12 "
+                             "AND status = 'approved'")
+        upstream = {r[0] for r in conn.exec_driver_sql(
+            "SELECT id FROM spans WHERE origin = 'upstream'")}
+    drawn = draw_sample(matter, "decisions", 100, "qc", seed=6)
+    assert len(upstream) == 4
+    assert drawn.sample.population == len(drawn.items) == 40 - 4
+    assert not upstream & set(_ids(drawn))
+
+
 def test_a_seed_asked_again_shows_its_sample_and_draws_nothing_new(matter: Store) -> None:
     first = draw_sample(matter, "decisions", 5, "qc", seed=7)
     with matter.reading() as conn:
