@@ -408,6 +408,7 @@ class _Merger:
                 self.result.removed += 1
             elif ours is not None:
                 self._conflict(span_id, "removed", base, None, ours)
+            stored.drop_base(self.conn, self.b.who.batch_id, batch_span_id)
             return
         if stored.state_of(theirs) == base:
             return
@@ -422,7 +423,8 @@ class _Merger:
             self.result.decided += 1
         elif ours is None or stored.state_of(ours) != wanted:
             self._conflict(span_id, "decided", wanted, theirs, ours)
-            return
+        # Agreed, taken, or listed as a conflict: this state of the batch is settled
+        # here; only a later change in the batch is news to a later merge.
         stored.set_base(self.conn, self.b.who.batch_id, batch_span_id, span_id, wanted)
 
     def new_span(self, theirs: Span) -> None:

@@ -219,6 +219,12 @@ def set_base(conn: Connection, batch_id: str, batch_span_id: int, span_id: int,
         "reason = excluded.reason", (batch_id, batch_span_id, span_id, *state))
 
 
+def drop_base(conn: Connection, batch_id: str, batch_span_id: int) -> None:
+    """Forget a span the batch no longer holds (its withdrawal is merged or listed)."""
+    driver(conn).execute("DELETE FROM batch_spans WHERE batch_id = ? AND batch_span_id = ?",
+                         (batch_id, batch_span_id))
+
+
 def batch_conversation_ids(conn: Connection, batch_id: str) -> set[int]:
     return {int(r[0]) for r in driver(conn).execute(
         "SELECT conversation_id FROM batch_conversations WHERE batch_id = ?", (batch_id,))}

@@ -204,6 +204,14 @@ def test_a_span_changed_in_the_matter_since_the_split_is_a_conflict(
     assert audit_entries(store)[-1].payload["batches"][0]["conflict_span_ids"] == [first]
     decide(store, [first], Status.APPROVED, "lead")  # the lead settles it
     assert batches.conflicts(store) == []
+    batch = _in_batch(paths[0])
+    try:  # later work in the batch does not raise the settled conflict again
+        decide(batch, [_span_of(store, conv_ids[1])], Status.APPROVED, "alice")
+    finally:
+        batch.close()
+    report = batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert report.conflict_span_ids == []
+    assert batches.conflicts(store) == []
 
 
 def test_two_batches_that_disagree_on_a_span_are_a_conflict(
