@@ -70,9 +70,9 @@ def draw_sample(store: Store, kind: str, size: int, reviewer: str,
         raise UsageError(f"A QC sample is of {' or '.join(KINDS)}, not {kind!r}.")
     if size < 1:
         raise UsageError("A QC sample needs --size of at least 1.")
-    chosen = secrets.randbelow(2**31) if seed is None else seed
     policy_hash = current_policy(store).hash if kind == ELUSION else ""
     with store.transaction() as conn:
+        chosen = _unused_seed(conn, kind) if seed is None else seed
         earlier = stored.sample_with_seed(conn, kind, str(chosen))
         if earlier is not None:
             return _again(earlier, size, stored.items_of(conn, earlier.id))
@@ -89,6 +89,14 @@ def draw_sample(store: Store, kind: str, size: int, reviewer: str,
             "item_ids": [i.id for i in items], "ids": picked,
         })
     return DrawnSample(sample, items)
+
+
+def _unused_seed(conn: Any, kind: str) -> int:
+    """A seed for a draw without --seed: random, and not one an earlier sample used."""
+    while True:
+        seed = secrets.randbelow(2**31)
+        if stored.sample_with_seed(conn, kind, str(seed)) is None:
+            return seed
 
 
 def _again(earlier: QcSample, size: int, items: list[QcItem]) -> DrawnSample:
