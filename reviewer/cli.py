@@ -384,6 +384,11 @@ def cmd_batch_split(args: argparse.Namespace) -> int:
         secret = batch_passphrase(args, confirm=True)
         report = split(store, Path(args.out_dir), args.size, secret, reviewer_name(args),
                        by=args.by)
+    if args.json:
+        _emit_json({"audit_seq": report.audit_seq, "batches": [
+            {"batch_id": b.batch_id, "number": b.number, "path": str(b.path),
+             "conversations": b.conversations, "spans": b.spans} for b in report.batches]})
+        return 0
     for b in report.batches:
         print(f"{b.path}  batch {b.number} ({b.batch_id}): {b.conversations} conversation(s), "
               f"{b.spans} span(s)")
@@ -398,6 +403,9 @@ def cmd_batch_merge(args: argparse.Namespace) -> int:
     with _open(args) as store:
         report = merge(store, [Path(p) for p in args.batch_stores], batch_passphrase(args),
                        reviewer_name(args))
+    if args.json:
+        _emit_json(_merge_json(report))
+        return 0
     for m in report.batches:
         if m.already_merged:
             print(f"{m.path}: batch {m.number} already merged at its audit entry {m.head_seq}; "
@@ -412,6 +420,16 @@ def cmd_batch_merge(args: argparse.Namespace) -> int:
     if report.audit_seq is not None:
         print(f"Merged; audit entry {report.audit_seq}.")
     return 0
+
+
+def _merge_json(report: Any) -> dict[str, Any]:
+    return {"audit_seq": report.audit_seq, "batches": [{
+        "batch_id": m.batch_id, "number": m.number, "path": str(m.path),
+        "already_merged": m.already_merged, "audit_head": {"seq": m.head_seq, "hash": m.head_hash},
+        "decided": m.decided, "new_spans": m.new_spans, "removed": m.removed,
+        "conflict_span_ids": [str(s) for s in m.conflicts]} for m in report.batches],
+        "conflicts": {"count": len(report.conflict_span_ids),
+                      "span_ids": [str(s) for s in report.conflict_span_ids]}}
 
 
 def cmd_batch_conflicts(args: argparse.Namespace) -> int:
@@ -654,11 +672,13 @@ def _add_batch(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--by", choices=["order", "source", "pending"], default="order",
                    help="conversation order (default), by source file, or dealt so that "
                         "batches hold about as many pending spans")
+    p.add_argument("--json", action="store_true")
     p = commands.add_parser("merge", parents=[common, secret],
                             help="bring batch decisions back; conflicts listed, never overwrite")
     p.set_defaults(handler=cmd_batch_merge)
     p.add_argument("store", metavar="STORE")
     p.add_argument("batch_stores", nargs="+", metavar="BATCH_STORE")
+    p.add_argument("--json", action="store_true")
     p = commands.add_parser("conflicts", parents=[common],
                             help="spans batches decided otherwise than the matter, open")
     p.set_defaults(handler=cmd_batch_conflicts)

@@ -49,9 +49,11 @@ def test_split_decide_in_a_batch_merge_twice_and_list_the_conflict(
         matter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = tmp_path / "out"
-    code, out, _ = _run(capsys, "batch", "split", str(matter), str(out_dir), "--size", "2")
+    code, out, _ = _run(capsys, "batch", "split", str(matter), str(out_dir), "--size", "2",
+                        "--json")
     assert code == 0
-    assert "2 batch store(s) written" in out
+    assert [(b["number"], b["conversations"]) for b in json.loads(out)["batches"]] == [
+        (1, 2), (2, 1)]
     first = out_dir / "m-batch-001.store"
     assert sorted(p.name for p in out_dir.iterdir()) == ["m-batch-001.store",
                                                         "m-batch-002.store"]
@@ -61,13 +63,18 @@ def test_split_decide_in_a_batch_merge_twice_and_list_the_conflict(
                      "--reviewer", "alice")[0] == 0
     assert _run(capsys, "decide", str(matter), "--reject", "2")[0] == 0
 
-    code, out, _ = _run(capsys, "batch", "merge", str(matter), str(first))
+    code, out, _ = _run(capsys, "batch", "merge", str(matter), str(first), "--json")
     assert code == 0
-    assert "1 conflict(s)" in out
-    assert "span ids: 2" in out
+    merged = json.loads(out)
+    assert merged["conflicts"] == {"count": 1, "span_ids": ["2"]}
+    assert merged["batches"][0]["decided"] == 1
     code, out, _ = _run(capsys, "batch", "merge", str(matter), str(first))
     assert code == 0
     assert "already merged" in out
+    code, out, _ = _run(capsys, "batch", "merge", str(matter), str(first), "--json")
+    again = json.loads(out)
+    assert again["audit_seq"] is None
+    assert [b["already_merged"] for b in again["batches"]] == [True]
 
     code, out, _ = _run(capsys, "spans", str(matter), "--json")
     statuses = {s["id"]: s["status"] for s in json.loads(out)}
