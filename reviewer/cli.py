@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 from reviewer import __version__
+from reviewer.domain.cluster import ClusterSpec
 from reviewer.domain.errors import KnownError, UsageError
 from reviewer.domain.models import Status
 from reviewer.infra.environment import (
@@ -333,11 +334,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from reviewer.ops.analysis import analyze
 
+    cluster = _cluster_spec(args)
     bar = ProgressBar()
     with _open(args) as store:
         try:
             report = analyze(store, reviewer_name(args), policy_path=_opt_path(args.policy),
-                             workers=args.workers, progress=bar)
+                             workers=args.workers, progress=bar, cluster=cluster)
         finally:
             bar.close()
     for line in report.warning_lines():
@@ -345,6 +347,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     for line in report.summary_lines():
         print(line)
     return 0
+
+
+def _cluster_spec(args: argparse.Namespace) -> ClusterSpec | None:
+    """``--cluster`` and its TLS files, checked (and an unencrypted one warned
+    about) before the store is opened."""
+    tls = (args.cluster_ca, args.cluster_cert, args.cluster_key)
+    if args.cluster is None:
+        if args.insecure_cluster or any(tls):
+            raise UsageError("--insecure-cluster and --cluster-ca/-cert/-key go with --cluster.")
+        return None
+    if args.workers is not None:
+        raise UsageError("--workers is for analysis on this machine; with --cluster the "
+                         "cluster's workers detect (local:N for N of them here).")
+    spec = ClusterSpec(args.cluster, args.insecure_cluster, *(_opt_path(p) for p in tls))
+    spec.check()
+    warning = spec.warning()
+    if warning:
+        sys.stderr.write(f"reviewer: warning: {warning}\n")
+    return spec
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -601,6 +622,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", metavar="FILE",
                    help="analyse under this policy from now on (default: the store's policy, "
                         "at first the shipped one)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="detect on a Dask cluster: local:N starts N workers here, tls://HOST:PORT "
+                        "is a running scheduler (needs the cluster extra)")
+    p.add_argument("--insecure-cluster", action="store_true",
+                   help="allow a tcp:// (unencrypted) cluster address")
+    p.add_argument("--cluster-ca", metavar="FILE", help="CA certificate of a tls:// cluster "
+                   "(default: Dask's configuration, DASK_DISTRIBUTED__COMM__TLS__CA_FILE)")
+    p.add_argument("--cluster-cert", metavar="FILE", help="client certificate for the cluster")
+    p.add_argument("--cluster-key", metavar="FILE", help="client key for the cluster")
     p = add("stats", cmd_stats, "counts")
     p.add_argument("store", metavar="STORE")
     p.add_argument("--json", action="store_true")

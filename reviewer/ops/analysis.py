@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.domain.changes import Changes
+from reviewer.domain.cluster import ClusterSpec
+from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Suggestion
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.ops.policies import adopt_policy, current_policy
@@ -26,7 +28,7 @@ from reviewer.suggest.chatmodel import missing
 from reviewer.suggest.conversation import ConversationText, finish_conversation
 from reviewer.suggest.engine import text_reading
 from reviewer.suggest.policy import LoadedPolicy, load_policy
-from reviewer.suggest.service import SuggestionService, default_workers
+from reviewer.suggest.service import ChunkRunner, SuggestionService, default_workers
 
 BATCH_CONVERSATIONS = 32
 # A message's language is read from its start: plenty of words for the vote, and
@@ -92,10 +94,14 @@ def analyze(
     policy_path: Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    cluster: ClusterSpec | None = None,
 ) -> AnalyzeReport:
     """Analyse every conversation with a text not yet analysed under the policy:
     ``policy_path``, which then stays in force, else the one in force
-    (``reviewer.ops.policies``)."""
+    (``reviewer.ops.policies``). With ``cluster``, detection runs on that cluster's
+    workers instead of ``workers`` processes here."""
+    if cluster is not None:
+        cluster.check()
     if policy_path is None:
         loaded = current_policy(store)
     else:
@@ -104,7 +110,8 @@ def analyze(
     report_progress = progress or no_progress
     count = workers if workers is not None else default_workers()
     started = time.perf_counter()
-    with SuggestionService(loaded.policy, workers=count) as service:
+    runner = _cluster_runner(cluster, loaded) if cluster is not None else None
+    with SuggestionService(loaded.policy, workers=count, runner=runner) as service:
         report = AnalyzeReport(loaded.hash, str(loaded.path), service.workers,
                                service.pattern_only, loaded.policy.spacy_model,
                                chat_model_missing=missing(loaded.policy.chat_model))
@@ -128,6 +135,18 @@ def analyze(
             tick()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _cluster_runner(cluster: ClusterSpec, loaded: LoadedPolicy) -> ChunkRunner:
+    """A runner on the cluster (Dask, the ``cluster`` extra: imported only here)."""
+    try:
+        from reviewer.suggest.cluster import ClusterRunner
+    except ImportError as err:
+        if err.name not in ("dask", "distributed"):
+            raise
+        raise RefusedError("--cluster needs Dask's distributed package: install the cluster "
+                           "extra (pip install 'redaction-reviewer[cluster]').") from None
+    return ClusterRunner(cluster, loaded.policy)
 
 
 def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: SuggestionService,

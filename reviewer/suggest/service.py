@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.normalize import NormalizedText, normalize
@@ -57,6 +57,7 @@ WARM_UP_TEXT = (
 
 Found = list[list[Suggestion]]
 Place = tuple[int, int]  # (index of the text, offset of the piece in it)
+Chunk = tuple[list[Place], list[str]]
 
 _worker_detector: Detector | None = None
 
@@ -106,12 +107,30 @@ def _nothing() -> None:
     """No progress to report."""
 
 
-class SuggestionService:
-    """Suggestions for texts under one policy; ``workers`` processes detect."""
+class ChunkRunner(Protocol):
+    """Detects chunks somewhere else than in this machine's worker processes
+    (``reviewer.suggest.cluster``), with detectors built from the same policy."""
 
-    def __init__(self, policy: Policy, workers: int = 1) -> None:
+    workers: int
+
+    def warm_up(self) -> None: ...
+
+    def run(self, chunks: Iterator[Chunk]) -> Iterator[tuple[list[Place], Found, float]]:
+        """(places, suggestions per piece, CPU seconds) of each chunk, in order."""
+        ...
+
+    def close(self, stop: bool = False) -> None: ...
+
+
+class SuggestionService:
+    """Suggestions for texts under one policy; ``workers`` processes detect, or
+    the ``runner``'s workers (a cluster), which then do all the detecting."""
+
+    def __init__(self, policy: Policy, workers: int = 1, runner: ChunkRunner | None = None
+                 ) -> None:
         self.policy = policy
-        self.workers = max(1, workers)
+        self.runner = runner
+        self.workers = runner.workers if runner is not None else max(1, workers)
         self.pattern_only = not pipeline_installed(policy.spacy_model)
         self.cache: dict[str, list[Suggestion]] = {}
         self.cache_hits = 0
@@ -129,6 +148,8 @@ class SuggestionService:
     def close(self, stop: bool = False) -> None:
         """Let the workers end; ``stop``: end them now, whatever they are detecting
         (an interrupt, a cancel or an error must not wait for a long chunk)."""
+        if self.runner is not None:
+            self.runner.close(stop)
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -138,7 +159,9 @@ class SuggestionService:
 
     def warm_up(self) -> None:
         """Load the pipeline now (in every worker), so the first batch is not slow."""
-        if self.workers == 1:
+        if self.runner is not None:
+            self.runner.warm_up()
+        elif self.workers == 1:
             self._local().detect([WARM_UP_TEXT])
         else:
             list(self._executor().map(_detect_in_worker, [[WARM_UP_TEXT]] * self.workers))
@@ -179,20 +202,32 @@ class SuggestionService:
         # of them to even out the load.
         size = max(MIN_CHUNK, -(-pieces // (2 * self.workers)))
         chunks = _chunks(texts, size)
-        local = self.workers == 1 or pieces < 2 * MIN_CHUNK
-        for places, found in self._run_here(chunks) if local else self._run_pooled(chunks):
+        for places, found in self._runs(chunks, pieces):
             for (owner, offset), suggestions in zip(places, found, strict=True):
                 out[owner].extend(_shift(s, offset) for s in suggestions)
             progress()
         return out
 
-    def _run_here(self, chunks: Iterator[tuple[list[Place], list[str]]]
-                  ) -> Iterator[tuple[list[Place], Found]]:
+    def _runs(self, chunks: Iterator[Chunk], pieces: int) -> Iterator[tuple[list[Place], Found]]:
+        """Where the chunks are detected: on the runner's cluster, else here for one
+        worker or little work, else in the worker processes."""
+        if self.runner is not None:
+            return self._run_remote(chunks, self.runner)
+        if self.workers == 1 or pieces < 2 * MIN_CHUNK:
+            return self._run_here(chunks)
+        return self._run_pooled(chunks)
+
+    def _run_remote(self, chunks: Iterator[Chunk], runner: ChunkRunner
+                    ) -> Iterator[tuple[list[Place], Found]]:
+        for places, found, seconds in runner.run(chunks):
+            self.worker_seconds += seconds
+            yield places, found
+
+    def _run_here(self, chunks: Iterator[Chunk]) -> Iterator[tuple[list[Place], Found]]:
         for places, pieces in chunks:
             yield places, detect_pieces(self._local(), pieces)
 
-    def _run_pooled(self, chunks: Iterator[tuple[list[Place], list[str]]]
-                    ) -> Iterator[tuple[list[Place], Found]]:
+    def _run_pooled(self, chunks: Iterator[Chunk]) -> Iterator[tuple[list[Place], Found]]:
         """(places, suggestions per piece) of each chunk, in order; a few chunks per
         worker in flight, so only those are held beside the texts."""
         pending: deque[tuple[list[Place], Future[tuple[Found, float]]]] = deque()
@@ -242,7 +277,7 @@ def _key(text: str) -> str:
     return digest.hexdigest()
 
 
-def _chunks(texts: Sequence[str], size: int) -> Iterator[tuple[list[Place], list[str]]]:
+def _chunks(texts: Sequence[str], size: int) -> Iterator[Chunk]:
     """(places, pieces) of at most ``size`` pieces and about CHUNK_CHARS characters,
     cut as they are needed."""
     places: list[Place] = []
