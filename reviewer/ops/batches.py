@@ -417,11 +417,13 @@ class _Merger:
     def _reconcile(self, batch_span_id: int, span_id: int, theirs: Span, ours: Span | None,
                    base: stored.State) -> None:
         wanted = stored.state_of(theirs)
-        if ours is not None and stored.state_of(ours) == base:
+        held = None if ours is None else stored.state_of(ours)
+        if held == base and held != wanted:
+            assert ours is not None
             stored.apply_state(self.conn, span_id, theirs)
             self._copy_decisions(batch_span_id, span_id, theirs, ours)
             self.result.decided += 1
-        elif ours is None or stored.state_of(ours) != wanted:
+        elif held != wanted:
             self._conflict(span_id, "decided", wanted, theirs, ours)
         # Agreed, taken, or listed as a conflict: this state of the batch is settled
         # here; only a later change in the batch is news to a later merge.

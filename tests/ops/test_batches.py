@@ -348,3 +348,23 @@ def test_a_batch_is_not_split_again_nor_merged_into(
             batches.merge(batch, [split_two[1][1]], BATCH_PASSPHRASE, "alice")
     finally:
         batch.close()
+
+
+def test_two_batches_that_agree_bring_one_set_of_revealed_spans(
+        store: Store, tmp_path: Path) -> None:
+    conv_id, span_id = add_merged_address(store)
+    paths = [batches.split(store, tmp_path / name, 5, BATCH_PASSPHRASE, "lead").batches[0].path
+             for name in ("one", "two")]
+    for path, who in zip(paths, ("alice", "bob"), strict=True):
+        batch = _in_batch(path)
+        try:
+            decide(batch, [span_id], Status.REJECTED, who)
+        finally:
+            batch.close()
+    report = batches.merge(store, paths, BATCH_PASSPHRASE, "lead")
+    assert report.conflict_span_ids == []
+    assert [(m.decided, m.new_spans) for m in report.batches] == [(1, 3), (0, 0)]
+    with store.reading() as conn:
+        held = spans.for_conversation(conn, conv_id)
+    assert [(s.entity, s.status) for s in held] == [
+        ("ADDRESS", Status.REJECTED), *[("IP_ADDRESS", Status.PENDING)] * 3]
