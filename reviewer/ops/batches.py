@@ -255,7 +255,7 @@ def merge(store: Store, batch_paths: Sequence[Path], batch_passphrase: str,
     refuse_batch(store, "take a merge")
     if not batch_paths:
         raise UsageError("Name at least one batch store to merge.")
-    read = [_read_batch(store, Path(p), batch_passphrase) for p in batch_paths]
+    read = _distinct([_read_batch(store, Path(p), batch_passphrase) for p in batch_paths])
     with store.transaction() as conn:
         merged = [_merge_one(conn, b) for b in read]
         done = [m for m in merged if not m.already_merged]
@@ -274,6 +274,14 @@ def merge(store: Store, batch_paths: Sequence[Path], batch_passphrase: str,
                 stored.record_merge(conn, m.batch_id, stored.MergedHead(
                     m.head_seq, m.head_hash, max(upto, floor)), entry.seq, actor)
         return MergeReport(tuple(merged), entry.seq)
+
+
+def _distinct(read: Sequence[_Batch]) -> list[_Batch]:
+    """The batches in order, a batch named twice (the same head) once."""
+    seen: dict[tuple[str, str], _Batch] = {}
+    for b in read:
+        seen.setdefault((b.who.batch_id, b.head.hash), b)
+    return list(seen.values())
 
 
 def _read_batch(store: Store, path: Path, passphrase: str) -> _Batch:

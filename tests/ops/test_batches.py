@@ -131,7 +131,7 @@ def test_merge_brings_decisions_manual_spans_and_entity_changes_back_once(
     finally:
         batch.close()
 
-    report = batches.merge(store, [paths[0], paths[1]], BATCH_PASSPHRASE, "lead")
+    report = batches.merge(store, [paths[0], paths[1], paths[0]], BATCH_PASSPHRASE, "lead")
     assert report.conflict_span_ids == []
     assert [(m.decided, m.new_spans) for m in report.batches] == [(2, 1), (0, 0)]
     with store.reading() as conn:
