@@ -433,7 +433,11 @@ def cmd_batch_merge(args: argparse.Namespace) -> int:
                   "nothing to bring back.")
             continue
         print(f"{m.path}: batch {m.number}: {m.decided} decision(s), {m.new_spans} new span(s), "
-              f"{len(m.conflicts)} conflict(s); audit head {m.head_seq} {m.head_hash}")
+              f"{m.removed} withdrawn, {len(m.conflicts)} conflict(s); audit head {m.head_seq} "
+              f"{m.head_hash}")
+        if m.left_out:
+            print(f"  {m.left_out} span(s) in conversations imported into the batch (not the "
+                  "matter's) were left out.")
     conflicted = report.conflict_span_ids
     if conflicted:
         print(f"{len(conflicted)} conflict(s), the matter's decisions kept, span ids: "
@@ -448,7 +452,8 @@ def _merge_json(report: Any) -> dict[str, Any]:
         "batch_id": m.batch_id, "number": m.number, "path": str(m.path),
         "already_merged": m.already_merged, "audit_head": {"seq": m.head_seq, "hash": m.head_hash},
         "decided": m.decided, "new_spans": m.new_spans, "removed": m.removed,
-        "conflict_span_ids": [str(s) for s in m.conflicts]} for m in report.batches],
+        "left_out": m.left_out, "conflict_span_ids": [str(s) for s in m.conflicts]}
+        for m in report.batches],
         "conflicts": {"count": len(report.conflict_span_ids),
                       "span_ids": [str(s) for s in report.conflict_span_ids]}}
 

@@ -224,6 +224,7 @@ class BatchMerge:
     decided: int = 0
     new_spans: int = 0
     removed: int = 0
+    left_out: int = 0  # spans in conversations imported into the batch, not the matter's
     conflicts: list[int] = field(default_factory=list)
 
 
@@ -265,6 +266,7 @@ def merge(store: Store, batch_paths: Sequence[Path], batch_passphrase: str,
             "batch_id": m.batch_id, "number": m.number, "file": m.path.name,
             "audit_head": {"seq": m.head_seq, "hash": m.head_hash},
             "decided": m.decided, "new_spans": m.new_spans, "removed": m.removed,
+            "left_out": m.left_out,
             "conflict_span_ids": m.conflicts} for m in done]})
         for m, b in zip(merged, read, strict=True):
             if not m.already_merged:
@@ -438,12 +440,15 @@ class _Merger:
         stored.set_base(self.conn, self.b.who.batch_id, batch_span_id, span_id, wanted)
 
     def new_span(self, theirs: Span) -> None:
-        """A span the batch made (a manual span, one revealed by a reject)."""
-        if theirs.conversation_id not in self.conversations or stored.message_text(
-                self.conn, theirs.message_id, theirs.conversation_id) is None:
+        """A span the batch made (a manual span, one revealed by a reject). One in a
+        conversation imported into the batch is not the matter's: it is left out, counted."""
+        if theirs.conversation_id not in self.conversations:
+            self.result.left_out += 1
+            return
+        if stored.message_text(self.conn, theirs.message_id, theirs.conversation_id) is None:
             raise RefusedError(
-                f"{self.b.path}: span {theirs.id} lies in conversation {theirs.conversation_id}, "
-                "which is not one of this batch's conversations; nothing was merged.")
+                f"{self.b.path}: span {theirs.id} lies in a message that conversation "
+                f"{theirs.conversation_id} does not hold in the matter; nothing was merged.")
         there = stored.same_place_span(self.conn, theirs)
         if there is not None:
             pending = ("pending", there.entity, None)

@@ -368,3 +368,20 @@ def test_two_batches_that_agree_bring_one_set_of_revealed_spans(
         held = spans.for_conversation(conn, conv_id)
     assert [(s.entity, s.status) for s in held] == [
         ("ADDRESS", Status.REJECTED), *[("IP_ADDRESS", Status.PENDING)] * 3]
+
+
+def test_spans_of_a_conversation_imported_into_a_batch_are_left_out(
+        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
+    conv_ids, paths = split_two
+    batch = _in_batch(paths[0])
+    try:
+        extra = add_chat(batch, "stray", [("user", "Call Grace Hopper.")],
+                         [(0, "Grace Hopper", "PERSON")])
+        assert extra not in conv_ids[:3]
+        decide(batch, [_span_of(store, conv_ids[0])], Status.APPROVED, "alice")
+    finally:
+        batch.close()
+    report = batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert [(m.decided, m.new_spans, m.left_out) for m in report.batches] == [(1, 0, 1)]
+    with store.reading() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM spans").scalar_one() == 5
