@@ -23,7 +23,7 @@ $(UV): uv-requirements.txt
 	touch $(UV)
 
 $(STAMP): pyproject.toml uv.lock $(UV)
-	$(SYNC) --extra test
+	$(SYNC) --extra test --extra cluster
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -55,7 +55,7 @@ bench: $(STAMP)
 
 # The desktop bundle (dist/reviewer) built by PyInstaller, then smoke-tested without Python.
 package: $(STAMP)
-	$(SYNC) --extra test --extra package
+	$(SYNC) --extra test --extra cluster --extra package
 	packaging/linux/validate.sh
 	$(BIN)/pyinstaller --noconfirm --distpath dist --workpath build packaging/reviewer.spec
 	packaging/smoke_test.sh dist/reviewer
