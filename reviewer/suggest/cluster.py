@@ -20,6 +20,7 @@ its chunks are detected again elsewhere (Dask's ``allowed-failures``).
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 import time
 from collections import deque
@@ -177,6 +178,10 @@ class DetectorPlugin(distributed.WorkerPlugin):
     def setup(self, worker: Any) -> None:
         if self.local:
             lifeline.end_with_parent()  # a local worker ends with the analysing process
+            # Ctrl+C reaches the whole process group: the analysing process handles it
+            # and stops the workers, which must not print tracebacks of their own.
+            with contextlib.suppress(ValueError):  # only the main thread sets handlers
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
         found = _reading(self.policy)
         if found != self.expected:
             raise WorkerMismatchError(
