@@ -15,7 +15,6 @@ from reviewer.domain.progress import Progress
 from reviewer.gui.export_dialog import ExportChoice, ExportDialog, new_packet_folder
 from reviewer.gui.jobs import JobBar
 from reviewer.gui.settings import Settings
-from reviewer.ops.analysis import analyze
 from reviewer.ops.exporting import export_packet
 from reviewer.ops.importing import import_files
 from reviewer.ops.stores import Store
@@ -72,6 +71,10 @@ class MatterActions(QObject):
     def run_analysis(self) -> None:
         if self.jobs.busy:
             return
+        # Imported here, not with the window: it loads spaCy and the suggestion engine
+        # (a second or more), which the window does not need to appear.
+        from reviewer.ops.analysis import analyze
+
         self.jobs.submit("Analysing", lambda p: analyze(self.store, self.reviewer, progress=p),
                          self._after_analysis)
 
