@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from reviewer.gui import app as app_module
-from reviewer.gui import matter
 from reviewer.gui.dialogs import UnlockDialog
 from reviewer.gui.window import MainWindow
 from reviewer.ops.demo import DEMO_PASSPHRASE
@@ -39,7 +38,7 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(actor)
         add_chat(store, "found", [("user", "I am Maria Lopez.")], [(0, "Maria Lopez", "PERSON")])
 
-    monkeypatch.setattr(matter, "analyze", analyze)
+    monkeypatch.setattr("reviewer.ops.analysis.analyze", analyze)  # imported when it runs
     return calls
 
 
