@@ -46,7 +46,10 @@ START_SECONDS = 120  # to start a local cluster, reach a scheduler, or see its f
 CHUNK_SECONDS = 900
 PLUGIN = "reviewer-detector"
 TLS_OPTIONS = ("--cluster-ca", "--cluster-cert", "--cluster-key")
-# Loopback only, and nothing served over HTTP: no dashboard, no metrics, no info pages.
+# The scheduler always opens an HTTP port: on loopback, any free one (not 8787, which
+# another run may hold), with no dashboard (even were bokeh installed) and, by QUIET,
+# no routes: no metrics or pages. Workers open one on any free loopback port, as quiet.
+HTTP = "127.0.0.1:0"
 QUIET: dict[str, Any] = {
     "distributed.scheduler.http.routes": [],
     "distributed.worker.http.routes": [],
@@ -62,14 +65,14 @@ class ClusterRunner:
         self.policy = policy
         self._cluster: Any = None
         self._pending: deque[Any] = deque()
+        self._plugin: DetectorPlugin | None = None
         drop_secrets()  # local workers start with this process's environment
         try:
             self._client = self._connect()
-        except OSError as err:  # includes timeouts
+        except (OSError, RuntimeError) as err:  # timeouts; a local worker that cannot start
             self.close(stop=True)
-            raise RefusedError(f"Cannot reach the cluster at {spec.address}: {err}.") from None
+            raise RefusedError(f"Cannot reach the cluster at {spec.address}: {err}") from None
         self.workers = max(1, len(self._client.scheduler_info()["workers"]))
-        self._plugin: DetectorPlugin | None = None
 
     def _connect(self) -> Any:
         count = self.spec.local_workers
@@ -77,8 +80,9 @@ class ClusterRunner:
             with dask.config.set(QUIET):
                 self._cluster = distributed.LocalCluster(
                     n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
-                    security=distributed.Security.temporary(), dashboard_address=None,
-                    worker_dashboard_address=None, timeout=START_SECONDS)
+                    security=distributed.Security.temporary(), dashboard_address=HTTP,
+                    scheduler_kwargs={"dashboard": False}, worker_dashboard_address=None,
+                    timeout=START_SECONDS)
             return distributed.Client(self._cluster, timeout=START_SECONDS)
         client = distributed.Client(self.spec.address, security=self._security(),
                                     timeout=START_SECONDS)

@@ -249,7 +249,8 @@ def tls_cluster(distributed: Any, tmp_path: Path) -> Iterator[tuple[Any, dict[st
                                     **roles)
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tls",
-        security=security, dashboard_address=None, timeout=START_SECONDS)
+        security=security, dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False}, timeout=START_SECONDS)
     try:
         yield cluster, files
     finally:
