@@ -52,6 +52,7 @@ class AnalyzeReport:
     cache_hits: int = 0
     seconds: float = 0.0
     chat_model_missing: str | None = None  # why the policy's chat-PII model could not run
+    cluster: str | None = None  # the address the texts were sent to for detection
     # The change in the store's totals; too many conversations to list them.
     changes: Changes = field(default_factory=lambda: Changes(many_conversations=True))
 
@@ -60,7 +61,8 @@ class AnalyzeReport:
         by_origin = ", ".join(f"{n} {origin}" for origin, n in sorted(self.spans.items()))
         lines = [
             f"Analysed {self.texts} texts in {self.conversations} conversations "
-            f"in {self.seconds:.1f} s ({self.workers} worker{'s' if self.workers > 1 else ''}).",
+            f"in {self.seconds:.1f} s ({self.workers} worker{'s' if self.workers > 1 else ''}"
+            f"{f' of the cluster {self.cluster}' if self.cluster else ''}).",
             f"Added {added} spans" + (f" ({by_origin})." if added else "."),
             f"Policy {self.policy_path}, hash {self.policy_hash[:12]}.",
         ]
@@ -114,7 +116,8 @@ def analyze(
     with SuggestionService(loaded.policy, workers=count, runner=runner) as service:
         report = AnalyzeReport(loaded.hash, str(loaded.path), service.workers,
                                service.pattern_only, loaded.policy.spacy_model,
-                               chat_model_missing=missing(loaded.policy.chat_model))
+                               chat_model_missing=missing(loaded.policy.chat_model),
+                               cluster=cluster.address if cluster is not None else None)
         with store.reading() as conn:
             _, total = stored.count_stale(conn, loaded.hash)
         after = 0
@@ -161,7 +164,7 @@ def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: Suggesti
     ]
     added, replaced, changes = save_results(
         store, actor, loaded.hash, results, [w.conversation_id for w in work],
-        texts=len(pending), pattern_only=report.pattern_only)
+        texts=len(pending), pattern_only=report.pattern_only, cluster=report.cluster)
     report.changes += replace(changes, conversations=())
     report.conversations += len(work)
     report.texts += len(pending)
@@ -171,9 +174,11 @@ def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: Suggesti
 
 def save_results(store: Store, actor: str, policy_hash: str,
                  results: list[stored.AnalysedText], conversation_ids: list[int], *,
-                 texts: int, pattern_only: bool) -> tuple[Counter[str], int, Changes]:
+                 texts: int, pattern_only: bool, cluster: str | None = None
+                 ) -> tuple[Counter[str], int, Changes]:
     """Store one batch's final suggestions with its audit entry, in one transaction:
-    the spans added per origin, the suggestions replaced, and what changed."""
+    the spans added per origin, the suggestions replaced, and what changed. The
+    entry names the ``cluster`` the texts were sent to, if any."""
     with store.transaction() as conn:
         counted = spans.watch(conn, conversation_ids)
         added, replaced = stored.save_batch(conn, results, policy_hash, actor)
@@ -182,6 +187,7 @@ def save_results(store: Store, actor: str, policy_hash: str,
             "policy_hash": policy_hash, "conversation_ids": conversation_ids,
             "texts": texts, "spans": dict(added), "replaced": replaced,
             "pattern_only": pattern_only,
+            **({"cluster": cluster} if cluster else {}),
         })
         return added, replaced, spans.changes(conn, counted)
 

@@ -25,7 +25,7 @@ from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Conversation, Message
 from reviewer.ops.analysis import analyze
 from reviewer.ops.stores import create_store
-from reviewer.store import conversations, spans
+from reviewer.store import audit, conversations, spans
 from reviewer.store.database import Store
 from tests.conftest import PASSPHRASE
 
@@ -195,7 +195,12 @@ def test_a_local_cluster_stores_what_local_analysis_stores(
         report = analyze(store, "tester", policy_path=POLICY, cluster=ClusterSpec("local:2"))
         assert report.workers == 2
         assert report.texts == CONVERSATIONS * 5
+        assert "of the cluster local:2" in report.summary_lines()[0]
         assert _stored(store) == local_result
+        with store.reading() as conn:
+            entries = [e for e in audit.entries(conn) if e.action == "analyze"]
+        assert len(entries) == 2  # one a batch of conversations
+        assert all(e.payload["cluster"] == "local:2" for e in entries)
     finally:
         store.close()
     assert seen["scheme"] == "tls"
