@@ -25,6 +25,7 @@ from reviewer import __version__
 from reviewer.domain.cluster import ClusterSpec
 from reviewer.domain.errors import KnownError, UsageError
 from reviewer.domain.models import Status
+from reviewer.infra import interrupts
 from reviewer.infra.environment import (
     BATCH_PASSPHRASE,
     NEW_PASSPHRASE,
@@ -772,26 +773,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The app keeps SIGTERM's default (Qt's event loop would hold a Python handler
     # back until the next event): it ends at once, and its workers with it.
     in_app = getattr(args, "handler", cmd_gui) in (cmd_gui, cmd_demo)
-    with secrets_withheld() as secrets, contextlib.nullcontext() if in_app else _sigterm_raises():
+    with secrets_withheld() as secrets, contextlib.nullcontext() if in_app else _signals_raise():
         args.secrets = secrets
         return _run(args)
 
 
 @contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """SIGTERM raises TerminatedError in the main thread while the block runs."""
+def _signals_raise() -> Iterator[None]:
+    """While the block runs in the main thread, SIGTERM raises TerminatedError and
+    Ctrl+C KeyboardInterrupt, through infra.interrupts, which holds them back while
+    analysis waits on its workers (raised where they arrive, they can hang the pool)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def terminate(signum: int, frame: FrameType | None) -> None:
-        raise TerminatedError
+        interrupts.deliver(TerminatedError())
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        interrupts.deliver(KeyboardInterrupt())
+
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, terminate)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from reviewer.domain.models import Suggestion
 from reviewer.domain.normalize import NormalizedText, normalize
 from reviewer.domain.policy import Policy
+from reviewer.infra import interrupts
 from reviewer.infra.environment import drop_secrets
 from reviewer.suggest import lifeline
 from reviewer.suggest.engine import Detector, pipeline_installed
@@ -231,12 +232,21 @@ class SuggestionService:
         """(places, suggestions per piece) of each chunk, in order; a few chunks per
         worker in flight, so only those are held beside the texts."""
         pending: deque[tuple[list[Place], Future[tuple[Found, float]]]] = deque()
-        for places, pieces in chunks:
-            pending.append((places, self._executor().submit(_detect_in_worker, pieces)))
-            if len(pending) >= IN_FLIGHT * self.workers:
+        # Ctrl+C or SIGTERM while the pool is in use ends its workers and is raised
+        # when the pool's calls are left, never inside one (see infra.interrupts).
+        with interrupts.deferred(self._kill_now):
+            for places, pieces in chunks:
+                if interrupts.requested():
+                    return  # leaving the block raises it
+                pending.append((places, self._executor().submit(_detect_in_worker, pieces)))
+                if len(pending) >= IN_FLIGHT * self.workers:
+                    yield self._collect(*pending.popleft())
+            while pending and not interrupts.requested():
                 yield self._collect(*pending.popleft())
-        while pending:
-            yield self._collect(*pending.popleft())
+
+    def _kill_now(self) -> None:
+        if self._pool is not None:
+            _kill_workers(self._pool)
 
     def _collect(self, places: list[Place], future: Future[tuple[Found, float]]
                  ) -> tuple[list[Place], Found]:
