@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from collections.abc import Iterator
@@ -10,10 +11,30 @@ from typing import Any
 
 import pytest
 
+from reviewer.store import keys
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 PASSPHRASE = "correct horse battery staple"
+# One salt for every store a test makes (in this process), so a passphrase's key is
+# derived once per process (Argon2id at the store's real cost, about 0.35 s) and reused:
+# at a store or two a test that was most of the suite's CPU time. Child processes derive
+# keys the real way, from the salt in the file; tests/store/test_keys.py uses the real ones.
+TEST_SALT = keys.MAGIC + bytes(range(keys.SALT_BYTES - len(keys.MAGIC)))
+keys_new_salt, keys_derive_key = keys.new_salt, keys.derive_key  # the real ones
+
+
+@functools.lru_cache(maxsize=32)
+def _derived_once(passphrase: str, salt: bytes,
+                  params: keys.KdfParams = keys.KDF_V1) -> bytes:
+    return keys_derive_key(passphrase, salt, params)
+
+
+@pytest.fixture(autouse=True)
+def _one_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys, "new_salt", lambda: TEST_SALT)
+    monkeypatch.setattr(keys, "derive_key", _derived_once)
 
 
 class NetworkBlockedError(AssertionError):
