@@ -407,9 +407,7 @@ def cmd_batch_split(args: argparse.Namespace) -> int:
         report = split(store, Path(args.out_dir), args.size, secret, reviewer_name(args),
                        by=args.by)
     if args.json:
-        _emit_json({"audit_seq": report.audit_seq, "batches": [
-            {"batch_id": b.batch_id, "number": b.number, "path": str(b.path),
-             "conversations": b.conversations, "spans": b.spans} for b in report.batches]})
+        _emit_json(report.as_dict())
         return 0
     for b in report.batches:
         print(f"{b.path}  batch {b.number} ({b.batch_id}): {b.conversations} conversation(s), "
@@ -426,7 +424,7 @@ def cmd_batch_merge(args: argparse.Namespace) -> int:
         report = merge(store, [Path(p) for p in args.batch_stores], batch_passphrase(args),
                        reviewer_name(args))
     if args.json:
-        _emit_json(_merge_json(report))
+        _emit_json(report.as_dict())
         return 0
     for m in report.batches:
         if m.already_merged:
@@ -446,17 +444,6 @@ def cmd_batch_merge(args: argparse.Namespace) -> int:
     if report.audit_seq is not None:
         print(f"Merged; audit entry {report.audit_seq}.")
     return 0
-
-
-def _merge_json(report: Any) -> dict[str, Any]:
-    return {"audit_seq": report.audit_seq, "batches": [{
-        "batch_id": m.batch_id, "number": m.number, "path": str(m.path),
-        "already_merged": m.already_merged, "audit_head": {"seq": m.head_seq, "hash": m.head_hash},
-        "decided": m.decided, "new_spans": m.new_spans, "removed": m.removed,
-        "left_out": m.left_out, "conflict_span_ids": [str(s) for s in m.conflicts]}
-        for m in report.batches],
-        "conflicts": {"count": len(report.conflict_span_ids),
-                      "span_ids": [str(s) for s in report.conflict_span_ids]}}
 
 
 def cmd_batch_conflicts(args: argparse.Namespace) -> int:

@@ -54,6 +54,12 @@ class SplitReport:
     batches: tuple[SplitBatch, ...]
     audit_seq: int
 
+    def as_dict(self) -> dict[str, Any]:
+        """``batch split --json``: each batch written, and the split's audit entry."""
+        return {"audit_seq": self.audit_seq, "batches": [
+            {"batch_id": b.batch_id, "number": b.number, "path": str(b.path),
+             "conversations": b.conversations, "spans": b.spans} for b in self.batches]}
+
 
 def batch_of(store: Store) -> stored.BatchIdentity | None:
     """Which batch of which matter ``store`` is; None for a matter."""
@@ -236,6 +242,18 @@ class MergeReport:
     @property
     def conflict_span_ids(self) -> list[int]:
         return sorted({s for b in self.batches for s in b.conflicts})
+
+    def as_dict(self) -> dict[str, Any]:
+        """``batch merge --json``: per batch what came back, and the conflicts."""
+        return {"audit_seq": self.audit_seq, "batches": [{
+            "batch_id": m.batch_id, "number": m.number, "path": str(m.path),
+            "already_merged": m.already_merged,
+            "audit_head": {"seq": m.head_seq, "hash": m.head_hash},
+            "decided": m.decided, "new_spans": m.new_spans, "removed": m.removed,
+            "left_out": m.left_out, "conflict_span_ids": [str(s) for s in m.conflicts]}
+            for m in self.batches],
+            "conflicts": {"count": len(self.conflict_span_ids),
+                          "span_ids": [str(s) for s in self.conflict_span_ids]}}
 
 
 @dataclass
