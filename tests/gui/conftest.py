@@ -80,13 +80,22 @@ def conversations(store: Any) -> dict[str, int]:
     return fill(store)
 
 
-@pytest.fixture
-def window(qtbot: Any, store: Any, settings: Settings,
-           conversations: dict[str, int]) -> Iterator[MainWindow]:
-    win = MainWindow(store, "tester", settings, SyncRunner(), None)
+def started_window(qtbot: Any, store: Any, settings: Settings, runner: Any = None,
+                   size: tuple[int, int] | None = None) -> MainWindow:
+    """The review window on ``store``, shown (at ``size``), exposed and started."""
+    win = MainWindow(store, "tester", settings, runner or SyncRunner(), None)
     qtbot.addWidget(win)
+    if size is not None:
+        win.resize(*size)
     win.show()
     qtbot.waitExposed(win)
     win.start()
+    return win
+
+
+@pytest.fixture
+def window(qtbot: Any, store: Any, settings: Settings,
+           conversations: dict[str, int]) -> Iterator[MainWindow]:
+    win = started_window(qtbot, store, settings)
     yield win
     win.close()

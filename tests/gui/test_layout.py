@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QApplication
 from reviewer.gui.browser_model import COLUMNS, STATE_COLUMN, TITLE_COLUMN
 from reviewer.gui.conversation import ConversationView
 from reviewer.gui.settings import Settings
-from reviewer.gui.tasks import SyncRunner
 from reviewer.gui.window import MainWindow
-from tests.gui.conftest import fill
+from tests.gui.conftest import fill, started_window
 from tests.ops.review_builders import add_chat
 
 # (width, height, least conversation width)
@@ -46,12 +45,7 @@ def sized(request: pytest.FixtureRequest, qtbot: Any, store: Any,
     width, height, least = request.param
     fill(store)
     conv = long_chat(store)
-    win = MainWindow(store, "tester", settings, SyncRunner(), None)
-    qtbot.addWidget(win)
-    win.resize(width, height)
-    win.show()
-    qtbot.waitExposed(win)
-    win.start()
+    win = started_window(qtbot, store, settings, size=(width, height))
     win.session.open_conversation(conv)
     QApplication.processEvents()
     assert (win.width(), win.height()) == (width, height)

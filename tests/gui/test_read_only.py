@@ -14,11 +14,10 @@ from PySide6.QtWidgets import QLabel
 from reviewer.domain.models import Status
 from reviewer.gui.app import opener
 from reviewer.gui.settings import Settings
-from reviewer.gui.tasks import SyncRunner
 from reviewer.gui.window import MainWindow
 from reviewer.ops.stores import create_store
 from tests.conftest import PASSPHRASE
-from tests.gui.conftest import fill
+from tests.gui.conftest import fill, started_window
 from tests.store.readonly import unwritable
 
 
@@ -28,11 +27,7 @@ def read_only_window(qtbot: Any, store_path: Path, settings: Settings) -> Iterat
         fill(store)
     with unwritable(store_path):
         opened = opener("tester")(store_path, PASSPHRASE, False)  # as the unlock dialog does
-        win = MainWindow(opened, "tester", settings, SyncRunner(), None)
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        win.start()
+        win = started_window(qtbot, opened, settings)
         yield win
         win.close()
         opened.close()

@@ -14,6 +14,7 @@ from reviewer.gui.tasks import Task, TaskRunner
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
 from reviewer.ops.audit import audit_entries
+from tests.gui.conftest import started_window
 
 
 class HeldRunner(TaskRunner):
@@ -41,11 +42,7 @@ def slow_window(qtbot: Any, store: Any, settings: Any, conversations: dict[str, 
                 held: HeldRunner) -> Iterator[MainWindow]:
     """The window on the second conversation ("Stack trace help"), so a search for a
     word of the first opens another conversation than the one under review."""
-    win = MainWindow(store, "tester", settings, held, None)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.start()
+    win = started_window(qtbot, store, settings, held)
     held.deliver()
     qtbot.keyClick(win.view, Qt.Key.Key_N)
     assert win.session.detail is not None
