@@ -71,6 +71,13 @@ class SpanInspector(QWidget):
         for code, label_text in reasons:
             self.reason.addItem(_reason_text(numbers.get(code), code, label_text), code)
         form.addRow("Reason code:", self.reason)
+        # An open batch conflict on the span: what the batch decided against the matter.
+        self.conflict = QLabel("")
+        self.conflict.setWordWrap(True)
+        self.conflict.setTextFormat(Qt.TextFormat.PlainText)
+        self.conflict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.conflict.setStyleSheet(look.CONFLICT_NOTE)
+        self.conflict.hide()
         self.why = QLabel("")
         self.why.setWordWrap(True)
         self.why.setTextFormat(Qt.TextFormat.RichText)
@@ -88,6 +95,7 @@ class SpanInspector(QWidget):
         title = QLabel("<b>Span</b>")
         layout.addWidget(title)
         layout.addLayout(form)
+        layout.addWidget(self.conflict)
         layout.addSpacing(6)
         layout.addWidget(QLabel("<b>Why it was suggested</b>"))
         layout.addWidget(self.why)
@@ -113,7 +121,11 @@ class SpanInspector(QWidget):
         self.explanation.setVisible(shown)
 
     def show_span(self, span: Span | None, text: str = "",
-                  history: Sequence[Decision] = ()) -> None:
+                  history: Sequence[Decision] = (), conflicts: Sequence[str] = ()) -> None:
+        """Show ``span`` with its covered text, its decisions and ``conflicts``, the
+        sentences of its open batch conflicts."""
+        self.conflict.setText("\n".join(f"Conflict: {note}" for note in conflicts))
+        self.conflict.setVisible(bool(conflicts))
         if span is None:
             for label in self.fields.values():
                 label.setText("—")

@@ -67,6 +67,9 @@ COMMANDS: tuple[Command, ...] = (
             "Previous conversation", "previous conversation", (-1,)),
     Command("next_pending", "G", "session.next_pending", "Go", "Next pending span",
             "the next pending span anywhere"),
+    Command("next_conflict", "C", "session.next_conflict", "Go", "Next conflict",
+            "the next span a batch merge left in conflict (the batch decided otherwise); "
+            "A or R settles it"),
     Command("approve_same", "Shift+A", "confirm_same", "Review",
             "Approve the same text everywhere…",
             "approve every pending span with the same text and entity, store-wide "

@@ -149,3 +149,8 @@ QPushButton:pressed { background: #083f96; }
 QPushButton:focus { border: 4px solid #4f86ec; }  /* 3.4:1 on the page */
 QPushButton:disabled { background: #9db5e0; }
 """
+
+# An open batch conflict in the inspector: dark red on a pale band, as the heading's
+# warnings are red (#b3261e, 6.5:1 on #fdecea).
+CONFLICT_NOTE = ("QLabel { color: #b3261e; background: #fdecea; border-radius: 4px; "
+                 "padding: 6px 8px; }")

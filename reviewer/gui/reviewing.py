@@ -18,10 +18,10 @@ from PySide6.QtGui import QUndoStack
 from reviewer.domain.changes import Changes, ConversationCounts, StatusCounts
 from reviewer.domain.errors import KnownError
 from reviewer.domain.models import Span, Status
-from reviewer.gui.commands import OperationCommand
+from reviewer.gui.commands import Applier, OperationCommand
 from reviewer.gui.conversation import ConversationView, SourceSelection
 from reviewer.gui.inspector import SpanInspector
-from reviewer.ops import review
+from reviewer.ops import batches, review
 from reviewer.ops.decisions import change_entity, decide, set_reason, undo
 from reviewer.ops.review import ConversationDetail
 from reviewer.ops.stores import Store
@@ -114,7 +114,8 @@ class ReviewSession(QObject):
             self.inspector.show_span(None)
             return
         history = review.span_detail_history(self.store, span.id)
-        self.inspector.show_span(span, self.detail.texts.get(span.id, ""), history)
+        self.inspector.show_span(span, self.detail.texts.get(span.id, ""), history,
+                                 batches.conflict_notes(self.store, span.id))
 
     def step(self, delta: int) -> None:
         """J / K: the next or previous span of this conversation."""
@@ -142,10 +143,22 @@ class ReviewSession(QObject):
             self.message.emit("No pending spans left in this store.")
             self.go_to(self.current.id if self.current else None)
             return
-        if found.id in self.spans:
-            self.go_to(found.id)
+        self.open_span(found)
+
+    def next_conflict(self) -> None:
+        """C: the next span a batch merge left in conflict, here first, then anywhere."""
+        found = batches.next_conflict(self.store, self.current)
+        if found is None:
+            self.message.emit("No open batch conflict in this store.")
+            return
+        self.open_span(found)
+
+    def open_span(self, span: Span) -> None:
+        """Make ``span`` current, opening its conversation if this view does not hold it."""
+        if span.id in self.spans:
+            self.go_to(span.id)
         else:
-            self.open_conversation(found.conversation_id, found.id)
+            self.open_conversation(span.conversation_id, span.id)
 
     def _pending_here_after(self) -> int | None:
         start = self.order.index(self.current.id) + 1 if self.current else 0
@@ -162,9 +175,9 @@ class ReviewSession(QObject):
             self.message.emit("No current span: G finds the next pending one.")
             return
         reason = self.inspector.reason_code()
-        if not self._push(f"{VERBS[status]} of {self.describe(span)}",
-                          lambda: decide(self.store, [span.id], status, self.reviewer, reason),
-                          self._undo_decisions):
+        if not self.push(f"{VERBS[status]} of {self.describe(span)}",
+                         lambda: decide(self.store, [span.id], status, self.reviewer, reason),
+                         self._undo_decisions):
             return
         revealed = [sid for sid in self.order if self.spans[sid].status is Status.PENDING
                     and self.spans[sid].explanation.get("revealed_by", {}).get("span_id")
@@ -180,9 +193,9 @@ class ReviewSession(QObject):
         what = f"{len(span_ids)} same-text spans"
         if self.current is not None:
             what = f"{len(span_ids)} × {self.describe(self.current)}"
-        if self._push(f"{VERBS[status]} of {what}",
-                      lambda: decide(self.store, span_ids, status, self.reviewer, reason),
-                      self._undo_decisions):
+        if self.push(f"{VERBS[status]} of {what}",
+                     lambda: decide(self.store, span_ids, status, self.reviewer, reason),
+                     self._undo_decisions):
             self.next_pending()
 
     def set_reason(self, code: str) -> bool:
@@ -191,17 +204,17 @@ class ReviewSession(QObject):
         span = self.current
         if span is None or span.status is Status.PENDING or span.reason == code:
             return False
-        return self._push(f"reason {code} of {self.describe(span)}",
-                          lambda: set_reason(self.store, span.id, code, self.reviewer),
-                          self._undo_decisions) is not None
+        return self.push(f"reason {code} of {self.describe(span)}",
+                         lambda: set_reason(self.store, span.id, code, self.reviewer),
+                         self._undo_decisions) is not None
 
     def change_entity(self, entity: str) -> None:
         span = self.current
         if span is None or entity == span.entity:
             return
-        self._push(f"entity {entity} of {self.describe(span)}",
-                   lambda: change_entity(self.store, span.id, entity, self.reviewer),
-                   self._undo_decisions)
+        self.push(f"entity {entity} of {self.describe(span)}",
+                  lambda: change_entity(self.store, span.id, entity, self.reviewer),
+                  self._undo_decisions)
 
     def add_manual(self, where: SourceSelection, entity: str) -> None:
         """M: the selection becomes an approved manual span; undo removes it."""
@@ -209,24 +222,29 @@ class ReviewSession(QObject):
             return
         conv_id = self.detail.conversation.id
         assert conv_id is not None
-        text = _selected_text(self.detail, where)
-        command = self._push(
-            f"manual {entity} span “{_quoted(text)}”",
+        command = self.push(
+            f"manual {entity} span “{self.quote(where)}”",
             lambda: review.add_manual_span(self.store, conv_id, where.message_id, where.start,
                                            where.end, entity, self.reviewer),
             lambda done: review.remove_manual_span(self.store, done.spans[0].id, self.reviewer))
         if command is not None and command.done.spans:
             self.go_to(command.done.spans[0].id)
 
+    def quote(self, where: SourceSelection) -> str:
+        """The selected text, shortened for a message (an action's name)."""
+        return _quoted(_selected_text(self.detail, where)) if self.detail else ""
+
     def describe(self, span: Span) -> str:
         """A span as a message names it: PERSON “Dana Whitfield”."""
         text = self.detail.texts.get(span.id, "") if self.detail else ""
         return f"{span.entity} “{_quoted(text)}”"
 
-    def _push(self, text: str, perform: Callable[[], Changes],
-              inverse: Callable[[Changes], Changes]) -> OperationCommand | None:
-        """Push the action; QUndoStack's first ``redo`` performs it. None when it failed."""
-        command = OperationCommand(text, self, perform, inverse)
+    def push(self, text: str, perform: Callable[[], Changes],
+             inverse: Callable[[Changes], Changes],
+             target: Applier | None = None) -> OperationCommand | None:
+        """Push the action; QUndoStack's first ``redo`` performs it. None when it failed.
+        ``target`` (this session by default) applies what each step changed."""
+        command = OperationCommand(text, target or self, perform, inverse)
         self.pushing = True
         try:
             self.undo_stack.push(command)
@@ -263,10 +281,7 @@ class ReviewSession(QObject):
                     and gone.conversation_id != self.detail.conversation.id:
                 self.open_conversation(gone.conversation_id)
             return
-        if span.id in self.spans:
-            self.go_to(span.id)
-        else:
-            self.open_conversation(span.conversation_id, span.id)
+        self.open_span(span)
 
     # --- the Applier protocol of the undo commands -------------------------------------------
     def apply_changes(self, changes: Changes) -> None:

@@ -480,7 +480,10 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         if self.session.detail is None or self.session.detail.conversation.id != conv_id:
-            self.session.open_conversation(conv_id)
+            # Under the conflicts filter a conversation opens at its first conflict.
+            first = (batches.first_conflict_in(self.store, conv_id)
+                     if self.model.query.state == "conflict" else None)
+            self.session.open_conversation(conv_id, first)
             self.view.highlight(self.model.query.search)
 
     def _conversation_opened(self, conv_id: int) -> None:

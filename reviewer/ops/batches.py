@@ -541,6 +541,63 @@ def conflicted_spans(store: Store, entity: str | None = None,
             if int(item["id"]) in wanted)
 
 
+def conflict_notes(store: Store, span_id: int) -> list[str]:
+    """The open conflicts of one span, a sentence each (the inspector shows them)."""
+    with store.reading() as conn:
+        return [conflict_sentence(c) for c in stored.open_conflicts(conn, [span_id])]
+
+
+def conflict_sentence(c: stored.Conflict) -> str:
+    """'Batch 2 (alice) decided reject; the matter kept approve.' and how to settle it."""
+    batch = f"Batch {c.batch_number}" if c.batch_number is not None else "A batch"
+    who = f" ({c.batch_reviewer})" if c.batch_reviewer else ""
+    if c.kind == "removed":
+        did = f"{batch}{who} removed this span"
+    else:
+        did = f"{batch}{who} decided {_state_words(c.batch_state, c.matter_state)}"
+    kept = ("the matter no longer holds it" if c.matter_state is None else
+            f"the matter kept {_state_words(c.matter_state, c.batch_state)}")
+    return f"{did}; {kept}. A or R here settles it."
+
+
+def _state_words(state: stored.State, other: stored.State | None) -> str:
+    """'reject', or 'approve PERSON [PII]' where entity or reason tell the sides apart."""
+    status, entity, reason = state
+    words = {"approved": "approve", "rejected": "reject"}.get(status, status)
+    if other is not None and entity != other[1]:
+        words += f" {entity}"
+    if reason and (other is None or reason != other[2]):
+        words += f" [{reason}]"
+    return words
+
+
+def next_conflict(store: Store, after: Span | None) -> Span | None:
+    """The next span with an open conflict in reading order after ``after`` (its
+    conversation first, then the next conversations), wrapping round; None when none."""
+    with store.reading() as conn:
+        conflicted = {c.span_id for c in stored.open_conflicts(conn)}
+        held = (stored.find_span(conn, span_id) for span_id in conflicted)
+        found = sorted((s for s in held if s is not None), key=_reading_order)
+    if not found:
+        return None
+    later = [s for s in found if after is None or _reading_order(s) > _reading_order(after)]
+    return (later or found)[0]
+
+
+def first_conflict_in(store: Store, conv_id: int) -> int | None:
+    """The first span of a conversation, in reading order, with an open conflict."""
+    with store.reading() as conn:
+        conflicted = {c.span_id for c in stored.open_conflicts(conn)}
+        held = [s for s in spans.for_conversation(conn, conv_id) if s.id in conflicted]
+    return min(held, key=_reading_order).id if held else None
+
+
+def _reading_order(span: Span) -> tuple[int, bool, int, int]:
+    """Conversation, then its title before its messages, then position."""
+    return (span.conversation_id, span.message_id is not None, span.message_id or 0,
+            span.start)
+
+
 def describe_conflict(c: stored.Conflict) -> dict[str, Any]:
     """The JSON shape of a conflict for ``batch conflicts --json``."""
     def side(state: stored.State | None) -> dict[str, Any] | None:

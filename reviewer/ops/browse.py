@@ -17,7 +17,8 @@ SORT_KEYS = tuple(paging.SORT_COLUMNS)
 
 @dataclass(frozen=True)
 class BrowseQuery:
-    """The browser's order and filter. ``state``: None, "pending" or "done";
+    """The browser's order and filter. ``state``: None, "pending", "done" or
+    "conflict" (an open batch conflict);
     ``search``: words for full-text search over messages and titles."""
 
     sort: str = "id"

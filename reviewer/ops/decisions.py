@@ -8,6 +8,10 @@ entity become pending spans of their own ("revealed"), in the same transaction
 and audit entry, so nothing under a rejected span goes unreviewed. Undoing the
 reject withdraws the revealed spans that no live decision holds.
 
+A decision on a span that a batch merge left in conflict settles the conflict
+(``store.batches.OPEN_CONFLICT``); its audit entry names the conflicts settled,
+and an undo's entry those it opened again.
+
 Each operation returns its :class:`~reviewer.domain.changes.Changes`, read back
 by the store in the operation's transaction.
 """
@@ -23,6 +27,7 @@ from reviewer.domain.models import Decision, Span, Status, Suggestion
 from reviewer.ops.policies import current_policy
 from reviewer.ops.review import reason_codes
 from reviewer.store import audit, spans
+from reviewer.store.batches import open_conflict_ids
 from reviewer.store.database import Store
 from reviewer.suggest.shaping import beneath
 
@@ -39,6 +44,7 @@ def decide(
         raise RefusedError("A decision is approve or reject; use undo to return a span to pending.")
     with store.transaction() as conn:
         counted = spans.watch(conn, spans.conversations_of(conn, span_ids))
+        conflicted = open_conflict_ids(conn, span_ids)
         made: list[Decision] = []
         revealed: list[int] = []
         for span_id in span_ids:
@@ -53,8 +59,21 @@ def decide(
         }
         if revealed:
             entry["revealed_span_ids"] = revealed
+        entry.update(_conflicts_touched(conn, span_ids, conflicted))
         audit.append(conn, reviewer, "decide", entry)
         return spans.changes(conn, counted, decisions=made, span_ids=[*span_ids, *revealed])
+
+
+def _conflicts_touched(conn: Any, span_ids: Sequence[int], before: set[int]) -> dict[str, Any]:
+    """For the audit entry of a decision on ``span_ids``: the batch conflicts it settled
+    (open ``before`` it, not after), and those its undo opened again."""
+    after = open_conflict_ids(conn, span_ids)
+    touched: dict[str, Any] = {}
+    if before - after:
+        touched["settled_conflict_ids"] = sorted(before - after)
+    if after - before:
+        touched["reopened_conflict_ids"] = sorted(after - before)
+    return touched
 
 
 def require_reason_code(store: Store, reason: str | None) -> None:
@@ -90,10 +109,11 @@ def revealed_suggestions(rejected: Span) -> list[Suggestion]:
 def change_entity(store: Store, span_id: int, entity: str, reviewer: str) -> Changes:
     with store.transaction() as conn:
         before = spans.watch(conn, spans.conversations_of(conn, [span_id]))
+        conflicted = open_conflict_ids(conn, [span_id])
         made = spans.change_entity(conn, span_id, entity, reviewer)
         audit.append(conn, reviewer, "change_entity", {
             "span_id": span_id, "entity": entity, "previous_entity": made.previous_entity,
-            "decision_id": made.id,
+            "decision_id": made.id, **_conflicts_touched(conn, [span_id], conflicted),
         })
         return spans.changes(conn, before, decisions=[made], span_ids=[span_id])
 
@@ -109,10 +129,11 @@ def set_reason(store: Store, span_id: int, reason: str, reviewer: str) -> Change
             raise RefusedError("This span is pending: the reason chosen is recorded with its "
                                "decision (A or R).")
         counted = spans.watch(conn, [span.conversation_id])
+        conflicted = open_conflict_ids(conn, [span_id])
         made = spans.decide(conn, span_id, span.status, reviewer, reason)
         audit.append(conn, reviewer, "set_reason", {
             "span_id": span_id, "reason": reason, "previous_reason": span.reason,
-            "decision_id": made.id,
+            "decision_id": made.id, **_conflicts_touched(conn, [span_id], conflicted),
         })
         return spans.changes(conn, counted, decisions=[made], span_ids=[span_id])
 
@@ -121,7 +142,9 @@ def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> Changes:
     """Put each decided span back as it was before the given decisions (latest first)."""
     with store.transaction() as conn:
         undone = [spans.decision(conn, decision_id) for decision_id in decision_ids]
-        before = spans.watch(conn, spans.conversations_of(conn, [d.span_id for d in undone]))
+        span_ids = [d.span_id for d in undone]
+        before = spans.watch(conn, spans.conversations_of(conn, span_ids))
+        conflicted = open_conflict_ids(conn, span_ids)
         made: list[Decision] = []
         withdrawn: list[Span] = []
         for was in reversed(undone):
@@ -132,6 +155,7 @@ def undo(store: Store, decision_ids: Sequence[int], reviewer: str) -> Changes:
                                  "decision_ids": [d.id for d in made]}
         if withdrawn:
             entry["withdrawn_span_ids"] = [s.id for s in withdrawn]
+        entry.update(_conflicts_touched(conn, span_ids, conflicted))
         audit.append(conn, reviewer, "undo", entry)
         gone = {s.id for s in withdrawn}
         return spans.changes(conn, before, decisions=made, removed=withdrawn,

@@ -330,6 +330,7 @@ class Conflict:
     matter_state: State | None
     found_at: str = ""
     id: int | None = None
+    batch_number: int | None = None  # the batch's number in the split, as read back
 
 
 def record_conflict(conn: Connection, c: Conflict) -> bool:
@@ -352,17 +353,46 @@ def record_conflict(conn: Connection, c: Conflict) -> bool:
     return True
 
 
-def open_conflicts(conn: Connection) -> list[Conflict]:
-    """Conflicts a lead has not yet settled: no decision was recorded on the span in
-    the matter since the conflict was found (a decision there settles it)."""
-    rows = driver(conn).execute(
-        "SELECT c.id, c.span_id, c.batch_id, c.kind, c.status, c.entity, c.reason, "
-        "c.decided_by, c.decided_at, c.matter_status, c.matter_entity, c.matter_reason, "
-        "c.found_at FROM batch_conflicts c WHERE c.resolved_at IS NULL AND NOT EXISTS "
-        "(SELECT 1 FROM decisions d WHERE d.span_id = c.span_id "
-        "AND d.id > c.matter_decisions_upto) ORDER BY c.span_id, c.id").fetchall()
+# A conflict is open until a lead's decision on its span in the matter settles it: a
+# decision made after the conflict was found (an id above ``matter_decisions_upto``)
+# that is neither an undo nor undone since. Undoing the settling decision opens the
+# conflict again. The one statement of the rule: listing, the browser's filter and the
+# audit of what a decision settled all ask it.
+OPEN_CONFLICT = (
+    "c.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM decisions d "
+    "WHERE d.span_id = c.span_id AND d.id > c.matter_decisions_upto AND d.undo_of IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.span_id = d.span_id "
+    "AND u.undo_of = d.id))")
+# The conversations holding a span with an open conflict (the browser's filter).
+CONFLICTED_CONVERSATIONS = (
+    "SELECT s.conversation_id FROM batch_conflicts c JOIN spans s ON s.id = c.span_id "
+    f"WHERE {OPEN_CONFLICT}")
+_CONFLICT_SELECT = (
+    "SELECT c.id, c.span_id, c.batch_id, c.kind, c.status, c.entity, c.reason, "
+    "c.decided_by, c.decided_at, c.matter_status, c.matter_entity, c.matter_reason, "
+    "c.found_at, b.number FROM batch_conflicts c LEFT JOIN batches b ON b.batch_id = c.batch_id "
+    f"WHERE {OPEN_CONFLICT}")
+
+
+def open_conflicts(conn: Connection, span_ids: Sequence[int] | None = None) -> list[Conflict]:
+    """Conflicts a lead has not yet settled (``OPEN_CONFLICT``), of every span or of
+    ``span_ids``, by span."""
+    raw = driver(conn)
+    if span_ids is None:
+        rows = raw.execute(f"{_CONFLICT_SELECT} ORDER BY c.span_id, c.id").fetchall()
+    else:
+        rows = []
+        for chunk in _chunks(span_ids):
+            rows.extend(raw.execute(
+                f"{_CONFLICT_SELECT} AND c.span_id IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY c.span_id, c.id", chunk).fetchall())
     return [Conflict(
         id=r[0], span_id=r[1], batch_id=r[2], kind=r[3], batch_state=(r[4], r[5], r[6]),
         batch_reviewer=r[7], batch_decided_at=r[8],
-        matter_state=None if r[9] is None else (r[9], r[10], r[11]), found_at=r[12])
-        for r in rows]
+        matter_state=None if r[9] is None else (r[9], r[10], r[11]), found_at=r[12],
+        batch_number=r[13]) for r in rows]
+
+
+def open_conflict_ids(conn: Connection, span_ids: Sequence[int]) -> set[int]:
+    """The ids of the open conflicts on these spans."""
+    return {c.id for c in open_conflicts(conn, span_ids) if c.id is not None}

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from reviewer.domain.models import Status
+from reviewer.store.batches import CONFLICTED_CONVERSATIONS
 from reviewer.store.conversations import ConversationSummary
 from reviewer.store.schema import ConversationRow, MessageRow, SpanRow
 from reviewer.store.search import fts_query
@@ -48,7 +49,8 @@ SUMMARY_COLUMNS = (
 
 @dataclass(frozen=True)
 class PageFilter:
-    """What the browser shows: ``state`` is None, "pending" or "done"."""
+    """What the browser shows: ``state`` is None, "pending", "done" or "conflict" (a
+    span a batch merge left in conflict, not yet settled)."""
 
     state: str | None = None
     entity: str | None = None
@@ -72,6 +74,8 @@ def _filter_clauses(flt: PageFilter) -> list[ColumnElement[bool]]:
         clauses.append(_pending_count() > 0)
     elif flt.state == "done":
         clauses.append(_pending_count() == 0)
+    elif flt.state == "conflict":
+        clauses.append(ConversationRow.id.in_(text(CONFLICTED_CONVERSATIONS)))
     if flt.entity:
         clauses.append(exists().where(
             SpanRow.conversation_id == ConversationRow.id, SpanRow.entity == flt.entity

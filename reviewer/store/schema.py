@@ -319,7 +319,8 @@ class BatchMergeRow(Base):
 class BatchConflictRow(Base):
     """A span a batch decided otherwise than the matter held at the merge; the
     matter's decision stayed. Open until a decision on the span in the matter
-    (one with an id above ``matter_decisions_upto``) settles it."""
+    (one with an id above ``matter_decisions_upto``, not undone) settles it: the
+    rule is ``store.batches.OPEN_CONFLICT``."""
 
     __tablename__ = "batch_conflicts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
