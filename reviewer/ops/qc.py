@@ -7,8 +7,9 @@ reviewer then gives each item a verdict (``record_verdicts``): a decision is
 agreed or disagreed with (a disagreement changes no span: it is recorded and
 listed for a lead), an elusion message is clean or had missed personal data; in
 the app, missed data is marked at once as a manual span flagged as found by QC
-(``add_missed_span``). ``qc_report`` gives each rate with its exact one-sided
-95% upper bound. Every draw and verdict is in the audit log.
+(``add_missed_span``; undone by ``remove_missed_span``, which takes its verdict
+back too). ``qc_report`` gives each rate with its exact one-sided 95% upper
+bound. Every draw and verdict, and every undone missed span, is in the audit log.
 """
 
 from __future__ import annotations
@@ -161,6 +162,30 @@ def add_missed_span(store: Store, item_id: int, start: int, end: int, entity: st
             "end": end, "entity": entity, "decision_id": made.id,
         })
         return spans.changes(conn, counted, decisions=[made], span_ids=[span_id])
+
+
+def remove_missed_span(store: Store, span_id: int, reviewer: str) -> Changes:
+    """Undo :func:`add_missed_span`: the manual span goes with its decisions, and the
+    ``missed`` verdict it brought (the item's earlier verdict, or none, counts again),
+    in one transaction with one audit entry."""
+    with store.transaction() as conn:
+        span = spans.get(conn, span_id)
+        found = stored.missed_verdict(conn, span_id)
+        if span.origin is not Origin.MANUAL or found is None:
+            raise RefusedError(f"Span {span_id} was not marked as missed by QC: it can only "
+                               "be decided.")
+        verdict_id, item_id = found
+        counted = spans.watch(conn, [span.conversation_id])
+        decision_ids = [d.id for d in spans.history(conn, span_id)]
+        stored.drop_verdict(conn, verdict_id)
+        spans.withdraw(conn, span)
+        audit.append(conn, reviewer, "qc_missed_span_removed", {
+            "item_id": item_id, "verdict_id": verdict_id, "span_id": span_id,
+            "conversation_id": span.conversation_id, "message_id": span.message_id,
+            "start": span.start, "end": span.end, "entity": span.entity,
+            "decision_ids": decision_ids,
+        })
+        return spans.changes(conn, counted, removed=[span])
 
 
 def sample_items(store: Store, sample_id: int | None = None) -> list[QcItem]:

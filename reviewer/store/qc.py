@@ -4,7 +4,8 @@ A decision sample draws from decided spans (not upstream markers), an elusion
 sample from analysed messages that hold no span at all. Neither draws an item
 an earlier sample of its kind holds, so the samples of a kind add up to one
 larger random sample.
-The latest verdict on an item is the one that counts; every verdict is kept.
+The latest verdict on an item is the one that counts; every verdict is kept,
+but the one a missed span brought when that span is undone (the audit log keeps both).
 """
 
 from __future__ import annotations
@@ -159,6 +160,19 @@ def add_verdicts(conn: Connection, verdicts: Sequence[tuple[int, str]], reason: 
         "INSERT INTO qc_verdicts (item_id, verdict, reason, span_id, reviewer, decided_at) "
         "VALUES (?, ?, ?, ?, ?, ?)", (item_id, verdict, reason, span_id, reviewer, now)).lastrowid)
         for item_id, verdict in verdicts]
+
+
+def missed_verdict(conn: Connection, span_id: int) -> tuple[int, int] | None:
+    """(verdict id, item id) of the ``missed`` verdict that made the manual span ``span_id``."""
+    row = driver(conn).execute(
+        "SELECT id, item_id FROM qc_verdicts WHERE span_id = ? AND verdict = 'missed'",
+        (span_id,)).fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+def drop_verdict(conn: Connection, verdict_id: int) -> None:
+    """Forget a verdict (its missed span was undone): the item's earlier one counts again."""
+    driver(conn).execute("DELETE FROM qc_verdicts WHERE id = ?", (verdict_id,))
 
 
 def tally(items: Iterable[QcItem], kind: str) -> Tally:
