@@ -9,6 +9,7 @@ runs Presidio's pattern recognizers over a blank tokenizer and says so.
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import logging
 import re
@@ -145,8 +146,26 @@ class ContextOnlyWhereUseful(LemmaContextAwareEnhancer):
     """Presidio's context enhancer, given only the results whose recognizer has context words.
 
     The enhancer deep-copies every result it is handed; results of recognizers
-    without context words (NER, name cues) cannot change, so they skip it.
+    without context words (NER, name cues) cannot change, so they skip it. The
+    token a result starts in is found by bisection over the tokens' ends, not by
+    walking the text's tokens once per result (quadratic in a long piece: 20 of
+    28 s on 400,000 characters of a pasted log).
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ends: tuple[object, list[int]] = (None, [])
+
+    def _find_index_of_match_token(  # type: ignore[override]
+            self, word: str, start: int, tokens: Doc, tokens_indices: list[int]) -> int:
+        """Presidio's rule: the first token that ends after ``start``."""
+        if self._ends[0] is not tokens_indices:  # once per text
+            self._ends = (tokens_indices, [token.idx + len(token) for token in tokens])
+        index = bisect.bisect_right(self._ends[1], start)
+        if index == len(tokens_indices):
+            raise ValueError(f"Did not find word '{word}' in the list of tokens "
+                             "although it is expected to be found")
+        return index
 
     def enhance_using_context(self, text: str, raw_results: list[RecognizerResult],
                               nlp_artifacts: NlpArtifacts, recognizers: list[EntityRecognizer],

@@ -41,8 +41,7 @@ from reviewer.suggest.engine import Detector, pipeline_installed
 from reviewer.suggest.markers import find_markers, outside
 
 CACHE_LIMIT = 50_000
-# Presidio's context enhancer walks a text's tokens once per finding, so a piece
-# costs about (its findings x its tokens): dense pieces must stay short.
+# Characters of a piece: its NER document's memory grows with it.
 PIECE = 10_000
 MIN_CHUNK = 32
 # A chunk's NER documents are alive together in a worker: this bounds its memory.

@@ -25,7 +25,7 @@ from reviewer.domain.policy import Policy
 from reviewer.ops.analysis import analyze
 from reviewer.ops.stores import create_store
 from reviewer.store import conversations
-from reviewer.suggest.service import SuggestionService
+from reviewer.suggest.service import MIN_CHUNK, PIECE, SuggestionService
 from tests.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -201,10 +201,12 @@ def test_no_process_analyze_starts_holds_the_passphrase(busy_store: tuple[Path, 
 
 def test_a_cancelled_analysis_ends_its_workers(tmp_path: Path) -> None:
     store = create_store(tmp_path / "m.db", PASSPHRASE, "tester")
+    # Just enough texts for the workers to be used (2 * MIN_CHUNK pieces), in a few
+    # chunks: the first one back cancels the run while the others are in the workers.
     with store.transaction() as conn:
-        for c in range(40):
+        for c in range(12):
             conversations.add_conversation(conn, Conversation(
-                f"c{c}", None, tuple(Message(m, "user", LINE.format(i=c * 6 + m, j=10) * 40)
+                f"c{c}", None, tuple(Message(m, "user", LINE.format(i=c * 6 + m, j=10) * 4)
                                      for m in range(6))), None)
     seen: dict[int, int] = {}
 
@@ -250,9 +252,11 @@ def _worker_peak(text: str) -> int:
 
 def test_a_worker_holds_pieces_not_the_text() -> None:
     """A text four times as long costs a worker no more memory: it holds a few
-    pieces at a time, never the whole text or its offset map."""
-    small = _long_text(2_000_000)
-    large = _long_text(8_000_000)
+    pieces at a time, never the whole text or its offset map. The small text is
+    just long enough for the workers to be used (a worker holding every piece at
+    once peaks ~68 MB higher on the large one)."""
+    small = _long_text(2 * MIN_CHUNK * PIECE + 2 * PIECE)
+    large = _long_text(4 * len(small))
     small_peak = _worker_peak(small)
     large_peak = _worker_peak(large)
     assert large_peak < small_peak + 30_000, (small_peak, large_peak)
