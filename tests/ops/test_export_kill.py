@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -21,31 +16,23 @@ from reviewer.ops.exporting import export_packet, verify_packet
 from reviewer.ops.stores import create_store, open_store
 from tests.conftest import PASSPHRASE
 from tests.export.builders import add_chat, add_span
+from tests.killing import Zygote
 
-EXPORTER = textwrap.dedent("""
-    import sys
-    from pathlib import Path
-    from reviewer.ops.exporting import export_packet
-    from reviewer.ops.stores import open_store
-    store = open_store(Path(sys.argv[1]), sys.argv[2])
-    parent, tag = Path(sys.argv[3]), sys.argv[4]
-    print("ready", flush=True)
+PRELUDE = """
+from pathlib import Path
+from reviewer.ops.exporting import export_packet
+from reviewer.ops.stores import open_store
+"""
+
+EXPORTER = """
+    store = open_store(Path(args[0]), args[1])
+    parent, tag = Path(args[2]), args[3]
+    ready()
     n = 0
     while True:
         n += 1
         export_packet(store, parent / f"out-{tag}-{n}", "exporter")
-        print(n, flush=True)
-""")
-
-
-def _run_and_kill(args: list[str], delay: float) -> None:
-    with subprocess.Popen([sys.executable, "-c", EXPORTER, *args],
-                          stdout=subprocess.PIPE, text=True) as child:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        child.communicate()
+"""
 
 
 def _audited_manifests(store_path: Path) -> set[str]:
@@ -66,14 +53,16 @@ def test_a_killed_export_leaves_no_packet_or_an_audited_one(store_path: Path,
             add_span(store, conv_id, m0, text, "Zelda Quarterfield", "PERSON")
     parent = tmp_path / "packets"
     parent.mkdir()
-    for round_ in range(10):
-        _run_and_kill([str(store_path), PASSPHRASE, str(parent), str(round_)],
-                      rng.uniform(0.05, 1.0))
-        audited = _audited_manifests(store_path)
-        for packet in parent.glob("out-*"):
-            assert verify_packet(packet).ok, packet
-            digest = hashlib.sha256((packet / "manifest.json").read_bytes()).hexdigest()
-            assert digest in audited, f"{packet.name} is in no audit entry"
+    prelude = PRELUDE + f"open_store(Path({str(store_path)!r}), {PASSPHRASE!r}).close()\n"
+    with Zygote(prelude, EXPORTER) as zygote:
+        for round_ in range(10):
+            zygote.run_and_kill([str(store_path), PASSPHRASE, str(parent), str(round_)],
+                                rng.uniform(0.05, 1.0))
+            audited = _audited_manifests(store_path)
+            for packet in parent.glob("out-*"):
+                assert verify_packet(packet).ok, packet
+                digest = hashlib.sha256((packet / "manifest.json").read_bytes()).hexdigest()
+                assert digest in audited, f"{packet.name} is in no audit entry"
     with open_store(store_path, PASSPHRASE) as store:
         export_packet(store, parent / "final", "tester")
     assert [p.name for p in parent.iterdir() if TEMP_MARK in p.name] == []
