@@ -8,8 +8,8 @@ reviewer ever touched; decided, manual and upstream spans stay as they are.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy import (
 from reviewer.domain.models import Origin, Status, Suggestion
 from reviewer.store import meta, spans
 from reviewer.store.schema import ConversationRow, DecisionRow, MessageRow, SpanRow
+from reviewer.store.sql import driver
 
 REPLACEABLE = (str(Origin.SUGGESTED), str(Origin.PROPAGATED))
 
@@ -161,44 +162,64 @@ def save_batch(conn: Connection, results: Sequence[AnalysedText], policy_hash: s
     """Store a batch's suggestions, replacing untouched pending ones; mark texts analysed.
 
     Returns the spans added per origin and how many old suggestions were replaced.
+    A few set-wise statements per batch, not several per text: the analysing
+    process stores while the workers wait for its next batch.
     """
+    raw = driver(conn)
+    texts = _TextSets(results)
+    replaced = sum(int(raw.execute(f"DELETE FROM spans WHERE {where} AND {_REPLACEABLE_SQL}",
+                                   chunk).rowcount or 0)
+                   for where, chunk in texts.wheres())
+    kept: dict[tuple[int, int | None], list[tuple[int, int]]] = defaultdict(list)
+    for where, chunk in texts.wheres():
+        for conv_id, message_id, start, end in raw.execute(
+                f'SELECT conversation_id, message_id, start, "end" FROM spans WHERE {where}',
+                chunk):
+            kept[(conv_id, message_id)].append((start, end))
     added: Counter[str] = Counter()
-    replaced = 0
     for result in results:
-        replaced += clear_replaceable(conn, result.conversation_id, result.message_id)
-        kept = kept_spans(conn, result.conversation_id, result.message_id)
+        held = kept.get((result.conversation_id, result.message_id), [])
         fresh = [s for s in result.suggestions
-                 if not any(a < s.end and s.start < b for a, b in kept)]
+                 if not any(a < s.end and s.start < b for a, b in held)]
         spans.add(conn, result.conversation_id, result.message_id, fresh, policy_hash,
                   decided_by=actor)
         added.update(str(s.origin) for s in fresh)
-        _mark_text(conn, result, policy_hash)
+    raw.executemany(
+        "UPDATE messages SET analyzed_policy = ?, language = ?, names_searched = ? WHERE id = ?",
+        [(policy_hash, r.language, r.names_searched, r.message_id)
+         for r in results if r.message_id is not None])
+    raw.executemany("UPDATE conversations SET title_policy = ? WHERE id = ?",
+                    [(policy_hash, conv_id) for conv_id in texts.titles])
     return added, replaced
 
 
-def _mark_text(conn: Connection, result: AnalysedText, policy_hash: str) -> None:
-    """Record that one text was analysed, and (a message) its language."""
-    if result.message_id is None:
-        mark_analyzed(conn, result.conversation_id, [None], policy_hash)
-        return
-    conn.execute(update(MessageRow).where(MessageRow.id == result.message_id).values(
-        analyzed_policy=policy_hash, language=result.language,
-        names_searched=result.names_searched))
+# ``_replaceable()`` in SQL, for the driver's statements on a batch's texts.
+_REPLACEABLE_SQL = (
+    f"status = '{Status.PENDING}' AND origin IN ({', '.join(repr(o) for o in REPLACEABLE)}) "
+    "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.span_id = spans.id)")
+IDS_PER_STATEMENT = 500
+
+
+class _TextSets:
+    """A batch's texts as id lists: its messages, and the conversations whose title it holds."""
+
+    def __init__(self, results: Sequence[AnalysedText]) -> None:
+        self.messages = [r.message_id for r in results if r.message_id is not None]
+        self.titles = [r.conversation_id for r in results if r.message_id is None]
+
+    def wheres(self) -> Iterator[tuple[str, list[int]]]:
+        """(condition, ids) that select the spans of these texts, a chunk of ids at a time."""
+        for condition, ids in (("message_id IN ({})", self.messages),
+                               ("message_id IS NULL AND conversation_id IN ({})", self.titles)):
+            for at in range(0, len(ids), IDS_PER_STATEMENT):
+                chunk = ids[at:at + IDS_PER_STATEMENT]
+                yield condition.format(", ".join("?" * len(chunk))), chunk
 
 
 def clear_replaceable(conn: Connection, conversation_id: int, message_id: int | None) -> int:
     """Delete the pending machine spans of one text that no reviewer ever touched."""
     where = and_(_of_text(conversation_id, message_id), _replaceable())
     return int(conn.execute(delete(SpanRow).where(where)).rowcount or 0)
-
-
-def kept_spans(conn: Connection, conversation_id: int, message_id: int | None
-               ) -> list[tuple[int, int]]:
-    """The spans of one text that survive re-analysis (after ``clear_replaceable``)."""
-    rows = conn.execute(
-        select(SpanRow.start, SpanRow.end).where(_of_text(conversation_id, message_id))
-    ).all()
-    return [(int(r.start), int(r.end)) for r in rows]
 
 
 def mark_analyzed(conn: Connection, conversation_id: int, message_ids: Sequence[int | None],

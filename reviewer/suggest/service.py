@@ -210,10 +210,12 @@ class SuggestionService:
 
     def _runs(self, chunks: Iterator[Chunk], pieces: int) -> Iterator[tuple[list[Place], Found]]:
         """Where the chunks are detected: on the runner's cluster, else here for one
-        worker or little work, else in the worker processes."""
+        worker or little work before the workers are started, else in the worker
+        processes (once started, they take every batch: a detector of its own would
+        cost this process a second model load, and the workers would wait for it)."""
         if self.runner is not None:
             return self._run_remote(chunks, self.runner)
-        if self.workers == 1 or pieces < 2 * MIN_CHUNK:
+        if self.workers == 1 or (self._pool is None and pieces < 2 * MIN_CHUNK):
             return self._run_here(chunks)
         return self._run_pooled(chunks)
 
