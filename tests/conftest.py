@@ -17,6 +17,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, then the GUI tests (one group, one worker), then the rest: under
+    pytest-xdist (`make test`) both workers then end on short tests, not one worker on
+    a long one while the other waits. A stable sort: a module's tests stay together."""
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow") is not None:
+            return 0
+        return 1 if item.get_closest_marker("xdist_group") is not None else 2
+
+    items.sort(key=rank)
 # One salt for every store a test makes (in this process), so a passphrase's key is
 # derived once per process (Argon2id at the store's real cost, about 0.35 s) and reused:
 # at a store or two a test that was most of the suite's CPU time. Child processes derive

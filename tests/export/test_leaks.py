@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -338,6 +339,7 @@ def secrets(items: list[tuple[str, str, str]]) -> list[str]:
     return [re.sub(r"\s", "", text) for text in texts + parts]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=documents())
 def test_every_variant_is_found_and_nothing_survives_the_scrub(

@@ -209,6 +209,7 @@ def test_cancelled_run_keeps_committed_batches_and_resumes(
     assert rest.conversations == 2
 
 
+@pytest.mark.slow
 def test_two_workers_store_the_same_spans(store: Store, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ops_analysis, "BATCH_CONVERSATIONS", 200)

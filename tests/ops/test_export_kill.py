@@ -42,6 +42,7 @@ def _audited_manifests(store_path: Path) -> set[str]:
                 if e.action == "export"}
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("qapp")
 def test_a_killed_export_leaves_no_packet_or_an_audited_one(store_path: Path,
                                                             tmp_path: Path) -> None:

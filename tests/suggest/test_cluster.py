@@ -174,6 +174,7 @@ def local_result(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, ..
         store.close()
 
 
+@pytest.mark.slow
 def test_a_local_cluster_stores_what_local_analysis_stores(
         distributed: Any, local_result: list[tuple[Any, ...]], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,6 +263,7 @@ def tls_cluster(distributed: Any, tmp_path: Path) -> Iterator[tuple[Any, dict[st
         cluster.close()
 
 
+@pytest.mark.slow
 def test_a_tls_cluster_survives_a_killed_worker_and_stores_what_local_analysis_stores(
         distributed: Any, tls_cluster: tuple[Any, dict[str, Path]],
         local_result: list[tuple[Any, ...]], tmp_path: Path) -> None:

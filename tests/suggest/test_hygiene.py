@@ -30,7 +30,8 @@ from reviewer.suggest.engine import Detector
 from reviewer.suggest.service import MIN_CHUNK, PIECE, SuggestionService
 from tests.conftest import PASSPHRASE
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+pytestmark = [pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc"),
+              pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0  # for killed processes to go: generous, the machine may be busy

@@ -139,6 +139,7 @@ def test_without_a_pipeline_analysis_runs_on_patterns_only() -> None:
     assert [s.entity for s in found] == ["EMAIL_ADDRESS"]
 
 
+@pytest.mark.slow
 def test_two_workers_find_the_same_as_one(service: SuggestionService) -> None:
     texts = [f"Message {i}: call Sarah Connor at +1 212 555 01{i % 90 + 10}" for i in range(120)]
     with SuggestionService(load_policy().policy, workers=2) as pooled:
