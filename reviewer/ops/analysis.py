@@ -2,15 +2,17 @@
 
 Incremental and resumable: conversations are taken in keyset pages of what
 is stale under the current policy hash; each batch is detected outside any
-transaction, then committed with its audit entry, so a kill loses at most one
-batch and a re-run continues. Decided spans are never changed or dropped.
+transaction, then committed with its audit entry, so a kill loses at most the
+batch being detected (and the one read ahead while a batch is stored: the
+workers detect it meanwhile) and a re-run continues. Decided spans are never
+changed or dropped.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -120,20 +122,30 @@ def analyze(
                                cluster=cluster.address if cluster is not None else None)
         with store.reading() as conn:
             _, total = stored.count_stale(conn, loaded.hash)
-        after = 0
 
         def tick() -> None:  # also where a cancel stops the analysis, between chunks
             report_progress(min(report.texts, total), total, "Analysing")
 
         tick()
-        while True:
-            with store.reading() as conn:
-                ids = stored.stale_conversations(conn, loaded.hash, after, BATCH_CONVERSATIONS)
-                work = [stored.load_work(conn, conv_id, loaded.hash) for conv_id in ids]
-            if not ids:
-                break
-            _run_batch(store, actor, loaded, service, work, report, tick)
-            after = ids[-1]
+        loaded_work: deque[list[stored.ConversationWork]] = deque()
+
+        def batches() -> Iterator[list[str]]:
+            """The pending texts of each batch of stale conversations, read as the
+            service asks for them (a batch ahead of the one being stored)."""
+            after = 0
+            while True:
+                with store.reading() as conn:
+                    ids = stored.stale_conversations(conn, loaded.hash, after,
+                                                     BATCH_CONVERSATIONS)
+                    work = [stored.load_work(conn, conv_id, loaded.hash) for conv_id in ids]
+                if not ids:
+                    return
+                after = ids[-1]
+                loaded_work.append(work)
+                yield [t.text for w in work for t in w.texts if t.pending]
+
+        for found in service.suggest_batches(batches(), tick):
+            _store_batch(store, actor, loaded, loaded_work.popleft(), found, report)
             report.cache_hits = service.cache_hits
             tick()
     report.seconds = time.perf_counter() - started
@@ -152,11 +164,12 @@ def _cluster_runner(cluster: ClusterSpec, loaded: LoadedPolicy) -> ChunkRunner:
     return ClusterRunner(cluster, loaded.policy)
 
 
-def _run_batch(store: Store, actor: str, loaded: LoadedPolicy, service: SuggestionService,
-               work: list[stored.ConversationWork], report: AnalyzeReport,
-               tick: Callable[[], None]) -> None:
+def _store_batch(store: Store, actor: str, loaded: LoadedPolicy,
+                 work: list[stored.ConversationWork], suggestions: list[list[Suggestion]],
+                 report: AnalyzeReport) -> None:
+    """Finish a batch's suggestions per conversation and store them."""
     pending = [t for w in work for t in w.texts if t.pending]
-    found = iter(service.suggest([t.text for t in pending], tick))
+    found = iter(suggestions)
     results = [
         result for conv in work
         for result in _finish(conv, {t.message_id: next(found) for t in conv.texts if t.pending},

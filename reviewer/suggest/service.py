@@ -20,12 +20,13 @@ interrupt leaving the service stops them at once.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from types import TracebackType
@@ -97,6 +98,8 @@ def _detect_in_worker(pieces: list[str]) -> tuple[Found, float]:
 
 def detect_pieces(detector: Detector, pieces: Sequence[str]) -> Found:
     """Suggestions per piece at the piece's own offsets, found in its normalised view."""
+    if not pieces:
+        return []
     views = [normalize(piece) for piece in pieces]
     found = detector.detect([view.text for view in views])
     return [[_to_original(view, s) for s in suggestions]
@@ -170,43 +173,45 @@ class SuggestionService:
                 progress: Callable[[], None] = _nothing) -> list[list[Suggestion]]:
         """Suggestions per text (markers included), offsets into the original texts.
         ``progress`` is called as each chunk is done (it may raise to cancel)."""
-        keys = [_key(text) for text in texts]
-        found = self._fill_cache(texts, keys, progress)
-        return [self._for_text(text, found[key])
-                for text, key in zip(texts, keys, strict=True)]
+        return next(self.suggest_batches([texts], progress))
 
-    def _fill_cache(self, texts: Sequence[str], keys: Sequence[str],
-                    progress: Callable[[], None]) -> dict[str, list[Suggestion]]:
-        """The suggestions of each key, from the cache or detected now. (Held apart
-        from the cache, which a full cache clears before it takes the new ones.)"""
-        found: dict[str, list[Suggestion]] = {}
-        todo: dict[str, str] = {}
-        for text, key in zip(texts, keys, strict=True):
-            if key in self.cache:
-                found[key] = self.cache[key]
-            elif key not in todo:
-                todo[key] = text
-                continue
-            self.cache_hits += 1
-        detected = dict(zip(todo.keys(), self._detect(list(todo.values()), progress), strict=True))
-        if len(self.cache) + len(detected) > CACHE_LIMIT:
-            self.cache.clear()
-        self.cache.update(detected)
-        return found | detected
+    def suggest_batches(self, batches: Iterable[Sequence[str]],
+                        progress: Callable[[], None] = _nothing
+                        ) -> Iterator[list[list[Suggestion]]]:
+        """``suggest`` for each batch of texts, in order. The next batch is taken, and
+        its first chunks go to the workers, while the caller handles this one (stores
+        it), so the workers do not wait for the caller between batches."""
+        batches = iter(batches)
+        first = next(batches, None)
+        if first is None:
+            return
+        plans: deque[_Plan] = deque()
+        owners: deque[_Plan] = deque()  # the plan of each chunk sent, in order
 
-    def _detect(self, texts: list[str], progress: Callable[[], None]) -> Found:
-        """Detect in pieces no longer than PIECE (a pasted book would exhaust the NER)."""
-        out: Found = [[] for _ in texts]
-        pieces = sum(-(-len(text) // PIECE) or 1 for text in texts)
-        # A few chunks per worker: large enough for efficient NER batches, enough
-        # of them to even out the load.
-        size = max(MIN_CHUNK, -(-pieces // (2 * self.workers)))
-        chunks = _chunks(texts, size)
-        for places, found in self._runs(chunks, pieces):
-            for (owner, offset), suggestions in zip(places, found, strict=True):
-                out[owner].extend(_shift(s, offset) for s in suggestions)
+        def chunks() -> Iterator[Chunk]:
+            for texts in itertools.chain([first], batches):
+                plan = _Plan(self, texts, plans)
+                plans.append(plan)
+                # One chunk ahead, so the last is known as it goes: the batch is
+                # handed back as soon as its last suggestions are.
+                ahead = plan.chunks()
+                chunk = next(ahead, ([], []))  # all cached: an empty chunk keeps the order
+                while True:
+                    following = next(ahead, None)
+                    owners.append(plan)
+                    plan.outstanding += 1
+                    plan.all_sent = following is None
+                    yield chunk
+                    if following is None:
+                        break
+                    chunk = following
+
+        runs = self._runs(chunks(), _pieces(first))
+        for places, found in runs:
+            owners.popleft().take(places, found)
             progress()
-        return out
+            while plans and plans[0].complete:
+                yield plans.popleft().suggestions()
 
     def _runs(self, chunks: Iterator[Chunk], pieces: int) -> Iterator[tuple[list[Place], Found]]:
         """Where the chunks are detected: on the runner's cluster, else here for one
@@ -270,6 +275,68 @@ class SuggestionService:
     def _for_text(self, text: str, found: list[Suggestion]) -> list[Suggestion]:
         markers = find_markers(text, self.policy.upstream_markers)
         return sorted([*markers, *outside(found, markers)], key=lambda s: s.start)
+
+
+class _Plan:
+    """One batch of ``suggest_batches``: its texts' keys, those the cache or an earlier
+    batch still being detected holds, and the suggestions detected for the rest."""
+
+    def __init__(self, service: SuggestionService, texts: Sequence[str],
+                 earlier: Iterable[_Plan]) -> None:
+        self.service = service
+        self.texts = texts
+        self.keys = [_key(text) for text in texts]
+        self.found: dict[str, list[Suggestion]] = {}
+        self.borrowed: dict[str, _Plan] = {}  # key -> the earlier batch detecting it
+        self.todo: dict[str, str] = {}
+        self.detected: dict[str, list[Suggestion]] = {}
+        in_flight = {key: plan for plan in earlier for key in plan.todo}
+        for text, key in zip(texts, self.keys, strict=True):
+            if key in service.cache:
+                self.found[key] = service.cache[key]
+            elif key in in_flight:
+                self.borrowed[key] = in_flight[key]
+            elif key not in self.todo:
+                self.todo[key] = text
+                continue
+            service.cache_hits += 1
+        self.out: Found = [[] for _ in self.todo]
+        self.outstanding = 0  # chunks sent whose suggestions are not back
+        self.all_sent = False
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Its texts to detect, in chunks: a few per worker, large enough for efficient
+        NER batches, enough of them to even out the load."""
+        todo = list(self.todo.values())
+        size = max(MIN_CHUNK, -(-_pieces(todo) // (2 * self.service.workers)))
+        return _chunks(todo, size)
+
+    def take(self, places: list[Place], found: Found) -> None:
+        for (owner, offset), suggestions in zip(places, found, strict=True):
+            self.out[owner].extend(_shift(s, offset) for s in suggestions)
+        self.outstanding -= 1
+
+    @property
+    def complete(self) -> bool:
+        return self.all_sent and not self.outstanding
+
+    def suggestions(self) -> list[list[Suggestion]]:
+        """Per text, its suggestions; what was detected goes into the cache (a full
+        cache is cleared first)."""
+        self.detected = dict(zip(self.todo, self.out, strict=True))
+        cache = self.service.cache
+        if len(cache) + len(self.detected) > CACHE_LIMIT:
+            cache.clear()
+        cache.update(self.detected)
+        found = self.found | self.detected | {key: plan.detected[key]
+                                              for key, plan in self.borrowed.items()}
+        return [self.service._for_text(text, found[key])
+                for text, key in zip(self.texts, self.keys, strict=True)]
+
+
+def _pieces(texts: Sequence[str]) -> int:
+    """How many pieces of at most PIECE characters the texts are cut into."""
+    return sum(-(-len(text) // PIECE) or 1 for text in texts)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

@@ -1,0 +1,84 @@
+"""`SuggestionService.suggest_batches`: each batch's suggestions as `suggest` gives them,
+in order, with the next batch already taken (and detected by the workers) while the
+caller stores this one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from reviewer.domain.policy import Policy
+from reviewer.suggest.service import MIN_CHUNK, SuggestionService
+
+PATTERN_ONLY = Policy(spacy_model="no_such_pipeline_xx", chat_model="none")
+
+
+def _texts(batch: int, count: int) -> list[str]:
+    return [f"Batch {batch} text {i}: mail dana{i}@example.org or call +1 212 555 01{i % 100:02d}."
+            for i in range(count)]
+
+
+BATCHES = [
+    _texts(1, 2 * MIN_CHUNK + 5),                    # enough for the workers
+    _texts(2, 40) + _texts(1, 10),                    # ten texts the first batch detects
+    _texts(1, 7),                                     # all of them known: no chunk of its own
+    [],                                               # an empty batch
+    _texts(3, 3),
+]
+
+
+@pytest.fixture(scope="module")
+def expected() -> list[list[list[tuple[int, int, str]]]]:
+    with SuggestionService(PATTERN_ONLY, workers=1) as service:
+        return [[[(s.start, s.end, s.entity) for s in found] for found in service.suggest(batch)]
+                for batch in BATCHES]
+
+
+def _spans(found: list[list[object]]) -> list[list[tuple[int, int, str]]]:
+    return [[(s.start, s.end, s.entity) for s in text] for text in found]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_batch_gets_what_suggest_gives_in_order(
+        workers: int, expected: list[list[list[tuple[int, int, str]]]]) -> None:
+    with SuggestionService(PATTERN_ONLY, workers=workers) as service:
+        got = [_spans(found) for found in service.suggest_batches(BATCHES)]
+        assert got == expected
+        # Texts met again, in the cache or still being detected for an earlier batch.
+        assert service.cache_hits == 10 + 7
+
+
+def test_the_next_batch_is_taken_before_this_one_is_handed_back() -> None:
+    events: list[str] = []
+
+    def batches() -> Iterator[list[str]]:
+        for number, batch in enumerate(BATCHES[:2], 1):
+            events.append(f"taken {number}")
+            yield batch
+
+    with SuggestionService(PATTERN_ONLY, workers=2) as service:
+        for number, _found in enumerate(service.suggest_batches(batches()), 1):
+            events.append(f"handed back {number}")
+    assert events == ["taken 1", "taken 2", "handed back 1", "handed back 2"]
+
+
+def test_a_cancel_between_chunks_stops_the_batches() -> None:
+    calls: list[int] = []
+
+    def cancel_at_the_third_chunk() -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    handed: list[int] = []
+
+    def consume(service: SuggestionService) -> None:
+        for found in service.suggest_batches(BATCHES, cancel_at_the_third_chunk):
+            handed.append(len(found))
+
+    with SuggestionService(PATTERN_ONLY, workers=2) as service, \
+            pytest.raises(KeyboardInterrupt):
+        consume(service)
+    assert len(calls) == 3
+    assert handed in ([], [len(BATCHES[0])])
