@@ -10,6 +10,7 @@ changed or dropped.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -144,10 +145,11 @@ def analyze(
                 loaded_work.append(work)
                 yield [t.text for w in work for t in w.texts if t.pending]
 
-        for found in service.suggest_batches(batches(), tick):
-            _store_batch(store, actor, loaded, loaded_work.popleft(), found, report)
-            report.cache_hits = service.cache_hits
-            tick()
+        with contextlib.closing(service.suggest_batches(batches(), tick)) as results:
+            for found in results:
+                _store_batch(store, actor, loaded, loaded_work.popleft(), found, report)
+                report.cache_hits = service.cache_hits
+                tick()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -19,6 +19,7 @@ interrupt leaving the service stops them at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import multiprocessing
@@ -26,7 +27,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from types import TracebackType
@@ -173,14 +174,17 @@ class SuggestionService:
                 progress: Callable[[], None] = _nothing) -> list[list[Suggestion]]:
         """Suggestions per text (markers included), offsets into the original texts.
         ``progress`` is called as each chunk is done (it may raise to cancel)."""
-        return next(self.suggest_batches([texts], progress))
+        with contextlib.closing(self.suggest_batches([texts], progress)) as batches:
+            return next(batches)
 
     def suggest_batches(self, batches: Iterable[Sequence[str]],
                         progress: Callable[[], None] = _nothing
-                        ) -> Iterator[list[list[Suggestion]]]:
+                        ) -> Generator[list[list[Suggestion]], None, None]:
         """``suggest`` for each batch of texts, in order. The next batch is taken, and
         its first chunks go to the workers, while the caller handles this one (stores
-        it), so the workers do not wait for the caller between batches."""
+        it), so the workers do not wait for the caller between batches. Close the
+        iterator when leaving it early (``contextlib.closing``): until then, an
+        interrupt is held back as while the workers detect (``infra.interrupts``)."""
         batches = iter(batches)
         first = next(batches, None)
         if first is None:
