@@ -2,9 +2,9 @@
 
 Incremental and resumable: conversations are taken in keyset pages of what
 is stale under the current policy hash; each batch is detected outside any
-transaction, then committed with its audit entry, so a kill loses at most the
-batch being detected (and the one read ahead while a batch is stored: the
-workers detect it meanwhile) and a re-run continues. Decided spans are never
+transaction, then committed with its audit entry, so a kill loses only the
+batches not yet committed (the one being stored and those read ahead for the
+workers to detect meanwhile) and a re-run continues. Decided spans are never
 changed or dropped.
 """
 
@@ -145,7 +145,7 @@ def analyze(
                 loaded_work.append(work)
                 yield [t.text for w in work for t in w.texts if t.pending]
 
-        with contextlib.closing(service.suggest_batches(batches(), tick)) as results:
+        with contextlib.closing(service.suggest_batches(batches(), tick, total)) as results:
             for found in results:
                 _store_batch(store, actor, loaded, loaded_work.popleft(), found, report)
                 report.cache_hits = service.cache_hits

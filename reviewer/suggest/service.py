@@ -178,13 +178,16 @@ class SuggestionService:
             return next(batches)
 
     def suggest_batches(self, batches: Iterable[Sequence[str]],
-                        progress: Callable[[], None] = _nothing
+                        progress: Callable[[], None] = _nothing, expected: int = 0
                         ) -> Generator[list[list[Suggestion]], None, None]:
-        """``suggest`` for each batch of texts, in order. The next batch is taken, and
-        its first chunks go to the workers, while the caller handles this one (stores
-        it), so the workers do not wait for the caller between batches. Close the
-        iterator when leaving it early (``contextlib.closing``): until then, an
-        interrupt is held back as while the workers detect (``infra.interrupts``)."""
+        """``suggest`` for each batch of texts, in order. The next batches are taken
+        (at most a chunk's worth per worker in flight), and their first chunks go to
+        the workers, while the caller handles this one (stores it), so the workers do
+        not wait for the caller between batches. ``expected``: how many texts the
+        batches hold in all, if known; with the first batch's it decides whether the
+        work is too little to start the workers for. Close the iterator when leaving
+        it early (``contextlib.closing``): until then an interrupt is held back, as
+        while the workers detect (``infra.interrupts``), and it is raised there."""
         batches = iter(batches)
         first = next(batches, None)
         if first is None:
@@ -210,14 +213,15 @@ class SuggestionService:
                         break
                     chunk = following
 
-        runs = self._runs(chunks(), _pieces(first))
-        for places, found in runs:
-            owners.popleft().take(places, found)
-            progress()
-            while plans and plans[0].complete:
-                yield plans.popleft().suggestions()
+        with contextlib.closing(self._runs(chunks(), max(_pieces(first), expected))) as runs:
+            for places, found in runs:
+                owners.popleft().take(places, found)
+                progress()
+                while plans and plans[0].complete:
+                    yield plans.popleft().suggestions()
 
-    def _runs(self, chunks: Iterator[Chunk], pieces: int) -> Iterator[tuple[list[Place], Found]]:
+    def _runs(self, chunks: Iterator[Chunk], pieces: int
+              ) -> Generator[tuple[list[Place], Found], None, None]:
         """Where the chunks are detected: on the runner's cluster, else here for one
         worker or little work before the workers are started, else in the worker
         processes (once started, they take every batch: a detector of its own would
@@ -229,16 +233,18 @@ class SuggestionService:
         return self._run_pooled(chunks)
 
     def _run_remote(self, chunks: Iterator[Chunk], runner: ChunkRunner
-                    ) -> Iterator[tuple[list[Place], Found]]:
+                    ) -> Generator[tuple[list[Place], Found], None, None]:
         for places, found, seconds in runner.run(chunks):
             self.worker_seconds += seconds
             yield places, found
 
-    def _run_here(self, chunks: Iterator[Chunk]) -> Iterator[tuple[list[Place], Found]]:
+    def _run_here(self, chunks: Iterator[Chunk]
+                  ) -> Generator[tuple[list[Place], Found], None, None]:
         for places, pieces in chunks:
-            yield places, detect_pieces(self._local(), pieces)
+            yield places, detect_pieces(self._local(), pieces) if pieces else []
 
-    def _run_pooled(self, chunks: Iterator[Chunk]) -> Iterator[tuple[list[Place], Found]]:
+    def _run_pooled(self, chunks: Iterator[Chunk]
+                    ) -> Generator[tuple[list[Place], Found], None, None]:
         """(places, suggestions per piece) of each chunk, in order; a few chunks per
         worker in flight, so only those are held beside the texts."""
         pending: deque[tuple[list[Place], Future[tuple[Found, float]]]] = deque()
@@ -291,10 +297,11 @@ class _Plan:
         self.texts = texts
         self.keys = [_key(text) for text in texts]
         self.found: dict[str, list[Suggestion]] = {}
-        self.borrowed: dict[str, _Plan] = {}  # key -> the earlier batch detecting it
+        # key -> what the earlier batch detecting it will have detected (filled by then)
+        self.borrowed: dict[str, dict[str, list[Suggestion]]] = {}
         self.todo: dict[str, str] = {}
         self.detected: dict[str, list[Suggestion]] = {}
-        in_flight = {key: plan for plan in earlier for key in plan.todo}
+        in_flight = {key: plan.detected for plan in earlier for key in plan.todo}
         for text, key in zip(texts, self.keys, strict=True):
             if key in service.cache:
                 self.found[key] = service.cache[key]
@@ -327,13 +334,13 @@ class _Plan:
     def suggestions(self) -> list[list[Suggestion]]:
         """Per text, its suggestions; what was detected goes into the cache (a full
         cache is cleared first)."""
-        self.detected = dict(zip(self.todo, self.out, strict=True))
+        self.detected.update(zip(self.todo, self.out, strict=True))
         cache = self.service.cache
         if len(cache) + len(self.detected) > CACHE_LIMIT:
             cache.clear()
         cache.update(self.detected)
-        found = self.found | self.detected | {key: plan.detected[key]
-                                              for key, plan in self.borrowed.items()}
+        found = self.found | self.detected | {key: detected[key]
+                                              for key, detected in self.borrowed.items()}
         return [self.service._for_text(text, found[key])
                 for text, key in zip(self.texts, self.keys, strict=True)]
 

@@ -82,3 +82,50 @@ def test_a_cancel_between_chunks_stops_the_batches() -> None:
         consume(service)
     assert len(calls) == 3
     assert handed in ([], [len(BATCHES[0])])
+
+
+def test_a_small_first_batch_does_not_keep_a_long_run_off_the_workers() -> None:
+    batches = [_texts(1, 3), _texts(2, 2 * MIN_CHUNK), _texts(3, 2 * MIN_CHUNK)]
+    with SuggestionService(PATTERN_ONLY, workers=2) as service:
+        for _found in service.suggest_batches(batches, expected=sum(map(len, batches))):
+            pass
+        assert service.worker_seconds > 0
+        assert service._detector is None  # no model of its own in this process
+
+
+def test_an_interrupt_while_the_caller_holds_a_batch_is_raised_not_lost() -> None:
+    from reviewer.infra import interrupts
+
+    chunks: list[int] = []
+
+    def interrupt_at_the_last_chunk() -> None:
+        chunks.append(1)
+        if len(chunks) == 3:  # 2 * MIN_CHUNK + 5 texts: chunks of 32, 32 and 5
+            interrupts.deliver(KeyboardInterrupt())
+
+    with SuggestionService(PATTERN_ONLY, workers=2) as service, \
+            pytest.raises(KeyboardInterrupt):
+        service.suggest(BATCHES[0], interrupt_at_the_last_chunk)
+    assert len(chunks) == 3
+    assert not interrupts.requested()
+
+
+def test_batches_handed_back_are_let_go() -> None:
+    import gc
+
+    from reviewer.suggest import service as module
+
+    alive: list[int] = []
+    # Each batch repeats a text of the one before, which may still be detecting it.
+    batches = [_texts(n, 2) + _texts(n - 1, 1) for n in range(1, 12)]
+    with SuggestionService(PATTERN_ONLY, workers=2) as service:
+        for _found in service.suggest_batches([_texts(0, 2 * MIN_CHUNK), *batches]):
+            gc.collect()
+            alive.append(sum(isinstance(o, module._Plan) for o in gc.get_objects()))
+    assert max(alive) <= 2 * module.IN_FLIGHT * 2
+
+
+def test_nothing_to_detect_loads_no_model() -> None:
+    with SuggestionService(PATTERN_ONLY, workers=1) as service:
+        assert service.suggest([]) == []
+        assert service._detector is None
