@@ -29,7 +29,7 @@ from reviewer.store import audit, spans
 from reviewer.store.database import Store
 from reviewer.suggest.chatmodel import missing
 from reviewer.suggest.conversation import ConversationText, finish_conversation
-from reviewer.suggest.engine import text_reading
+from reviewer.suggest.language import text_reading
 from reviewer.suggest.policy import LoadedPolicy, load_policy
 from reviewer.suggest.service import ChunkRunner, SuggestionService, default_workers
 

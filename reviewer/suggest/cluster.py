@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dask
 import distributed
@@ -37,8 +37,11 @@ from reviewer.domain.policy import Policy
 from reviewer.infra.environment import drop_secrets
 from reviewer.suggest import lifeline
 from reviewer.suggest.chatmodel import missing
-from reviewer.suggest.engine import Detector, pipeline_installed
+from reviewer.suggest.language import pipeline_installed
 from reviewer.suggest.service import IN_FLIGHT, Found, Place, detect_pieces
+
+if TYPE_CHECKING:  # spaCy and Presidio load on the workers, not in the coordinator
+    from reviewer.suggest.engine import Detector
 
 START_SECONDS = 120  # to start a local cluster, reach a scheduler, or see its first worker
 # A chunk is detected in about a minute on a loaded core; a cluster that has lost
@@ -192,6 +195,8 @@ class DetectorPlugin(distributed.WorkerPlugin):
                 f"it runs reviewer {found[0]}, spaCy pipeline installed {found[1]}, chat-PII "
                 f"model {found[2] or 'ready'}; the coordinator: reviewer {self.expected[0]}, "
                 f"{self.expected[1]}, {self.expected[2] or 'ready'}.")
+        from reviewer.suggest.engine import Detector
+
         self.detector = Detector(self.policy)
 
     def teardown(self, worker: Any) -> None:

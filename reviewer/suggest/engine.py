@@ -10,11 +10,9 @@ runs Presidio's pattern recognizers over a blank tokenizer and says so.
 from __future__ import annotations
 
 import bisect
-import importlib.util
 import logging
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any, cast
 
 import spacy
@@ -53,7 +51,7 @@ from spacy.tokens import Doc, Span
 from reviewer.domain.models import Suggestion
 from reviewer.domain.policy import Policy
 from reviewer.suggest.chatmodel import chat_suggestion, defer_to_patterns, load_chat_model
-from reviewer.suggest.language import identify
+from reviewer.suggest.language import pipeline_installed, text_reading
 from reviewer.suggest.noise import GUESSERS, clean
 from reviewer.suggest.recognizers import chat_recognizers
 from reviewer.suggest.shaping import shape
@@ -70,27 +68,6 @@ LABELS = {
 NER_SCORE = 0.5
 
 log = logging.getLogger(__name__)
-
-
-def pipeline_installed(name: str) -> bool:
-    """True when ``name`` is an importable spaCy pipeline package (never downloads)."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-@lru_cache(maxsize=256)
-def name_pipeline(policy: Policy, language: str) -> str | None:
-    """The installed spaCy pipeline that looks for names in ``language``; None: patterns only."""
-    name = policy.pipeline_for(language)
-    return name if name is not None and pipeline_installed(name) else None
-
-
-def text_reading(policy: Policy, text: str) -> tuple[str, str | None]:
-    """(language, installed pipeline that looks for names in it or None) of one text."""
-    language = identify(text).language
-    return language, name_pipeline(policy, language)
 
 
 def load_pipeline(name: str) -> Language | None:

@@ -16,12 +16,14 @@ dominant words.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
-from reviewer.domain.policy import UNDETERMINED
+from reviewer.domain.policy import UNDETERMINED, Policy
 
 LATIN = "Latin"
 # (first code point, last code point, script) in order; gaps are no script.
@@ -176,3 +178,24 @@ def _vote(words: list[str]) -> str:
         return UNDETERMINED
     language, count = max(votes.items(), key=lambda item: (item[1], item[0] == "en"))
     return language if count >= MIN_VOTES else UNDETERMINED
+
+
+def pipeline_installed(name: str) -> bool:
+    """True when ``name`` is an importable spaCy pipeline package (never downloads)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@lru_cache(maxsize=256)
+def name_pipeline(policy: Policy, language: str) -> str | None:
+    """The installed spaCy pipeline that looks for names in ``language``; None: patterns only."""
+    name = policy.pipeline_for(language)
+    return name if name is not None and pipeline_installed(name) else None
+
+
+def text_reading(policy: Policy, text: str) -> tuple[str, str | None]:
+    """(language, installed pipeline that looks for names in it or None) of one text."""
+    language = identify(text).language
+    return language, name_pipeline(policy, language)

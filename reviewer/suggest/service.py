@@ -31,7 +31,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reviewer.domain.models import Suggestion
 from reviewer.domain.normalize import NormalizedText, normalize
@@ -39,8 +39,11 @@ from reviewer.domain.policy import Policy
 from reviewer.infra import interrupts
 from reviewer.infra.environment import drop_secrets
 from reviewer.suggest import lifeline
-from reviewer.suggest.engine import Detector, pipeline_installed
+from reviewer.suggest.language import pipeline_installed
 from reviewer.suggest.markers import find_markers, outside
+
+if TYPE_CHECKING:  # spaCy and Presidio load where detection runs, not before
+    from reviewer.suggest.engine import Detector
 
 CACHE_LIMIT = 50_000
 # Characters of a piece: its NER document's memory grows with it.
@@ -85,6 +88,8 @@ def _init_worker(policy: Policy) -> None:
     # Ctrl+C reaches the whole process group: the analysing process handles it
     # and stops the workers, which must not print tracebacks of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from reviewer.suggest.engine import Detector  # the forkserver has it imported
+
     global _worker_detector  # one detector per worker process, built once
     _worker_detector = Detector(policy)
 
@@ -271,7 +276,11 @@ class SuggestionService:
         return places, found
 
     def _local(self) -> Detector:
+        """This process's own detector (one worker, or little work): spaCy and Presidio
+        are imported here, so a process whose workers detect never loads them."""
         if self._detector is None:
+            from reviewer.suggest.engine import Detector
+
             self._detector = Detector(self.policy)
         return self._detector
 

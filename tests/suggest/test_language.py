@@ -7,8 +7,8 @@ import pytest
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.normalize import normalize
 from reviewer.domain.policy import Policy
-from reviewer.suggest.engine import Detector, name_pipeline
-from reviewer.suggest.language import identify, language_name
+from reviewer.suggest.engine import Detector
+from reviewer.suggest.language import identify, language_name, name_pipeline
 from reviewer.suggest.policy import load_policy, parse_policy
 
 NAMES = {"PERSON", "ORGANIZATION", "LOCATION", "NRP"}
