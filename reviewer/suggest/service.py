@@ -186,9 +186,9 @@ class SuggestionService:
                         progress: Callable[[], None] = _nothing, expected: int = 0
                         ) -> Generator[list[list[Suggestion]], None, None]:
         """``suggest`` for each batch of texts, in order. The next batches are taken
-        (at most a chunk's worth per worker in flight), and their first chunks go to
-        the workers, while the caller handles this one (stores it), so the workers do
-        not wait for the caller between batches. ``expected``: how many texts the
+        (as far as the chunks in flight reach: IN_FLIGHT per worker), and their chunks
+        go to the workers, while the caller handles this one (stores it), so the
+        workers do not wait for the caller between batches. ``expected``: how many texts the
         batches hold in all, if known; with the first batch's it decides whether the
         work is too little to start the workers for. Close the iterator when leaving
         it early (``contextlib.closing``): until then an interrupt is held back, as
