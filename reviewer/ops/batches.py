@@ -575,27 +575,14 @@ def next_conflict(store: Store, after: Span | None) -> Span | None:
     """The next span with an open conflict in reading order after ``after`` (its
     conversation first, then the next conversations), wrapping round; None when none."""
     with store.reading() as conn:
-        conflicted = {c.span_id for c in stored.open_conflicts(conn)}
-        held = (stored.find_span(conn, span_id) for span_id in conflicted)
-        found = sorted((s for s in held if s is not None), key=_reading_order)
-    if not found:
-        return None
-    later = [s for s in found if after is None or _reading_order(s) > _reading_order(after)]
-    return (later or found)[0]
+        return (stored.next_conflicted_span(conn, after)
+                or stored.next_conflicted_span(conn, None))
 
 
 def first_conflict_in(store: Store, conv_id: int) -> int | None:
     """The first span of a conversation, in reading order, with an open conflict."""
     with store.reading() as conn:
-        conflicted = {c.span_id for c in stored.open_conflicts(conn)}
-        held = [s for s in spans.for_conversation(conn, conv_id) if s.id in conflicted]
-    return min(held, key=_reading_order).id if held else None
-
-
-def _reading_order(span: Span) -> tuple[int, bool, int, int]:
-    """Conversation, then its title before its messages, then position."""
-    return (span.conversation_id, span.message_id is not None, span.message_id or 0,
-            span.start)
+        return stored.first_conflicted_span_in(conn, conv_id)
 
 
 def describe_conflict(c: stored.Conflict) -> dict[str, Any]:

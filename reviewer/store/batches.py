@@ -393,6 +393,35 @@ def open_conflicts(conn: Connection, span_ids: Sequence[int] | None = None) -> l
         batch_number=r[13]) for r in rows]
 
 
+# Spans in reading order: conversation, its title before its messages, then position.
+_READING_ORDER = "s.conversation_id, s.message_id IS NOT NULL, COALESCE(s.message_id, 0), s.start"
+_CONFLICTED_SPANS = (
+    f"{SPAN_SELECT} s WHERE s.id IN (SELECT c.span_id FROM batch_conflicts c "
+    f"WHERE {OPEN_CONFLICT})")
+
+
+def next_conflicted_span(conn: Connection, after: Span | None) -> Span | None:
+    """The first span with an open conflict after ``after`` in reading order (from
+    the start when None); None when there is none after it."""
+    where = ""
+    args: tuple[object, ...] = ()
+    if after is not None:
+        where = f" AND ({_READING_ORDER}) > (?, ?, ?, ?)"
+        args = (after.conversation_id, after.message_id is not None, after.message_id or 0,
+                after.start)
+    row = driver(conn).execute(
+        f"{_CONFLICTED_SPANS}{where} ORDER BY {_READING_ORDER} LIMIT 1", args).fetchone()
+    return span_from_row(dict(zip(SPAN_COLUMNS, row, strict=True))) if row else None
+
+
+def first_conflicted_span_in(conn: Connection, conversation_id: int) -> int | None:
+    """The id of the first span of a conversation, in reading order, with an open conflict."""
+    row = driver(conn).execute(
+        f"{_CONFLICTED_SPANS} AND s.conversation_id = ? ORDER BY {_READING_ORDER} LIMIT 1",
+        (conversation_id,)).fetchone()
+    return int(row[SPAN_COLUMNS.index("id")]) if row else None
+
+
 def open_conflict_ids(conn: Connection, span_ids: Sequence[int]) -> set[int]:
     """The ids of the open conflicts on these spans."""
     return {c.id for c in open_conflicts(conn, span_ids) if c.id is not None}
