@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Suggestion
@@ -91,6 +93,37 @@ def test_batches_give_what_single_texts_give(model: ChatModel) -> None:
     texts = ["Mail anna.berg@example.org today", "hi", FILLER * 12 + "call Tom Baker",
              "Sarah Connor lives at 12 Main Street, Springfield, IL 62704", ""]
     assert model.find(texts) == [model.find([text])[0] for text in texts]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=64), max_size=80),
+       st.integers(min_value=1, max_value=20))
+def test_batches_keep_order_size_and_bounded_padding(lengths: list[int], size: int) -> None:
+    pieces = [(owner, 0, length, (0, length)) for owner, length in enumerate(sorted(lengths))]
+    batches = list(chatmodel._batches(pieces, size))
+    assert [piece for batch in batches for piece in batch] == pieces
+    for batch in batches:
+        assert 1 <= len(batch) <= size
+        tokens = [end - start + 2 for _, start, end, _ in batch]
+        assert len(batch) == 1 or len(batch) * max(tokens) <= chatmodel.PADDING * sum(tokens)
+
+
+def test_windows_of_mixed_lengths_are_not_padded_to_the_longest(model: ChatModel) -> None:
+    texts = ["hi", "Mail anna.berg@example.org today", FILLER * 3]
+    alone = [model.find([text])[0] for text in texts]
+    widths: list[int] = []  # the padded width of each window's batch
+    run = model.run
+
+    def recording(pieces: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        widths.extend([max(len(piece) for piece in pieces)] * len(pieces))
+        return run(pieces)
+
+    model.run = recording  # type: ignore[method-assign]
+    try:
+        together = model.find(texts)
+    finally:
+        del model.run
+    assert together == alone
+    assert min(widths) < max(widths)  # the short texts were not padded to the long one
 
 
 # --- decoding and mapping --------------------------------------------------------------------
