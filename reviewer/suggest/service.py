@@ -325,10 +325,14 @@ class _Plan:
         self.all_sent = False
 
     def chunks(self) -> Iterator[Chunk]:
-        """Its texts to detect, in chunks: a few per worker, large enough for efficient
-        NER batches, enough of them to even out the load."""
+        """Its texts to detect, in chunks: one for each worker, as large as that makes
+        them, since detection costs less per text in larger chunks (the chat-PII
+        model batches windows of like length). The next batches' chunks even out the
+        load as they go to whichever worker is free. On the dev set, a chunk for each
+        worker rather than two: one worker's CPU for detection 17.4 -> 16.1 s, two
+        workers on a local cluster 19.3 -> 18.6 s."""
         todo = list(self.todo.values())
-        size = max(MIN_CHUNK, -(-_pieces(todo) // (2 * self.service.workers)))
+        size = max(MIN_CHUNK, -(-_pieces(todo) // self.service.workers))
         return _chunks(todo, size)
 
     def take(self, places: list[Place], found: Found) -> None:
