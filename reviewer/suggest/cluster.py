@@ -56,6 +56,13 @@ HTTP = "127.0.0.1:0"
 QUIET: dict[str, Any] = {
     "distributed.scheduler.http.routes": [],
     "distributed.worker.http.routes": [],
+    # What Dask's diagnostics would cost the detection beside it, on a local worker:
+    # a profiler walking the detecting thread's stack every 10 ms, an event-loop
+    # health check every 20 ms and a system monitor every 500 ms, each taking the
+    # interpreter lock from the detection (about a tenth of a worker's CPU time).
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
 }
 
 
