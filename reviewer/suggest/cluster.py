@@ -20,6 +20,7 @@ its chunks are detected again elsewhere (Dask's ``allowed-failures``).
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
@@ -208,6 +209,11 @@ class DetectorPlugin(distributed.WorkerPlugin):
 
     def teardown(self, worker: Any) -> None:
         self.detector = None
+        if self.local:
+            # A local worker is closed with its cluster, at the end of the run or to
+            # stop it: it holds nothing to save, and the interpreter's orderly end with
+            # spaCy and the models loaded took 0.3 s of the analysis's wall time.
+            os._exit(0)
 
 
 def detect_chunk(pieces: list[str]) -> tuple[Found, float]:

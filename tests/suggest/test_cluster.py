@@ -185,10 +185,15 @@ def test_a_local_cluster_stores_what_local_analysis_stores(
     original = cluster_module.ClusterRunner.warm_up
 
     def warm_up(runner: Any) -> None:
+        import dask
+
         original(runner)
         client = runner._client
         seen["secret"] = client.run(os.getenv, "REVIEWER_PASSPHRASE")
         seen["scheme"] = client.scheduler.address.split("://")[0]
+        seen["pids"] = list(client.run(os.getpid).values())
+        # Dask's profiler would walk the detecting thread's stack every 10 ms.
+        seen["profiled"] = client.run(dask.config.get, "distributed.worker.profile.enabled")
 
     monkeypatch.setattr(cluster_module.ClusterRunner, "warm_up", warm_up)
     store = _filled(tmp_path / "matter.db")
@@ -206,6 +211,10 @@ def test_a_local_cluster_stores_what_local_analysis_stores(
         store.close()
     assert seen["scheme"] == "tls"
     assert list(seen["secret"].values()) == [None, None]
+    assert list(seen["profiled"].values()) == [False, False]
+    for pid in seen["pids"]:  # the workers ended with their cluster
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 # --- a "remote" cluster: TLS with certificates made here ----------------------------------------
