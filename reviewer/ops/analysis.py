@@ -20,9 +20,9 @@ from typing import Any
 
 from reviewer.domain.changes import Changes
 from reviewer.domain.cluster import ClusterSpec
-from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Suggestion
 from reviewer.domain.progress import Progress, no_progress
+from reviewer.ops.clusters import ClusterConnection
 from reviewer.ops.policies import adopt_policy, current_policy
 from reviewer.store import analysis as stored
 from reviewer.store import audit, spans
@@ -31,7 +31,7 @@ from reviewer.suggest.chatmodel import missing
 from reviewer.suggest.conversation import ConversationText, finish_conversation
 from reviewer.suggest.language import text_reading
 from reviewer.suggest.policy import LoadedPolicy, load_policy
-from reviewer.suggest.service import ChunkRunner, SuggestionService, default_workers
+from reviewer.suggest.service import SuggestionService, default_workers
 
 BATCH_CONVERSATIONS = 32
 # A message's language is read from its start: plenty of words for the vote, and
@@ -99,28 +99,34 @@ def analyze(
     policy_path: Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
-    cluster: ClusterSpec | None = None,
+    cluster: ClusterSpec | ClusterConnection | None = None,
 ) -> AnalyzeReport:
     """Analyse every conversation with a text not yet analysed under the policy:
     ``policy_path``, which then stays in force, else the one in force
     (``reviewer.ops.policies``). With ``cluster``, detection runs on that cluster's
-    workers instead of ``workers`` processes here."""
-    if cluster is not None:
-        cluster.check()
+    workers instead of ``workers`` processes here; a :class:`ClusterConnection`
+    made before the store was opened has been reaching it meanwhile."""
+    with contextlib.ExitStack() as stack:
+        if isinstance(cluster, ClusterSpec):
+            cluster = stack.enter_context(ClusterConnection(cluster))
+        return _analyze(store, actor, policy_path, workers, progress or no_progress, cluster)
+
+
+def _analyze(store: Store, actor: str, policy_path: Path | None, workers: int | None,
+             report_progress: Progress, cluster: ClusterConnection | None) -> AnalyzeReport:
     if policy_path is None:
         loaded = current_policy(store)
     else:
         loaded = load_policy(policy_path)
         adopt_policy(store, actor, loaded)
-    report_progress = progress or no_progress
     count = workers if workers is not None else default_workers()
     started = time.perf_counter()
-    runner = _cluster_runner(cluster, loaded) if cluster is not None else None
+    runner = cluster.take(loaded.policy) if cluster is not None else None
     with SuggestionService(loaded.policy, workers=count, runner=runner) as service:
         report = AnalyzeReport(loaded.hash, str(loaded.path), service.workers,
                                service.pattern_only, loaded.policy.spacy_model,
                                chat_model_missing=missing(loaded.policy.chat_model),
-                               cluster=cluster.address if cluster is not None else None)
+                               cluster=cluster.spec.address if cluster is not None else None)
         with store.reading() as conn:
             _, total = stored.count_stale(conn, loaded.hash)
 
@@ -152,18 +158,6 @@ def analyze(
                 tick()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _cluster_runner(cluster: ClusterSpec, loaded: LoadedPolicy) -> ChunkRunner:
-    """A runner on the cluster (Dask, the ``cluster`` extra: imported only here)."""
-    try:
-        from reviewer.suggest.cluster import ClusterRunner
-    except ImportError as err:
-        if err.name not in ("dask", "distributed"):
-            raise
-        raise RefusedError("--cluster needs Dask's distributed package: install the cluster "
-                           "extra (pip install 'redaction-reviewer[cluster]').") from None
-    return ClusterRunner(cluster, loaded.policy)
 
 
 def _store_batch(store: Store, actor: str, loaded: LoadedPolicy,

@@ -68,12 +68,15 @@ QUIET: dict[str, Any] = {
 
 
 class ClusterRunner:
-    """Detects chunks on a cluster's workers; a runner for ``SuggestionService``."""
+    """Detects chunks on a cluster's workers; a runner for ``SuggestionService``.
+    Reaching the cluster (starting a local one) needs no policy, so it may begin
+    before the store is open: the policy to detect with is given before the first
+    chunk (``detect_with``)."""
 
-    def __init__(self, spec: ClusterSpec, policy: Policy) -> None:
+    def __init__(self, spec: ClusterSpec) -> None:
         spec.check()
         self.spec = spec
-        self.policy = policy
+        self.policy: Policy | None = None
         self._cluster: Any = None
         self._pending: deque[Any] = deque()
         self._plugin: DetectorPlugin | None = None
@@ -115,10 +118,16 @@ class ClusterRunner:
                              "cluster's CA certificate, and this client's certificate and key).")
         return security
 
+    def detect_with(self, policy: Policy) -> ClusterRunner:
+        self.policy = policy
+        return self
+
     def warm_up(self) -> None:
         """Build the detector on every worker (and on each that joins later)."""
         if self._plugin is not None:
             return
+        if self.policy is None:
+            raise RuntimeError("the cluster's workers detect with a policy: detect_with() first")
         self._plugin = DetectorPlugin(self.policy, local=self.spec.local_workers is not None)
         try:
             self._client.register_plugin(self._plugin, name=PLUGIN)

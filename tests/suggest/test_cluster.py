@@ -9,6 +9,7 @@ analysis still reaches nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -215,6 +216,45 @@ def test_a_local_cluster_stores_what_local_analysis_stores(
     for pid in seen["pids"]:  # the workers ended with their cluster
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def _workers() -> set[int]:
+    """This process's children but multiprocessing's resource tracker (which stays)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):
+                if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.add(int(pid))
+    return found
+
+
+@pytest.mark.slow
+def test_a_wrong_passphrase_beside_a_cluster_started_meanwhile_ends_it(
+        distributed: Any, store_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from reviewer.cli import main
+
+    create_store(store_path, PASSPHRASE, "tester").close()
+    before = _workers()
+    monkeypatch.setenv("REVIEWER_PASSPHRASE", "not the passphrase of this store")
+    assert main(["analyze", str(store_path), "--cluster", "local:1"]) == 4
+    assert "passphrase" in capsys.readouterr().err.lower()
+    assert _workers() <= before  # the worker started while the key was derived is gone
+
+
+def test_what_reaching_a_cluster_raises_is_raised_where_analysis_takes_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.domain.policy import Policy
+    from reviewer.ops import clusters
+
+    def unreachable(spec: ClusterSpec) -> Any:
+        raise RefusedError(f"Cannot reach the cluster at {spec.address}: timed out")
+
+    monkeypatch.setattr(clusters, "_cluster_runner", unreachable)
+    with clusters.ClusterConnection(ClusterSpec("tls://127.0.0.1:1")) as connection, \
+            pytest.raises(RefusedError, match=r"Cannot reach the cluster at tls://127\.0\.0\.1:1"):
+        connection.take(Policy())
 
 
 # --- a "remote" cluster: TLS with certificates made here ----------------------------------------
