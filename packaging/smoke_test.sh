@@ -46,9 +46,11 @@ if env -i PATH="$WORK/bin" /bin/sh -c 'command -v python3 || command -v python' 
 fi
 
 STORE="$WORK/matter.rrstore"
+# Strong enough for init (reviewer.domain.passphrase), and typed into the unlock dialog.
+PASSPHRASE="bundle smoke copper lantern"
 PACKET="$WORK/packet"
 # Everything the bundle sees: no PYTHONPATH, no LANG, a HOME with nothing in it.
-clean_env=(env -i PATH="$WORK/bin" HOME="$WORK/home" REVIEWER_PASSPHRASE="smoke-test-passphrase"
+clean_env=(env -i PATH="$WORK/bin" HOME="$WORK/home" REVIEWER_PASSPHRASE="$PASSPHRASE"
            REVIEWER_NAME="smoke")
 
 run() {  # run NAME TIMEOUT ARGS...: the bundle in the clean environment, output logged
@@ -136,7 +138,7 @@ grep -qi -E "unlock|passphrase|open store" <<<"$names" \
 
 step "GUI: type the passphrase, Enter, the main window on the analysed store"
 DISPLAY="$display" xdotool windowfocus --sync "$window"
-DISPLAY="$display" xdotool type --delay 10 "smoke-test-passphrase"
+DISPLAY="$display" xdotool type --delay 10 "$PASSPHRASE"
 DISPLAY="$display" xdotool key Return
 deadline=$((SECONDS + 60))
 until DISPLAY="$display" xdotool search --onlyvisible --pid "$APP_PID" --name "$(basename "$STORE")" \
