@@ -44,10 +44,12 @@ class StatusCounts:
 
 @dataclass(frozen=True)
 class ConversationCounts:
-    """One conversation's span counters as the store holds them."""
+    """One conversation's span counters as the store holds them, and whether a span
+    of it holds an open batch conflict."""
 
     conversation_id: int
     counts: StatusCounts
+    conflicted: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ and audit entry, so nothing under a rejected span goes unreviewed. Undoing the
 reject withdraws the revealed spans that no live decision holds.
 
 A decision on a span that a batch merge left in conflict settles the conflict
-(``store.batches.OPEN_CONFLICT``); its audit entry names the conflicts settled,
+(``store.schema.OPEN_CONFLICT``); its audit entry names the conflicts settled,
 and an undo's entry those it opened again.
 
 Each operation returns its :class:`~reviewer.domain.changes.Changes`, read back

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from reviewer.domain.models import Decision, Span, Status
 from reviewer.store import conversations, meta
-from reviewer.store.schema import RECOUNT, Base
+from reviewer.store.schema import OPEN_CONFLICT, RECOUNT, Base
 from reviewer.store.spans import DECISION_INSERT, SPAN_COLUMNS, SPAN_SELECT, span_from_row
 from reviewer.store.sql import driver
 from reviewer.store.times import from_db, to_db, utc_now
@@ -353,20 +353,6 @@ def record_conflict(conn: Connection, c: Conflict) -> bool:
     return True
 
 
-# A conflict is open until a lead's decision on its span in the matter settles it: a
-# decision made after the conflict was found (an id above ``matter_decisions_upto``)
-# that is neither an undo nor undone since. Undoing the settling decision opens the
-# conflict again. The one statement of the rule: listing, the browser's filter and the
-# audit of what a decision settled all ask it.
-OPEN_CONFLICT = (
-    "c.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM decisions d "
-    "WHERE d.span_id = c.span_id AND d.id > c.matter_decisions_upto AND d.undo_of IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.span_id = d.span_id "
-    "AND u.undo_of = d.id))")
-# The conversations holding a span with an open conflict (the browser's filter).
-CONFLICTED_CONVERSATIONS = (
-    "SELECT s.conversation_id FROM batch_conflicts c JOIN spans s ON s.id = c.span_id "
-    f"WHERE {OPEN_CONFLICT}")
 _CONFLICT_SELECT = (
     "SELECT c.id, c.span_id, c.batch_id, c.kind, c.status, c.entity, c.reason, "
     "c.decided_by, c.decided_at, c.matter_status, c.matter_entity, c.matter_reason, "

@@ -23,7 +23,8 @@ from reviewer.store.times import from_db, utc_now
 
 @dataclass(frozen=True)
 class ConversationSummary:
-    """One row of the conversation browser."""
+    """One row of the conversation browser. ``conflicted``: a span of it holds an open
+    batch conflict (``schema.OPEN_CONFLICT``) a lead must still settle."""
 
     id: int
     source_id: str
@@ -33,6 +34,7 @@ class ConversationSummary:
     n_pending: int
     n_approved: int
     n_rejected: int
+    conflicted: bool = False
 
 
 def add_source(conn: Connection, provenance: Provenance, actor: str,

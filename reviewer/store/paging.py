@@ -24,9 +24,8 @@ from sqlalchemy import (
 )
 
 from reviewer.domain.models import Status
-from reviewer.store.batches import CONFLICTED_CONVERSATIONS
 from reviewer.store.conversations import ConversationSummary
-from reviewer.store.schema import ConversationRow, MessageRow, SpanRow
+from reviewer.store.schema import CONFLICTED_CONVERSATIONS, ConversationRow, MessageRow, SpanRow
 from reviewer.store.search import fts_query
 
 SORT_COLUMNS: dict[str, Any] = {
@@ -44,6 +43,9 @@ SUMMARY_COLUMNS = (
     ConversationRow.id, ConversationRow.source_id, ConversationRow.title,
     ConversationRow.created_at, ConversationRow.n_messages, ConversationRow.n_pending,
     ConversationRow.n_approved, ConversationRow.n_rejected,
+    # Uncorrelated, so SQLite lists the conflicted conversations once per page (the
+    # conflicts are few) and each row costs one probe of that list.
+    ConversationRow.id.in_(text(CONFLICTED_CONVERSATIONS)),
 )
 
 
@@ -137,7 +139,7 @@ def page(
     if column is ConversationRow.id:
         order = order[1:]
     rows = conn.execute(query.order_by(*order).limit(limit)).all()
-    return [ConversationSummary(*row) for row in rows]
+    return [ConversationSummary(*row[:-1], conflicted=bool(row[-1])) for row in rows]
 
 
 def sort_value(row: ConversationSummary, sort: str) -> Any:

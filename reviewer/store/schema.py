@@ -320,7 +320,7 @@ class BatchConflictRow(Base):
     """A span a batch decided otherwise than the matter held at the merge; the
     matter's decision stayed. Open until a decision on the span in the matter
     (one with an id above ``matter_decisions_upto``, not undone) settles it: the
-    rule is ``store.batches.OPEN_CONFLICT``."""
+    rule is ``OPEN_CONFLICT`` below."""
 
     __tablename__ = "batch_conflicts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -340,3 +340,20 @@ class BatchConflictRow(Base):
     resolved_at: Mapped[str | None] = mapped_column(String)
 
     __table_args__ = (Index("ix_batch_conflicts_span", "span_id", "id"),)
+
+
+# A conflict is open until a lead's decision on its span in the matter settles it: a
+# decision made after the conflict was found (an id above ``matter_decisions_upto``)
+# that is neither an undo nor undone since. Undoing the settling decision opens the
+# conflict again. The one statement of the rule: listing, the browser's filter and its
+# rows' mark, the counters an operation's Changes carry and the audit of what a decision
+# settled all ask it. It lives by the table, as the spans and the batches both read it.
+OPEN_CONFLICT = (
+    "c.resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM decisions d "
+    "WHERE d.span_id = c.span_id AND d.id > c.matter_decisions_upto AND d.undo_of IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.span_id = d.span_id "
+    "AND u.undo_of = d.id))")
+# The conversations holding a span with an open conflict (the browser's filter and mark).
+CONFLICTED_CONVERSATIONS = (
+    "SELECT s.conversation_id FROM batch_conflicts c JOIN spans s ON s.id = c.span_id "
+    f"WHERE {OPEN_CONFLICT}")

@@ -18,7 +18,13 @@ from sqlalchemy import Connection, func, select
 from reviewer.domain.changes import Changes, ConversationCounts, StatusCounts
 from reviewer.domain.errors import RefusedError
 from reviewer.domain.models import Decision, Origin, Span, Status, Suggestion
-from reviewer.store.schema import ConversationRow, DecisionRow, MessageRow, SpanRow
+from reviewer.store.schema import (
+    CONFLICTED_CONVERSATIONS,
+    ConversationRow,
+    DecisionRow,
+    MessageRow,
+    SpanRow,
+)
 from reviewer.store.sql import driver
 from reviewer.store.times import from_db, to_db, utc_now
 
@@ -272,17 +278,31 @@ def watch(conn: Connection, conv_ids: Iterable[int]) -> dict[int, StatusCounts]:
     return counts
 
 
+def conflicted_among(conn: Connection, conv_ids: Iterable[int]) -> set[int]:
+    """Those of these conversations holding a span with an open batch conflict."""
+    raw = driver(conn)
+    found: set[int] = set()
+    for chunk in _chunks(conv_ids):
+        marks = ", ".join("?" * len(chunk))
+        found.update(int(r[0]) for r in raw.execute(
+            f"{CONFLICTED_CONVERSATIONS} AND s.conversation_id IN ({marks})", chunk))
+    return found
+
+
 def changes(conn: Connection, before: Mapping[int, StatusCounts], *,
             decisions: Sequence[Decision] = (), span_ids: Iterable[int] = (),
             removed: Sequence[Span] = ()) -> Changes:
     """What changed since :func:`watch` gave ``before``, read in the same transaction:
     the spans ``span_ids`` as they are now, the counters of the watched
-    conversations, and the change in the store's totals (theirs)."""
+    conversations and whether each still holds an open batch conflict (a decision
+    settles one, its undo opens it again), and the change in the store's totals (theirs)."""
     after = watch(conn, before)
+    conflicted = conflicted_among(conn, after)
     return Changes(
         decisions=tuple(decisions),
         spans=tuple(get(conn, span_id) for span_id in dict.fromkeys(span_ids)),
         removed=tuple(removed),
-        conversations=tuple(ConversationCounts(c, after[c]) for c in sorted(after)),
+        conversations=tuple(ConversationCounts(c, after[c], c in conflicted)
+                            for c in sorted(after)),
         totals=sum((after[c] - before[c] for c in after), StatusCounts()),
     )

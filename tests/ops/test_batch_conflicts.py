@@ -76,6 +76,25 @@ def test_a_decision_in_the_matter_settles_the_conflict_audited_and_its_undo_reop
     assert _listed(store) == [span_ids[1]]
 
 
+def test_the_changes_of_a_settling_decision_and_of_its_undo_carry_the_conflict_mark(
+        store: Store, tmp_path: Path) -> None:
+    """The browser applies these counters: a settled conversation stops showing its
+    conflict, and shows it again when the decision is undone, without a re-read."""
+    conv_ids, span_ids = conflicted_matter(store, tmp_path)
+    settled = decide(store, [span_ids[0]], Status.APPROVED, "lead", "PII")
+    assert [(c.conversation_id, c.conflicted) for c in settled.conversations] == [
+        (conv_ids[0], False)]
+    reopened = undo(store, [d.id for d in settled.decisions if d.id is not None], "lead")
+    assert [(c.conversation_id, c.conflicted) for c in reopened.conversations] == [
+        (conv_ids[0], True)]
+    elsewhere = decide(store, [span_ids[2]], Status.APPROVED, "lead")  # no conflict there
+    assert [(c.conversation_id, c.conflicted) for c in elsewhere.conversations] == [
+        (conv_ids[2], False)]
+    every = decide(store, span_ids, Status.REJECTED, "lead")
+    assert {c.conversation_id: c.conflicted for c in every.conversations} == dict.fromkeys(
+        conv_ids, False)
+
+
 def test_a_decision_on_a_span_without_a_conflict_says_nothing_of_conflicts(
         store: Store, tmp_path: Path) -> None:
     _conv_ids, span_ids = conflicted_matter(store, tmp_path)
