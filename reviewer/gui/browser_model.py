@@ -53,7 +53,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 HEADER_TIPS = ("Conversation number in this store", "Title", "When the conversation started",
                "Messages", "Pending spans", "Approved spans (redacted)",
-               "Rejected spans (kept)", "Decided spans of all spans",
+               "Rejected spans (kept)", "Decided spans of all spans; ⚑ conflict: a span a "
+               "batch merge left in conflict is still to settle (C goes to the next)",
                "The conversation's id in its source file")
 WIDTHS = (48, 200, 88, 50, 38, 38, 38, 80, 120)
 STATE_COLUMN = 7
@@ -75,6 +76,8 @@ def state_text(row: ConversationSummary) -> str:
     total = row.n_pending + row.n_approved + row.n_rejected
     if total == 0:
         return "no spans"
+    if row.conflicted:  # all decided is not done while a lead must still settle a span
+        return "⚑ conflict"
     if row.n_pending == 0:
         return "✓ done"
     return f"● {row.n_pending} left"
@@ -202,14 +205,15 @@ class BrowserModel(QAbstractTableModel):
         return len(page.rows)
 
     def update_counts(self, counted: Iterable[ConversationCounts]) -> None:
-        """The store's counters of conversations an operation touched, for the rows
-        in the window (a dictionary look-up each: the window re-reads nothing)."""
+        """The store's counters and conflict mark of conversations an operation touched,
+        for the rows in the window (a dictionary look-up each: the window re-reads nothing)."""
         for fresh in counted:
             at = self.row_of.get(fresh.conversation_id)
             if at is not None:
                 counts = fresh.counts
                 self.rows[at] = replace(self.rows[at], n_pending=counts.pending,
-                                        n_approved=counts.approved, n_rejected=counts.rejected)
+                                        n_approved=counts.approved, n_rejected=counts.rejected,
+                                        conflicted=fresh.conflicted)
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
 
     def conversation_at(self, row: int) -> int | None:

@@ -3,12 +3,14 @@ the ends, sorting and filtering in SQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
+from reviewer.domain.changes import ConversationCounts, StatusCounts
 from reviewer.gui import browser_model as browser
 from reviewer.gui.browser_model import BrowserModel, BrowserView
 from reviewer.ops import browse
@@ -92,6 +94,21 @@ def test_data_reads_only_the_window(store: Any, monkeypatch: pytest.MonkeyPatch)
                          browser.ProgressRole, browser.ConversationIdRole):
                 model.data(model.index(row, column), role)
     assert model.data(model.index(0, browser.STATE_COLUMN)) == "● 1 left"
+
+
+def test_progress_says_conflict_over_done_and_left_and_follows_the_counts() -> None:
+    row = browse.ConversationSummary(7, "c7", "t", None, 1, 0, 1, 1, conflicted=True)
+    assert browser.state_text(row) == "⚑ conflict"
+    assert browser.state_text(replace(row, n_pending=2)) == "⚑ conflict"
+    assert browser.state_text(replace(row, conflicted=False)) == "✓ done"
+    model = BrowserModel(lambda q, after, n, back: browse.Page([row], True))
+    model.jump_to_start()
+    model.update_counts([ConversationCounts(7, StatusCounts(0, 2, 0))])  # settled
+    assert model.data(model.index(0, browser.STATE_COLUMN)) == "✓ done"
+    model.update_counts([ConversationCounts(7, StatusCounts(1, 1, 0), conflicted=True)])
+    assert model.data(model.index(0, browser.STATE_COLUMN)) == "⚑ conflict"
+    assert "⚑ conflict" in model.headerData(browser.STATE_COLUMN, Qt.Orientation.Horizontal,
+                                            Qt.ItemDataRole.ToolTipRole)
 
 
 def test_filters_reach_the_query(window: Any) -> None:

@@ -1,7 +1,7 @@
 """Batch conflicts in the review window: the browser's Conflicts filter lists the
-conversations with an open conflict, a conversation opens at its conflicting span,
-the inspector says what the batch and the matter decided, C goes to the next
-conflict, and A settles it (Ctrl+Z opens it again)."""
+conversations with an open conflict, their rows' progress says so, a conversation
+opens at its conflicting span, the inspector says what the batch and the matter
+decided, C goes to the next conflict, and A settles it (Ctrl+Z opens it again)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from reviewer.gui.browser_model import STATE_COLUMN
 from reviewer.gui.browser_pane import STATES
 from reviewer.gui.settings import Settings
 from reviewer.gui.window import MainWindow
@@ -50,6 +51,29 @@ def _current(window: MainWindow) -> int:
 
 def _rows(window: MainWindow) -> list[int]:
     return [row.id for row in window.model.rows]
+
+
+def _progress(window: MainWindow) -> list[str]:
+    model = window.model
+    return [model.data(model.index(row, STATE_COLUMN)) for row in range(model.rowCount())]
+
+
+def test_the_progress_column_shows_an_open_conflict_until_a_decision_settles_it(
+        qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both conflicted conversations are all decided, yet not done: a lead must settle them.
+    assert _progress(window) == ["⚑ conflict", "⚑ conflict", "● 1 left"]
+
+    def no_reread(*_args: Any) -> Any:
+        raise AssertionError("the browser re-read its rows")
+
+    monkeypatch.setattr(window.model, "fetch", no_reread)
+    _press(qtbot, window, Qt.Key.Key_C)
+    _press(qtbot, window, Qt.Key.Key_A)  # settles the first conversation's conflict
+    window.session.catch_up()
+    assert _progress(window) == ["✓ done", "⚑ conflict", "● 1 left"]
+    _press(qtbot, window, Qt.Key.Key_Z, CTRL)  # opens it again
+    window.session.catch_up()
+    assert _progress(window) == ["⚑ conflict", "⚑ conflict", "● 1 left"]
 
 
 def test_the_conflicts_filter_lists_conflicted_conversations_opening_at_the_conflict(
