@@ -129,3 +129,14 @@ def test_nothing_to_detect_loads_no_model() -> None:
     with SuggestionService(PATTERN_ONLY, workers=1) as service:
         assert service.suggest([]) == []
         assert service._detector is None
+
+
+@pytest.mark.parametrize(("workers", "chunks"), [(1, 1), (2, 2), (3, 3)])
+def test_a_batch_goes_out_as_one_chunk_for_each_worker(workers: int, chunks: int) -> None:
+    from reviewer.suggest.service import _Plan
+
+    texts = _texts(9, 4 * MIN_CHUNK + 1)
+    with SuggestionService(PATTERN_ONLY, workers=workers) as service:
+        cut = list(_Plan(service, texts, []).chunks())
+    assert len(cut) == chunks
+    assert [piece for _, pieces in cut for piece in pieces] == texts
