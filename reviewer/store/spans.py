@@ -254,15 +254,19 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield items[at:at + ID_CHUNK]
 
 
-def conversations_of(conn: Connection, span_ids: Iterable[int]) -> set[int]:
-    """The conversations holding these spans."""
+def _ids_in(conn: Connection, query: str, ids: Iterable[int]) -> set[int]:
+    """The first column of ``query`` completed by ``IN (...)`` of ``ids``, a chunk at a time."""
     raw = driver(conn)
     found: set[int] = set()
-    for chunk in _chunks(span_ids):
-        marks = ", ".join("?" * len(chunk))
+    for chunk in _chunks(ids):
         found.update(int(r[0]) for r in raw.execute(
-            f"SELECT DISTINCT conversation_id FROM spans WHERE id IN ({marks})", chunk))
+            f"{query} IN ({', '.join('?' * len(chunk))})", chunk))
     return found
+
+
+def conversations_of(conn: Connection, span_ids: Iterable[int]) -> set[int]:
+    """The conversations holding these spans."""
+    return _ids_in(conn, "SELECT DISTINCT conversation_id FROM spans WHERE id", span_ids)
 
 
 def watch(conn: Connection, conv_ids: Iterable[int]) -> dict[int, StatusCounts]:
@@ -280,13 +284,7 @@ def watch(conn: Connection, conv_ids: Iterable[int]) -> dict[int, StatusCounts]:
 
 def conflicted_among(conn: Connection, conv_ids: Iterable[int]) -> set[int]:
     """Those of these conversations holding a span with an open batch conflict."""
-    raw = driver(conn)
-    found: set[int] = set()
-    for chunk in _chunks(conv_ids):
-        marks = ", ".join("?" * len(chunk))
-        found.update(int(r[0]) for r in raw.execute(
-            f"{CONFLICTED_CONVERSATIONS} AND s.conversation_id IN ({marks})", chunk))
-    return found
+    return _ids_in(conn, f"{CONFLICTED_CONVERSATIONS} AND s.conversation_id", conv_ids)
 
 
 def changes(conn: Connection, before: Mapping[int, StatusCounts], *,
