@@ -121,7 +121,8 @@ class _ArrayReader:
                 value, end = DECODER.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as err:
                 if self.eof or not self._maybe_cut(err):
-                    where = f"{err.msg} at character {err.pos - self.pos + 1} of the record"
+                    where = (f"{err.msg.removesuffix(' at')} at character "
+                             f"{err.pos - self.pos + 1} of the record")
                     raise self.error(_reason(ValueError(where))) from None
             except RecursionError:
                 raise self.error("it is nested too deeply") from None

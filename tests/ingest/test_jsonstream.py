@@ -99,7 +99,8 @@ def test_a_huge_element_costs_linear_reads(monkeypatch: pytest.MonkeyPatch) -> N
     (b'[{"n": NaN}]', r"record 1: it is not valid JSON \(NaN is not a JSON number\)"),
     (b'[{"n": Infinity}]', r"record 1: it is not valid JSON \(Infinity is not a JSON number\)"),
     (b'[{}, "\xff"]', r"record 2: it is not valid UTF-8 text"),
-    (b'["a\x01b"]', r"record 1: it is not valid JSON \(Invalid control character"),
+    (b'["a\x01b"]', r"record 1: it is not valid JSON \(Invalid control character at char"),
+    (b'[{}, {"a": "b', r"record 2: it is not valid JSON \(Unterminated string starting at char"),
 ])
 def test_faults_name_the_record(data: bytes, reason: str) -> None:
     with pytest.raises(BadInputError, match=reason):
