@@ -29,6 +29,17 @@ Web-search results and cited sources live in the message's ``metadata``
 snippets and queries follow the message as a message of their own, content
 type ``search_results``, visibility ``tool``, even when the message itself
 has no text.
+
+No other free text is dropped: strings under keys this module does not read
+(a node's, a message's, its author's, its content's or a content part's other
+keys, and message metadata such as a DALL-E image's ``prompt``, a task's
+``async_task_prompt`` or a ``targeted_reply``) follow the message's text as
+readable ``key: value`` lines, unless they are known metadata (:data:`SKIP`:
+ids, times, kinds, model names, flags, keys ending in ``_id``), already in the
+message's text, or, in metadata, a machine label (one lowercase word of
+letters, digits and ``_.:-``, such as ``absolute`` or ``gpt-4o``). A
+conversation's own unknown keys likewise become a last message, role
+``system``, visibility ``system``.
 """
 
 from __future__ import annotations
@@ -64,6 +75,51 @@ HIDDEN_CONTENT = {"thoughts", "reasoning_recap"}
 POINTER_SCHEMES = ("file-service://", "sediment://")
 EMPTY: Mapping[str, Any] = {}
 
+# Keys whose values are read above, or are metadata of the conversation as a whole.
+CONVERSATION_KEYS = frozenset({
+    "mapping", "current_node", "title", "id", "conversation_id", "create_time", "update_time",
+    "moderation_results", "plugin_ids", "conversation_template_id", "gizmo_id", "gizmo_type",
+    "is_archived", "is_starred", "safe_urls", "blocked_urls", "default_model_slug",
+    "conversation_origin", "voice", "async_status", "disabled_tool_ids", "is_do_not_remember",
+    "memory_scope", "sugar_item_id", "sugar_item_visible", "is_study_mode", "pinned_time",
+})
+NODE_KEYS = frozenset({"id", "message", "parent", "children"})
+MESSAGE_KEYS = frozenset({"id", "author", "create_time", "update_time", "content", "status",
+                          "end_turn", "weight", "metadata", "recipient", "channel"})
+AUTHOR_KEYS = frozenset({"role", "name", "metadata"})
+PART_KEYS = frozenset({"text", "content_type", "asset_pointer"})
+CONTENT_KEYS = frozenset({"content_type", "parts"})  # the rest is read or checked against the text
+EMPTY_KEYS: frozenset[str] = frozenset()
+_HOLDERS = (str, dict, list)
+_ID_ENDS = ("_id", "_ids", "_at")
+# Metadata wherever it sits: ids, times, kinds, model and feature names, flags,
+# addresses of thumbnails, and repeats of text stored from elsewhere (the
+# profile, the result a code run reports, the query as the app displays it).
+SKIP = common.LOOSE_METADATA | {
+    "content_type", "role", "status", "recipient", "channel", "model_slug",
+    "default_model_slug", "requested_model_slug", "timestamp_", "message_type",
+    "message_source", "finish_details", "mime_type", "language", "response_format_name",
+    "asset_pointer", "domain", "attribution", "attributions", "alt", "matched_text",
+    "memory_scope", "textdoc_type", "create_source", "search_display_string",
+    "searched_display_string", "ref_type", "citation_format_type", "citation_format",
+    "evidence_text", "about_user_message", "about_model_message", "pub_date", "style",
+    "real_author", "reasoning_status", "search_source", "client_reported_search_source",
+    "pad", "voice", "sonic_classification_result", "serialization_metadata",
+    "paragen_variants_info", "kwargs", "invoked_plugin", "system_hints",
+    "model_switcher_deny", "exclusive_key", "aggregate_result", "jupyter_messages",
+    "gizmo_type", "thumbnail_url", "content_url", "command", "source", "serialization_title",
+    "message_locale", "locale",
+    # Flags and ids most messages carry, named so that the check for leftovers skips them.
+    "request_id", "parent_id", "turn_exchange_id", "is_complete", "dictation", "can_save",
+    "is_visually_hidden_from_conversation", "is_user_system_message", "rebase_system_message",
+    "rebase_developer_message", "developer_mode_connector_ids", "finished_duration_sec",
+    "search_turns_count", "is_contextual_answers_system_message", "retrieval_turn_number",
+    "retrieval_file_index",
+    # An app's (connector's) names, addresses and status lines.
+    "resource_uri", "resource_name", "tool_invoked_message", "tool_invoking_message",
+    "html_asset_pointer", "resolved_pineapple_uri", "websocket_url", "connector_type",
+}
+
 
 def conversations(stream: InputStream) -> Iterator[Conversation]:
     for index, item in array_items(stream):
@@ -84,6 +140,9 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
         for node_id in tree_order(nodes):
             if node_id not in chosen:
                 _add_node(builder, nodes[node_id], Branch.ALTERNATE, where)
+    if not CONVERSATION_KEYS.issuperset(conv.keys()):
+        builder.add("system", _extra(conv, CONVERSATION_KEYS, where, "the conversation",
+                                     label=True), visibility=Visibility.SYSTEM)
     source_id = (common.ident(conv.get("id"), where, "id")
                  or common.ident(conv.get("conversation_id"), where, "conversation_id")
                  or f"{where.file}:{index}")
@@ -163,6 +222,9 @@ def tree_order(nodes: Mapping[str, Any]) -> list[str]:
 def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None:
     message = node.get("message") if isinstance(node, dict) else None
     if message is None:
+        if isinstance(node, dict) and not NODE_KEYS.issuperset(node.keys()):
+            builder.add("system", _extra(node, NODE_KEYS, where, "a node"), branch=branch,
+                        visibility=Visibility.HIDDEN)
         return
     if not isinstance(message, dict):
         common.mapping(message, where, "a message")
@@ -172,7 +234,8 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     body, placeholders = content_text(content, metadata, where)
     results = search_text(metadata, where) if isinstance(metadata, dict) and metadata and \
         not metadata.keys().isdisjoint(SEARCH_KEYS) else ""
-    if not body and not placeholders and not results:
+    extra = _leftovers(node, message, content, metadata, body, results, where)
+    if not body and not placeholders and not results and not extra:
         return  # nothing to review
     author = message.get("author")
     author = author if isinstance(author, dict) else EMPTY
@@ -180,10 +243,12 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     name = common.optional_text(author.get("name"), where, "author name")
     created_at = common.timestamp(message.get("create_time"), where, "create_time")
     message_id = common.ident(message.get("id"), where, "message id")
-    if body or placeholders:
+    if body or placeholders or extra:
         content_type = common.text(content.get("content_type") or "text", where, "content_type")
         if content_type == "code" and _sends_json(message):
             body = common.arguments(body, where, "tool input")
+        if extra:
+            body = f"{body}\n{extra}" if body else extra
         builder.append(Message(
             len(builder.messages), role, body, name, created_at, branch,
             visibility(role, message, content, metadata), content_type, message_id,
@@ -192,6 +257,45 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     if results:
         builder.append(Message(len(builder.messages), role, results, name, created_at, branch,
                                Visibility.TOOL, "search_results", message_id))
+
+
+def _extra(record: Mapping[str, Any], known: frozenset[str], where: Where, what: str,
+           seen: str = "", *, label: bool = False) -> str:
+    return common.extra_text(record, known, where, what, SKIP, seen, labels=label)
+
+
+def _leftovers(node: Mapping[str, Any], message: Mapping[str, Any],
+               content: Mapping[str, Any], metadata: Any, body: str, results: str,
+               where: Where) -> str:
+    """Free text of the node, message, author, content and metadata that the
+    message's text (``body`` and ``results``) does not already hold, as readable
+    lines. Cheap set tests first: most messages have nothing left over."""
+    found: list[tuple[Mapping[str, Any], frozenset[str], str, bool]] = []
+    if not NODE_KEYS.issuperset(node.keys()):
+        found.append((node, NODE_KEYS, "a node", False))
+    if not MESSAGE_KEYS.issuperset(message.keys()):
+        found.append((message, MESSAGE_KEYS, "a message", False))
+    author = message.get("author")
+    if isinstance(author, dict) and (not AUTHOR_KEYS.issuperset(author.keys())
+                                     or author.get("metadata")):
+        found.append((author, AUTHOR_KEYS - {"metadata"}, "the author", True))
+    if not CONTENT_KEYS.issuperset(content.keys()):
+        found.append((content, CONTENT_KEYS, "the content", False))
+    parts = content.get("parts")
+    if isinstance(parts, list):
+        found.extend((part, PART_KEYS, "a content part", True) for part in parts
+                     if isinstance(part, dict) and not PART_KEYS.issuperset(part.keys()))
+    if isinstance(metadata, dict) and metadata:
+        rest = {k: v for k, v in metadata.items()
+                if v and type(v) in _HOLDERS and k not in SKIP and not k.endswith(_ID_ENDS)}
+        if rest:
+            found.append((rest, EMPTY_KEYS, "the metadata", True))
+    if not found:
+        return ""
+    seen = f"{body}\n{results}"
+    pieces = (_extra(record, known, where, what, seen, label=label)
+              for record, known, what, label in found)
+    return "\n".join(p for p in pieces if p)
 
 
 def _sends_json(message: Mapping[str, Any]) -> bool:

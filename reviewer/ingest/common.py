@@ -127,13 +127,25 @@ LOOSE_METADATA = frozenset({
 })
 
 
-def loose_text(block: Mapping[str, Any], where: Where, what: str) -> str:
+# A machine label: one lowercase word ("absolute", "gpt-4o", "connector:drive"),
+# or an app's own address ("sediment://file_00ab", "connectors://drive"; not a web page's).
+_LABEL = re.compile(r"[a-z][a-z0-9_.:-]*|(?!https?:)[a-z][a-z0-9+.-]*://\S*")
+
+
+def loose_text(block: Mapping[str, Any], where: Where, what: str,
+               skip: frozenset[str] = LOOSE_METADATA, seen: str = "", *,
+               labels: bool = False) -> str:
     """The free text of a block of a kind no format documents: its strings but
-    those under :data:`LOOSE_METADATA` keys (at any depth) and inline ``data:``,
-    a lone string as itself, else as :func:`readable` lines of what holds them;
-    "" when it holds no such string."""
+    those under ``skip`` keys (at any depth; ``LOOSE_METADATA`` unless given, and
+    any key ending in ``_id``, ``_ids`` or ``_at``), inline ``data:``, any
+    already in ``seen`` (text stored from the same record) and, with ``labels``
+    (for an app's metadata), machine labels (one lowercase word of letters,
+    digits and ``_.:-``, or an address of a scheme other than ``http(s)``); JSON
+    text of an object or array is read as that data. A lone string comes as
+    itself, else :func:`readable` lines of what holds the strings; "" when
+    there is no such string."""
     try:
-        rest = _free(block)
+        rest = _free(block, skip, seen, labels)
     except RecursionError:
         raise where.error(f"{what} is nested too deeply") from None
     if rest is None:
@@ -146,24 +158,43 @@ def loose_text(block: Mapping[str, Any], where: Where, what: str) -> str:
 
 
 def extra_text(record: Mapping[str, Any], known: frozenset[str], where: Where,
-               what: str) -> str:
+               what: str, skip: frozenset[str] = LOOSE_METADATA, seen: str = "", *,
+               labels: bool = False) -> str:
     """:func:`loose_text` of a record's keys that its format does not define."""
     if known.issuperset(record.keys()):
         return ""
-    return loose_text({k: v for k, v in record.items() if k not in known}, where, what)
+    return loose_text({k: v for k, v in record.items() if k not in known}, where, what,
+                      skip, seen, labels=labels)
 
 
-def _free(value: Any) -> Any:
+def _is_metadata_key(key: Any, skip: frozenset[str]) -> bool:
+    return key in skip or (isinstance(key, str) and key.endswith(("_id", "_ids", "_at")))
+
+
+def _free(value: Any, skip: frozenset[str] = LOOSE_METADATA, seen: str = "",
+          labels: bool = False) -> Any:
     """``value`` with only its free-text strings and what holds them; None if none."""
     if isinstance(value, str):
-        return value if value and not value.startswith("data:") else None
+        if not value or value.startswith("data:") or value in seen:
+            return None
+        if value[0] in "{[" and isinstance(data := _json_data(value), dict | list):
+            return _free(data, skip, seen, labels)  # JSON text: its strings, laid out
+        return None if labels and _LABEL.fullmatch(value) else value
     if isinstance(value, dict):
-        kept = {k: v for k, item in value.items()
-                if k not in LOOSE_METADATA and (v := _free(item)) is not None}
+        kept = {k: v for k, item in value.items() if not _is_metadata_key(k, skip)
+                and (v := _free(item, skip, seen, labels)) is not None}
         return kept or None
     if isinstance(value, list):
-        return [v for item in value if (v := _free(item)) is not None] or None
+        return [v for item in value
+                if (v := _free(item, skip, seen, labels)) is not None] or None
     return None  # numbers, flags, null
+
+
+def _json_data(value: str) -> Any:
+    try:
+        return json.loads(value, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return None
 
 
 def optional_text(value: Any, where: Where, what: str) -> str | None:

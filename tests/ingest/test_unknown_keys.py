@@ -1,0 +1,87 @@
+"""Free text under keys no importer reads is stored, in every format, at every
+level of a record: the conversation, the message, its content, its metadata.
+Ids, times, flags, model names and an app's machine labels are not."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reviewer.domain.models import Conversation, Visibility
+from reviewer.ingest.reader import from_bytes
+
+
+def parse(data: Any, name: str, *, lines: bool = False) -> list[Conversation]:
+    raw = "".join(json.dumps(r) + "\n" for r in data) if lines else json.dumps(data)
+    return list(from_bytes(name, raw.encode()).conversations())
+
+
+def texts(conv: Conversation) -> list[str]:
+    return [m.text for m in conv.messages]
+
+
+def chatgpt_node(node_id: str, parent: str | None, children: list[str], message: Any,
+                 **extra: Any) -> dict[str, Any]:
+    return {"id": node_id, "parent": parent, "children": children, "message": message, **extra}
+
+
+def chatgpt_message(node_id: str, role: str, content: dict[str, Any],
+                    metadata: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"id": node_id, "author": {"role": role, "name": None, "metadata": {}},
+            "create_time": 1700000000.0, "content": content, "status": "finished_successfully",
+            "end_turn": True, "weight": 1.0, "metadata": metadata, "recipient": "all",
+            "channel": None, **extra}
+
+
+def test_chatgpt_metadata_content_and_conversation_text_is_kept() -> None:
+    dalle_part = {"content_type": "image_asset_pointer", "asset_pointer": "file-service://file-a",
+                  "size_bytes": 1, "width": 1024, "height": 1024,
+                  "metadata": {"dalle": {"gen_id": "g1", "prompt": "Portrait of Ines Moreau",
+                                         "seed": 1, "serialization_title": "DALL-E metadata"},
+                               "sanitized": False}}
+    common_meta = {"request_id": "r-1", "message_type": "next", "model_slug": "gpt-4o",
+                   "parent_id": "u1", "timestamp_": "absolute", "citations": [],
+                   "content_references": [], "is_complete": True, "turn_exchange_id": "t-1",
+                   "deep_research_version": "standard", "system_hints": ["connector:x"]}
+    mapping = {
+        "root": chatgpt_node("root", None, ["u1"], None),
+        "u1": chatgpt_node("u1", "root", ["d1"], chatgpt_message(
+            "u1", "user", {"content_type": "text", "parts": ["Draw her"],
+                           "note": "Content note on Ines"},
+            {**common_meta, "targeted_reply": "the part about Ines Moreau"})),
+        "d1": chatgpt_node("d1", "u1", ["a1"], chatgpt_message(
+            "d1", "tool", {"content_type": "multimodal_text", "parts": [dalle_part]},
+            common_meta)),
+        "a1": chatgpt_node("a1", "d1", [], chatgpt_message(
+            "a1", "assistant", {"content_type": "text", "parts": ["Here it is."]},
+            {**common_meta, "async_task_title": "Reminder for Ines",
+             "chatgpt_sdk": {"widget_state": json.dumps(
+                 {"status": "completed", "plan": {"title": "Plan for Ines Moreau"}})}},
+            memo="Message note on Ines"), label="Node note on Ines"),
+    }
+    conv = {"id": "c1", "title": "t", "mapping": mapping, "current_node": "a1",
+            "default_model_slug": "auto", "gizmo_id": None, "memory_scope": "global_enabled",
+            "folder_name": "Ines Moreau case"}
+    (parsed,) = parse([conv], "conversations.json")
+    assert texts(parsed) == [
+        "Draw her\nContent note on Ines\nthe part about Ines Moreau",  # one value: itself
+        "[image: file-a]\nmetadata:\n  dalle:\n    prompt: Portrait of Ines Moreau",
+        "Here it is.\nNode note on Ines\nMessage note on Ines\n"
+        "async_task_title: Reminder for Ines\nchatgpt_sdk:\n  widget_state:\n    plan:\n"
+        "      title: Plan for Ines Moreau",
+        "Ines Moreau case",
+    ]
+    last = parsed.messages[-1]
+    assert (last.role, last.visibility, last.content_type) == ("system", Visibility.SYSTEM,
+                                                               "text")
+
+
+def test_chatgpt_text_already_stored_is_not_repeated() -> None:
+    mapping = {"t1": chatgpt_node("t1", None, [], chatgpt_message(
+        "t1", "tool", {"content_type": "text", "parts": ["Created text document 'Ines'"]},
+        {"canvas": {"textdoc_id": "d", "textdoc_type": "document", "title": "Ines",
+                    "version": 1, "create_source": "model"}}))}
+    (parsed,) = parse([{"id": "c", "mapping": mapping, "current_node": "t1"}],
+                      "conversations.json")
+    assert texts(parsed) == ["Created text document 'Ines'"]
+
