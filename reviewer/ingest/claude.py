@@ -28,6 +28,15 @@ first; every other message follows as ``alternate``, in file order.
 
 ``sender`` (``human``/``assistant``, any case) becomes role ``user`` or
 ``assistant``; times are ISO 8601. ``source_id`` is the conversation ``uuid``.
+
+No other free text is dropped: strings under keys this module does not read
+follow as readable ``key: value`` lines, unless they are metadata
+(:data:`SKIP`: ids, times, kinds, flags, the app's status lines and asset
+addresses, keys ending in ``_id``), machine labels (one lowercase word), or
+already in the text stored from the same place: a block's after the block's
+text, an attachment's after its text, a chat message's as a ``hidden``
+message after its blocks, and the conversation's as its last message (role
+``system``, visibility ``system``).
 """
 
 from __future__ import annotations
@@ -53,6 +62,32 @@ BLOCK_KINDS = {
 # Blocks the app writes with nothing but timestamps, budgets or sealed data.
 METADATA_BLOCKS = frozenset({"token_budget", "redacted_thinking"})
 RESULT_FIELDS = ("title", "url", "text")
+# Keys whose values are read, or are metadata of what holds them.
+CONVERSATION_KEYS = frozenset({
+    "uuid", "name", "summary", "created_at", "updated_at", "chat_messages",
+    "current_leaf_message_uuid", "account", "settings", "is_starred", "model", "project_uuid",
+    "is_temporary", "platform",
+})
+MESSAGE_KEYS = frozenset({"uuid", "text", "content", "sender", "created_at", "updated_at",
+                          "attachments", "files", "parent_message_uuid", "index", "truncated",
+                          "stop_reason", "input_mode"})
+BLOCK_KEYS = {
+    "text": frozenset({"type", "text"}),
+    "thinking": frozenset({"type", "thinking"}),  # summaries: checked against the text
+    "tool_use": frozenset({"type", "name", "input"}),
+    "tool_result": frozenset({"type", "name"}),  # content: checked against the text
+}
+ATTACHMENT_KEYS = frozenset({"file_name", "extracted_content", "file_uuid"})
+# Metadata wherever it sits: ids, times, kinds, flags, the app's status lines,
+# rendering hints and asset addresses, where a citation points.
+SKIP = common.LOOSE_METADATA | {
+    "sender", "file_type", "file_kind", "file_size", "thumbnail_url", "preview_url",
+    "thumbnail_asset", "preview_asset", "document_asset", "current_leaf_message_uuid",
+    "parent_message_uuid", "model", "stop_reason", "paprika_mode", "site_domain", "favicon_url",
+    "site_name", "message", "signature", "cut_off", "truncated", "integration_name",
+    "integration_icon_url", "icon_name", "display_content", "approval_key", "approval_options",
+    "is_error", "is_missing", "flags", "details", "prompt_context_metadata",
+}
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -97,6 +132,9 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
     messages = [common.mapping(raw, where, "a chat message") for raw in raws]
     for message, branch in branches(messages, conv.get("current_leaf_message_uuid")):
         _add_chat_message(builder, message, branch, where)
+    if not CONVERSATION_KEYS.issuperset(conv.keys()):
+        builder.add("system", _extra(conv, CONVERSATION_KEYS, where, "the conversation"),
+                    visibility=Visibility.SYSTEM)
     source_id = common.ident(conv.get("uuid"), where, "uuid") or f"{where.file}:{index}"
     return builder.build(
         source_id, common.optional_text(conv.get("name"), where, "name"),
@@ -135,6 +173,7 @@ def _add_chat_message(builder: Builder, message: Mapping[str, Any], branch: Bran
         "branch": branch,
     }
     role = ROLES.get(sender.lower(), sender)
+    first = len(builder.messages)
     blocks = common.array(message.get("content"), where, "content")
     if blocks:
         for block in blocks:
@@ -146,6 +185,15 @@ def _add_chat_message(builder: Builder, message: Mapping[str, Any], branch: Bran
         for attachment in common.array(message.get(key), where, key):
             _add_attachment(builder, role, common.mapping(attachment, where, f"an item of {key}"),
                             where, shared)
+    if not MESSAGE_KEYS.issuperset(message.keys()):
+        seen = "\n".join(m.text for m in builder.messages[first:])
+        builder.add(role, _extra(message, MESSAGE_KEYS, where, "a chat message", seen),
+                    visibility=Visibility.HIDDEN, **shared)
+
+
+def _extra(record: Mapping[str, Any], known: frozenset[str], where: Where, what: str,
+           seen: str = "") -> str:
+    return common.extra_text(record, known, where, what, SKIP, seen, labels=True)
 
 
 def _add_block(builder: Builder, role: str, block: Mapping[str, Any], where: Where,
@@ -155,8 +203,13 @@ def _add_block(builder: Builder, role: str, block: Mapping[str, Any], where: Whe
         return
     content_type, visibility = BLOCK_KINDS.get(kind, (kind, Visibility.HIDDEN))
     author = common.optional_text(block.get("name"), where, "tool name")
-    builder.add(role, block_text(kind, block, where), content_type=content_type,
-                visibility=visibility, author=author, **shared)
+    body = block_text(kind, block, where)
+    known = BLOCK_KEYS.get(kind)
+    if known is not None and not known.issuperset(block.keys()):
+        extra = _extra(block, known, where, f"a {kind} block", body)
+        body = f"{body}\n{extra}" if body and extra else body or extra
+    builder.add(role, body, content_type=content_type, visibility=visibility, author=author,
+                **shared)
 
 
 def block_text(kind: str, block: Mapping[str, Any], where: Where) -> str:
@@ -201,8 +254,12 @@ def _add_attachment(builder: Builder, role: str, attachment: Mapping[str, Any], 
     name = common.optional_text(attachment.get("file_name"), where, "file_name")
     extracted = common.text(attachment.get("extracted_content"), where, "extracted_content")
     label = name or common.ident(attachment.get("file_uuid"), where, "file_uuid") or "file"
+    body = f"[file: {label}]\n{extracted}" if extracted else f"[file: {label}]"
+    if not ATTACHMENT_KEYS.issuperset(attachment.keys()):
+        extra = _extra(attachment, ATTACHMENT_KEYS, where, "an attachment", body)
+        body = f"{body}\n{extra}" if extra else body
     if not extracted:
-        builder.add(role, f"[file: {label}]", placeholders=1, content_type="file", **shared)
+        builder.add(role, body, placeholders=1, content_type="file", **shared)
         return
-    builder.add(role, f"[file: {label}]\n{extracted}", content_type="attachment",
-                visibility=Visibility.HIDDEN, author=name, **shared)
+    builder.add(role, body, content_type="attachment", visibility=Visibility.HIDDEN,
+                author=name, **shared)

@@ -85,3 +85,24 @@ def test_chatgpt_text_already_stored_is_not_repeated() -> None:
                       "conversations.json")
     assert texts(parsed) == ["Created text document 'Ines'"]
 
+
+def test_claude_free_text_at_every_level_is_kept() -> None:
+    text_block = {"type": "text", "text": "hi", "start_timestamp": None, "flags": None,
+                  "citations": [{"uuid": "x", "details": {"type": "web", "url": "https://a"},
+                                 "quote": "Quoted words of Ines"}]}
+    message = {"uuid": "m1", "sender": "human", "text": "hi", "content": [text_block],
+               "created_at": "2025-01-01T00:00:00Z", "label": "Message label for Ines",
+               "attachments": [{"file_name": "a.txt", "file_size": 3, "file_type": "txt",
+                                "extracted_content": "abc", "description": "About Ines"}],
+               "files": []}
+    conv = {"uuid": "c1", "name": "n", "summary": "", "chat_messages": [message],
+            "account": {"uuid": "a"}, "is_starred": False, "project": {"name": "Ines project"}}
+    (parsed,) = parse([conv], "conversations.json")
+    assert texts(parsed) == [
+        "hi\ncitations:\n  - quote: Quoted words of Ines",
+        "[file: a.txt]\nabc\nAbout Ines",
+        "Message label for Ines",
+        "project:\n  name: Ines project",
+    ]
+    assert [m.visibility for m in parsed.messages[2:]] == [Visibility.HIDDEN, Visibility.SYSTEM]
+
