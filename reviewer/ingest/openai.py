@@ -18,7 +18,15 @@ the function name, text the ``arguments`` as readable ``key: value`` lines
 ``custom_id`` for batch lines, else ``id`` when the line has one, else
 ``FILE:LINE``. A chat line's ``tools`` (or legacy ``functions``), the function
 definitions the model was offered, come first as a system message of readable
-lines (content type ``tool_definitions``).
+lines (content type ``tool_definitions``); so do a batch request body's.
+
+Free text elsewhere in a line is not dropped either: a chat line's other keys,
+and a batch request body's other parameters (``metadata``, ``user``,
+``stop``, a ``response_format`` schema, the ``input`` of a request to another
+endpoint) follow its messages as a ``system`` message of readable lines; a
+batch response's other fields follow its answer as a ``hidden`` assistant
+message. Ids, model names and sampling parameters are metadata, and so are
+token log-probabilities (the answer's own words again).
 """
 
 from __future__ import annotations
@@ -37,6 +45,20 @@ from reviewer.ingest.jsonstream import jsonl_records
 # audio answer's transcript, a look-alike's "text") is read, not dropped.
 MESSAGE_KEYS = frozenset({"role", "content", "name", "refusal", "tool_calls", "function_call",
                           "tool_call_id", "weight"})
+LINE_KEYS = frozenset({"messages", "tools", "functions", "id", "parallel_tool_calls"})
+BATCH_KEYS = frozenset({"custom_id", "method", "url", "body", "response", "error", "id"})
+# A request body's keys: read, or parameters that hold no one's text.
+BODY_KEYS = frozenset({
+    "messages", "tools", "functions", "model", "max_tokens", "max_completion_tokens",
+    "temperature", "top_p", "n", "seed", "stream", "stream_options", "logprobs", "top_logprobs",
+    "logit_bias", "presence_penalty", "frequency_penalty", "reasoning_effort", "service_tier",
+    "store", "parallel_tool_calls", "tool_choice", "function_call", "modalities", "audio",
+    "verbosity",
+})
+RESPONSE_KEYS = frozenset({"status_code", "request_id", "body"})
+RESPONSE_BODY_KEYS = frozenset({"id", "object", "created", "model", "choices", "usage",
+                                "system_fingerprint", "service_tier"})
+CHOICE_KEYS = frozenset({"index", "message", "logprobs", "finish_reason"})
 
 
 def chat_conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -48,6 +70,8 @@ def chat_conversations(stream: InputStream) -> Iterator[Conversation]:
         builder = Builder()
         builder.add_tool_definitions(item.get("tools", item.get("functions")), where)
         add_messages(builder, common.array(item["messages"], where, "messages"), where)
+        builder.add("system", common.extra_text(item, LINE_KEYS, where, "the line"),
+                    visibility=Visibility.SYSTEM)
         source_id = common.ident(item.get("id"), where, "id") or f"{stream.name}:{number}"
         yield builder.build(source_id, None)
 
@@ -61,22 +85,37 @@ def batch_conversations(stream: InputStream) -> Iterator[Conversation]:
             raise where.error('it has no "custom_id" with a "body" or a "response"')
         builder = Builder()
         request = response = None
+        line_extra = common.extra_text(item, BATCH_KEYS, where, "the line")
         if "body" in item:
             body = common.mapping(item["body"], where, "body")
+            builder.add_tool_definitions(body.get("tools", body.get("functions")), where)
             add_messages(builder, common.array(body.get("messages"), where, "messages"), where)
+            extra = common.extra_text(body, BODY_KEYS, where, "the request body")
+            builder.add("system", "\n".join(p for p in (extra, line_extra) if p),
+                        visibility=Visibility.SYSTEM)
+            line_extra = ""
             request = len(builder.messages)
         if item.get("response") is not None:  # null: the request failed, nothing answered
-            _add_response(builder, item["response"], where)
+            _add_response(builder, item["response"], line_extra, where)
+            response = len(builder.messages) - (request or 0)
+        elif line_extra:
+            builder.add("system", line_extra, visibility=Visibility.SYSTEM)
             response = len(builder.messages) - (request or 0)
         yield builder.build(source_id, None, batch=BatchParts(request, response))
 
 
-def _add_response(builder: Builder, response: Any, where: Where) -> None:
-    body = common.mapping(common.mapping(response, where, "response").get("body") or {},
-                          where, "response body")
+def _add_response(builder: Builder, response: Any, line_extra: str, where: Where) -> None:
+    outer = common.mapping(response, where, "response")
+    body = common.mapping(outer.get("body") or {}, where, "response body")
     choices = common.array(body.get("choices"), where, "choices")
     messages = [c.get("message") for c in choices if isinstance(c, dict) and c.get("message")]
     add_messages(builder, messages, where)
+    pieces = [common.extra_text(outer, RESPONSE_KEYS, where, "the response"),
+              common.extra_text(body, RESPONSE_BODY_KEYS, where, "the response body"),
+              *(common.extra_text(c, CHOICE_KEYS, where, "a choice")
+                for c in choices if isinstance(c, dict)),
+              line_extra]
+    builder.add("assistant", "\n".join(p for p in pieces if p), visibility=Visibility.HIDDEN)
 
 
 def add_messages(builder: Builder, messages: list[Any], where: Where) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reviewer.domain.models import Conversation, Visibility
+from reviewer.domain.models import BatchParts, Conversation, Visibility
 from reviewer.ingest.reader import from_bytes
 
 
@@ -105,4 +105,30 @@ def test_claude_free_text_at_every_level_is_kept() -> None:
         "project:\n  name: Ines project",
     ]
     assert [m.visibility for m in parsed.messages[2:]] == [Visibility.HIDDEN, Visibility.SYSTEM]
+
+
+def test_openai_chat_line_and_batch_bodies_keep_their_free_text() -> None:
+    line = {"messages": [{"role": "user", "content": "hi"}],
+            "metadata": {"note": "Labelled by Ines Moreau"}}
+    (chat,) = parse([line], "chat.jsonl", lines=True)
+    assert texts(chat) == ["hi", "metadata:\n  note: Labelled by Ines Moreau"]
+    tools = [{"type": "function", "function": {"name": "find", "description": "Find a client"}}]
+    request = {"custom_id": "r1", "method": "POST", "url": "/v1/chat/completions",
+               "body": {"model": "gpt-4o", "max_tokens": 5, "tools": tools,
+                        "user": "ines@example.com", "messages": [{"role": "user",
+                                                                  "content": "hi"}]}}
+    (batch,) = parse([request], "batch.jsonl", lines=True)
+    assert batch.messages[0].content_type == "tool_definitions"
+    assert "description: Find a client" in batch.messages[0].text
+    assert texts(batch)[1:] == ["hi", "ines@example.com"]
+    assert batch.batch == BatchParts(3, None)
+    response = {"id": "b1", "custom_id": "r1", "error": None, "response": {
+        "status_code": 200, "request_id": "q", "body": {
+            "id": "x", "object": "chat.completion", "model": "gpt-4o",
+            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                         "message": {"role": "assistant", "content": "ok"}}],
+            "usage": {"total_tokens": 3}, "summary_note": "Answer about Ines"}}}
+    (answer,) = parse([response], "batch.jsonl", lines=True)
+    assert texts(answer) == ["ok", "Answer about Ines"]
+    assert answer.batch == BatchParts(None, 2)
 
