@@ -4,7 +4,9 @@
 Rows are grouped by ``conversation_id`` (rows of one conversation need not be
 adjacent); message order is row order, conversations come in the order of
 their first row. The conversation id is the ``source_id``. The title is the
-first non-empty ``title`` of its rows.
+first non-empty ``title`` of its rows. A row's other columns are not dropped:
+their non-empty values follow its text (one such value as it is, more as
+``column: value`` lines).
 
 The file is read twice, so memory stays flat whatever its size: the first
 pass checks its shape and notes the conversations' ids; the second builds one
@@ -31,6 +33,7 @@ from reviewer.ingest.guard import InputStream
 from reviewer.ingest.jsonstream import iter_lines
 
 REQUIRED = ("conversation_id", "role", "text")
+COLUMNS = frozenset({*REQUIRED, "timestamp", "title"})
 # A message may be long; the csv module's default cap (128 KiB) would refuse it.
 csv.field_size_limit(min(sys.maxsize, 1 << 30))
 
@@ -88,7 +91,11 @@ class _Group:
         where = Where(name, line(row.number))
         values = row.values
         role = common.text(values.get("role"), where, "role") or "unknown"
-        self.builder.add(role, common.text(values.get("text"), where, "text"),
+        body = common.text(values.get("text"), where, "text")
+        if not COLUMNS.issuperset(values.keys()):
+            extra = common.extra_text(values, COLUMNS, where, "the row", frozenset())
+            body = f"{body}\n{extra}" if body and extra else body or extra
+        self.builder.add(role, body,
                          visibility=common.role_visibility(role),
                          created_at=common.timestamp(values.get("timestamp"), where, "timestamp"))
         self.title = self.title or common.text(values.get("title"), where, "title") or None

@@ -11,7 +11,8 @@ definitions, a JSON array or the JSON text of one) come first, as role
 ``system``); definitions and ``function_call`` turns are stored as readable
 ``key: value`` lines (:func:`reviewer.ingest.common.readable`). Free text under
 turn keys the format does not define (``{"from": "human", "text": ...}``) is
-read (:func:`reviewer.ingest.common.extra_text`), never dropped.
+read (:func:`reviewer.ingest.common.extra_text`), never dropped; so is free text
+under the record's other keys, as a last ``system`` message of readable lines.
 ``source_id``: ``id``, else ``FILE:INDEX`` (array, 0-based) or ``FILE:LINE``.
 """
 
@@ -32,6 +33,7 @@ ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assi
 CALL_ROLES = frozenset({"function_call", "tool_call", "tool_calls"})
 # A turn's keys this format defines; free text under any other is read, not dropped.
 TURN_KEYS = frozenset({"from", "value", "role", "content", "weight", "loss"})
+RECORD_KEYS = frozenset({"id", "conversations", "system", "tools", "title"})
 
 
 def json_conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -65,5 +67,7 @@ def parse_conversation(item: Any, where: Where, fallback_id: str) -> Conversatio
         body = f"{body}\n{extra}" if body and extra else body or extra
         builder.add(role, body, visibility=common.role_visibility(role),
                     author=speaker if speaker != role else None)
+    builder.add("system", common.extra_text(conv, RECORD_KEYS, where, "the record"),
+                visibility=Visibility.SYSTEM)
     source_id = common.ident(conv.get("id"), where, "id") or fallback_id
     return builder.build(source_id, common.optional_text(conv.get("title"), where, "title"))

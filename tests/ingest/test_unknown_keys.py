@@ -132,3 +132,12 @@ def test_openai_chat_line_and_batch_bodies_keep_their_free_text() -> None:
     assert texts(answer) == ["ok", "Answer about Ines"]
     assert answer.batch == BatchParts(None, 2)
 
+
+def test_sharegpt_record_and_csv_columns_keep_their_free_text() -> None:
+    record = {"id": "s1", "conversations": [{"from": "human", "value": "hi"}],
+              "source": "Collected from Ines Moreau"}
+    (conv,) = parse([record], "sharegpt.json")
+    assert texts(conv) == ["hi", "Collected from Ines Moreau"]
+    data = b"conversation_id,role,text,note\nc1,user,hello,Said by Ines\nc1,assistant,hi,\n"
+    (rows,) = from_bytes("rows.csv", data).conversations()
+    assert texts(rows) == ["hello\nSaid by Ines", "hi"]
