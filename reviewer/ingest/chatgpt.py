@@ -290,6 +290,8 @@ def _leftovers(node: Mapping[str, Any], message: Mapping[str, Any],
                 if v and type(v) in _HOLDERS and k not in SKIP and not k.endswith(_ID_ENDS)}
         if rest:
             found.append((rest, EMPTY_KEYS, "the metadata", True))
+    elif isinstance(metadata, str | list) and metadata:  # not the object the format has
+        found.append(({"metadata": metadata}, EMPTY_KEYS, "the metadata", False))
     if not found:
         return ""
     seen = f"{body}\n{results}"

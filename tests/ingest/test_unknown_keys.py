@@ -86,6 +86,15 @@ def test_chatgpt_text_already_stored_is_not_repeated() -> None:
     assert texts(parsed) == ["Created text document 'Ines'"]
 
 
+def test_chatgpt_metadata_that_is_not_an_object_is_kept() -> None:
+    mapping = {"u": chatgpt_node("u", None, [], chatgpt_message(
+        "u", "user", {"content_type": "text", "parts": ["hi"]}, {}))}
+    mapping["u"]["message"]["metadata"] = "Note on Ines"
+    (parsed,) = parse([{"id": "c", "mapping": mapping, "current_node": "u"}],
+                      "conversations.json")
+    assert texts(parsed) == ["hi\nNote on Ines"]
+
+
 def test_claude_free_text_at_every_level_is_kept() -> None:
     text_block = {"type": "text", "text": "hi", "start_timestamp": None, "flags": None,
                   "citations": [{"uuid": "x", "details": {"type": "web", "url": "https://a"},
