@@ -58,7 +58,10 @@ def detect(name: str, head: bytes, rest: InputStream | None = None) -> str:
     if kind == "array":
         found = _pick(_first_element_keys(head), ARRAY_KEYS)
     elif kind == "lines":
-        found = _pick(_first_line_keys(name, head, rest), LINE_KEYS) or _single_object(head)
+        keys = _first_line_keys(name, head, rest)
+        found = _pick(keys, LINE_KEYS) or ("claude" if "chat_messages" in keys else None)
+        if found is None and not _line_read_on(head, rest):
+            found = _single_object(head, rest)
     else:
         found = "csv" if _is_csv(head) else None
     if found is None:
@@ -86,11 +89,14 @@ def _first_element_keys(head: bytes) -> set[str]:
     return keys
 
 
-def _single_object(head: bytes) -> str | None:
+def _single_object(head: bytes, rest: InputStream | None = None) -> str | None:
     """"claude" when the file is one exported Claude conversation (an object
-    with ``chat_messages``, however it is laid out over lines)."""
+    with ``chat_messages``, however it is laid out over lines and however long
+    the values before that key: past the head, ``rest`` is read on as parser
+    events, as a long first line is)."""
+    source: Any = io.BytesIO(head) if rest is None or len(head) < HEAD else _Continued(head, rest)
     try:
-        for prefix, event, value in BACKEND.parse(io.BytesIO(head)):
+        for prefix, event, value in BACKEND.parse(source):
             if prefix == "" and event == "map_key" and value == "chat_messages":
                 return "claude"
             if (prefix, event) == ("", "end_map"):
@@ -100,9 +106,15 @@ def _single_object(head: bytes) -> str | None:
     return None
 
 
+def _line_read_on(head: bytes, rest: InputStream | None) -> bool:
+    """Whether the first line runs past the head, so its keys are read on from ``rest``."""
+    return (rest is not None and len(head) >= HEAD
+            and b"\n" not in head.lstrip())
+
+
 def _first_line_keys(name: str, head: bytes, rest: InputStream | None) -> set[str]:
     first = head.lstrip().split(b"\n", 1)[0]
-    if rest is not None and len(head) >= HEAD and len(first) == len(head.lstrip()):
+    if rest is not None and _line_read_on(head, rest):
         return _long_line_keys(head.lstrip(), rest)
     try:
         decoded = first.decode("utf-8")
@@ -136,6 +148,23 @@ class _FirstLine:
         data, self.pending = self.pending[:size], self.pending[size:]
         if b"\n" in data:
             data, self.pending, self.done = data[:data.index(b"\n") + 1], b"", True
+        return data
+
+
+class _Continued:
+    """The head, then the stream read on to its end."""
+
+    def __init__(self, head: bytes, rest: InputStream) -> None:
+        self.pending = head
+        self.rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes the kind of stream with read(0)
+            return b""
+        size = size if size > 0 else 1 << 16
+        if not self.pending:
+            return self.rest.read(size)
+        data, self.pending = self.pending[:size], self.pending[size:]
         return data
 
 

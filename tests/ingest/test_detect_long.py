@@ -97,6 +97,29 @@ def test_detection_streams_the_long_line(tmp_path: Path) -> None:
     assert peak < 4 * detect.HEAD  # the head and its copies, never the line
 
 
+def _claude_conversation() -> dict[str, object]:
+    """One exported Claude conversation whose summary fills more than the head."""
+    messages = [{"uuid": "m1", "sender": "human", "text": "Hi, I am Ilse Brandt."},
+                {"uuid": "m2", "sender": "assistant", "text": "Hello Ilse.",
+                 "parent_message_uuid": "m1"}]
+    return {"uuid": "c1", "name": "Long summary",
+            "summary": "Ilse Brandt asked about her visa. " * (detect.HEAD // 30),
+            "chat_messages": messages, "current_leaf_message_uuid": "m2"}
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_one_claude_conversation_whose_messages_come_after_the_head(tmp_path: Path,
+                                                                    indent: int | None) -> None:
+    path = tmp_path / "conversation.json"
+    path.write_text(json.dumps(_claude_conversation(), indent=indent), encoding="utf-8")
+    assert path.stat().st_size > detect.HEAD
+    with open_source(path) as source:
+        assert source.format == "claude"
+        (conv,) = list(source.conversations())
+    assert [m.text for m in conv.messages if m.role != "system"] == [
+        "Hi, I am Ilse Brandt.", "Hello Ilse."]
+
+
 class _Trickle(io.BytesIO):
     """A stream that hands out a few bytes at a time, whatever is asked."""
 
