@@ -94,7 +94,7 @@ def _single_object(head: bytes, rest: InputStream | None = None) -> str | None:
     with ``chat_messages``, however it is laid out over lines and however long
     the values before that key: past the head, ``rest`` is read on as parser
     events, as a long first line is)."""
-    source: Any = io.BytesIO(head) if rest is None or len(head) < HEAD else _Continued(head, rest)
+    source: Any = io.BytesIO(head) if rest is None or len(head) < HEAD else _ReadOn(head, rest)
     try:
         for prefix, event, value in BACKEND.parse(source):
             if prefix == "" and event == "map_key" and value == "chat_messages":
@@ -129,12 +129,14 @@ def _first_line_keys(name: str, head: bytes, rest: InputStream | None) -> set[st
     return set(value) if isinstance(value, dict) else set()
 
 
-class _FirstLine:
-    """The head, then the stream read on, up to and including the first newline."""
+class _ReadOn:
+    """The head, then the stream read on: to its end, or (``line``) up to and
+    including the first newline."""
 
-    def __init__(self, head: bytes, rest: InputStream) -> None:
+    def __init__(self, head: bytes, rest: InputStream, *, line: bool = False) -> None:
         self.pending = head
         self.rest = rest
+        self.line = line
         self.done = False
 
     def read(self, size: int = -1) -> bytes:
@@ -146,25 +148,8 @@ class _FirstLine:
             self.pending = self.rest.read(size)
             self.done = not self.pending
         data, self.pending = self.pending[:size], self.pending[size:]
-        if b"\n" in data:
+        if self.line and b"\n" in data:
             data, self.pending, self.done = data[:data.index(b"\n") + 1], b"", True
-        return data
-
-
-class _Continued:
-    """The head, then the stream read on to its end."""
-
-    def __init__(self, head: bytes, rest: InputStream) -> None:
-        self.pending = head
-        self.rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson probes the kind of stream with read(0)
-            return b""
-        size = size if size > 0 else 1 << 16
-        if not self.pending:
-            return self.rest.read(size)
-        data, self.pending = self.pending[:size], self.pending[size:]
         return data
 
 
@@ -175,7 +160,7 @@ def _long_line_keys(head: bytes, rest: InputStream) -> set[str]:
     keys: set[str] = set()
     deciding = LINE_KEYS[0][0]
     try:
-        for prefix, event, value in BACKEND.parse(_FirstLine(head, rest)):
+        for prefix, event, value in BACKEND.parse(_ReadOn(head, rest, line=True)):
             if prefix == "" and event == "map_key":
                 keys.add(value)
                 if value == deciding:
