@@ -247,8 +247,7 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
         content_type = common.text(content.get("content_type") or "text", where, "content_type")
         if content_type == "code" and _sends_json(message):
             body = common.arguments(body, where, "tool input")
-        if extra:
-            body = f"{body}\n{extra}" if body else extra
+        body = common.lines(body, extra)
         builder.append(Message(
             len(builder.messages), role, body, name, created_at, branch,
             visibility(role, message, content, metadata), content_type, message_id,
@@ -297,7 +296,7 @@ def _leftovers(node: Mapping[str, Any], message: Mapping[str, Any],
     seen = f"{body}\n{results}"
     pieces = (_extra(record, known, where, what, seen, label=label)
               for record, known, what, label in found)
-    return "\n".join(p for p in pieces if p)
+    return common.lines(*pieces)
 
 
 def _sends_json(message: Mapping[str, Any]) -> bool:

@@ -207,7 +207,7 @@ def _add_block(builder: Builder, role: str, block: Mapping[str, Any], where: Whe
     known = BLOCK_KEYS.get(kind)
     if known is not None and not known.issuperset(block.keys()):
         extra = _extra(block, known, where, f"a {kind} block", body)
-        body = f"{body}\n{extra}" if body and extra else body or extra
+        body = common.lines(body, extra)
     builder.add(role, body, content_type=content_type, visibility=visibility, author=author,
                 **shared)
 
@@ -232,7 +232,7 @@ def _thinking_text(block: Mapping[str, Any], where: Where) -> str:
             pieces.append(common.text(summary.get("summary"), where, "thinking summary"))
         else:
             pieces.append(common.text(summary, where, "thinking summary"))
-    return "\n".join(p for p in pieces if p)
+    return common.lines(*pieces)
 
 
 def _result_text(content: Any, where: Where) -> str:
@@ -245,7 +245,7 @@ def _result_text(content: Any, where: Where) -> str:
         elif isinstance(item, dict):
             pieces.extend(common.text(item[k], where, k) for k in RESULT_FIELDS
                           if isinstance(item.get(k), str) and item[k])
-    return "\n".join(p for p in pieces if p)
+    return common.lines(*pieces)
 
 
 def _add_attachment(builder: Builder, role: str, attachment: Mapping[str, Any], where: Where,
@@ -257,7 +257,7 @@ def _add_attachment(builder: Builder, role: str, attachment: Mapping[str, Any], 
     body = f"[file: {label}]\n{extracted}" if extracted else f"[file: {label}]"
     if not ATTACHMENT_KEYS.issuperset(attachment.keys()):
         extra = _extra(attachment, ATTACHMENT_KEYS, where, "an attachment", body)
-        body = f"{body}\n{extra}" if extra else body
+        body = common.lines(body, extra)
     if not extracted:
         builder.add(role, body, placeholders=1, content_type="file", **shared)
         return

@@ -31,6 +31,11 @@ class Where:
         return InputError(self.file, self.place, reason)
 
 
+def lines(*texts: str) -> str:
+    """The non-empty ``texts``, a line apart: a message's text and what follows it."""
+    return "\n".join(t for t in texts if t)
+
+
 def text(value: Any, where: Where, what: str) -> str:
     """A string field exactly as in the source; None becomes ""."""
     if value is None:

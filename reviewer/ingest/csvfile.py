@@ -94,7 +94,7 @@ class _Group:
         body = common.text(values.get("text"), where, "text")
         if not COLUMNS.issuperset(values.keys()):
             extra = common.extra_text(values, COLUMNS, where, "the row", frozenset())
-            body = f"{body}\n{extra}" if body and extra else body or extra
+            body = common.lines(body, extra)
         self.builder.add(role, body,
                          visibility=common.role_visibility(role),
                          created_at=common.timestamp(values.get("timestamp"), where, "timestamp"))

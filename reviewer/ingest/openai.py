@@ -91,7 +91,7 @@ def batch_conversations(stream: InputStream) -> Iterator[Conversation]:
             builder.add_tool_definitions(body.get("tools", body.get("functions")), where)
             add_messages(builder, common.array(body.get("messages"), where, "messages"), where)
             extra = common.extra_text(body, BODY_KEYS, where, "the request body")
-            builder.add("system", "\n".join(p for p in (extra, line_extra) if p),
+            builder.add("system", common.lines(extra, line_extra),
                         visibility=Visibility.SYSTEM)
             line_extra = ""
             request = len(builder.messages)
@@ -115,7 +115,7 @@ def _add_response(builder: Builder, response: Any, line_extra: str, where: Where
               *(common.extra_text(c, CHOICE_KEYS, where, "a choice")
                 for c in choices if isinstance(c, dict)),
               line_extra]
-    builder.add("assistant", "\n".join(p for p in pieces if p), visibility=Visibility.HIDDEN)
+    builder.add("assistant", common.lines(*pieces), visibility=Visibility.HIDDEN)
 
 
 def add_messages(builder: Builder, messages: list[Any], where: Where) -> None:
@@ -126,8 +126,7 @@ def add_messages(builder: Builder, messages: list[Any], where: Where) -> None:
         refusal = message.get("refusal")
         refusal = common.text(refusal, where, "refusal") if isinstance(refusal, str) else ""
         extra = common.extra_text(message, MESSAGE_KEYS, where, "a message")
-        if refusal or extra:
-            body = "\n".join(p for p in (body, refusal, extra) if p)
+        body = common.lines(body, refusal, extra)
         builder.add(role, body, placeholders=placeholders, visibility=common.role_visibility(role),
                     author=common.optional_text(message.get("name"), where, "name"),
                     source_message_id=common.ident(message.get("tool_call_id"), where,

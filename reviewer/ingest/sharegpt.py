@@ -64,7 +64,7 @@ def parse_conversation(item: Any, where: Where, fallback_id: str) -> Conversatio
         body = (common.arguments(value, where, "value") if role.lower() in CALL_ROLES
                 else common.text(value, where, "value"))
         extra = common.extra_text(turn, TURN_KEYS, where, "a turn")
-        body = f"{body}\n{extra}" if body and extra else body or extra
+        body = common.lines(body, extra)
         builder.add(role, body, visibility=common.role_visibility(role),
                     author=speaker if speaker != role else None)
     builder.add("system", common.extra_text(conv, RECORD_KEYS, where, "the record"),
