@@ -333,12 +333,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from reviewer.ops.workers import start_early
+
+    cluster = _cluster_spec(args)
+    passphrase = read_passphrase(args)  # before workers start without it
+    start_early(args.workers, cluster)  # their server imports on another core meanwhile
+
     from reviewer.ops.analysis import analyze
     from reviewer.ops.clusters import ClusterConnection
     from reviewer.ops.stores import open_store
 
-    cluster = _cluster_spec(args)
-    passphrase = read_passphrase(args)  # before a cluster's workers start without it
     bar = ProgressBar()
     # A cluster is reached (a local one started) while the store's key is derived.
     # (Not before the imports above: imports in two threads only slowed both.)

@@ -4,6 +4,11 @@ A worker holds conversation text. If the analysing process is killed (SIGKILL
 included, where no clean-up of its own can run), its workers must end too,
 and so must the forkserver they are forked from and the resource tracker.
 
+Workers fork from a forkserver: a clean, single-threaded process (safe inside
+the GUI's threads) that imports the detector's libraries once for all of them
+(:func:`forkserver`), and can be started early (:func:`start_forkserver`), so that
+it imports them on another core while this process opens the store.
+
 The forkserver already ends when the last copy of its "alive" pipe's write end
 closes, but every forked worker is handed a copy: a worker closes it at once
 (:func:`release_forkserver`), so the forkserver ends with the analysing process
@@ -19,15 +24,43 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import multiprocessing
 import multiprocessing.forkserver
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
+from multiprocessing.context import BaseContext
+
+from reviewer.infra.environment import drop_secrets
 
 PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.5
+ENGINE = "reviewer.suggest.engine"  # spaCy, Presidio, ONNX Runtime
+# What the forkserver imports for local analysis's workers, and for a local cluster's.
+ANALYSIS_PRELOAD = (ENGINE,)
+CLUSTER_PRELOAD = ("distributed", ENGINE)
+
+
+def forkserver(preload: Sequence[str]) -> BaseContext | None:
+    """The forkserver's context, its server importing ``preload`` when it starts
+    (one started already serves as it is); None where there is none (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    return context
+
+
+def start_forkserver(preload: Sequence[str]) -> None:
+    """Start the forkserver now, importing ``preload``: it does on another core while
+    this process goes on, and workers started later fork at once. It starts without
+    the secret environment variables, which its workers would inherit."""
+    if forkserver(preload) is not None:
+        drop_secrets()
+        multiprocessing.forkserver.ensure_running()
 
 
 def end_with_parent() -> None:

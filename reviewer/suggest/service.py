@@ -72,14 +72,9 @@ def default_workers() -> int:
 
 
 def _start_context() -> multiprocessing.context.BaseContext:
-    """Workers fork from a clean single-threaded server that has Presidio and spaCy
-    imported: safe inside the GUI's threads, and no re-import per worker.
-    (Windows and macOS default to spawn, which is always safe.)"""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["reviewer.suggest.engine"])
-    return context
+    """Workers fork from a server that has Presidio and spaCy imported
+    (``lifeline.forkserver``); spawned where there is none, which is always safe."""
+    return lifeline.forkserver(lifeline.ANALYSIS_PRELOAD) or multiprocessing.get_context("spawn")
 
 
 def _init_worker(policy: Policy) -> None:

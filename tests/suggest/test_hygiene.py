@@ -141,15 +141,23 @@ def _pattern_only_policy(folder: Path) -> Path:
     return folder / "policy.yaml"
 
 
+# Where ``analyze`` detects: two local workers, or a local cluster's two (forked too).
+LOCAL = ("--workers", "2")
+CLUSTER = ("--cluster", "local:2")
+
+
 @contextlib.contextmanager
-def _analyzing(busy_store: tuple[Path, Path], tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+def _analyzing(busy_store: tuple[Path, Path], tmp_path: Path, where: tuple[str, str] = LOCAL
+               ) -> Iterator[subprocess.Popen[str]]:
     """``reviewer analyze`` running on a copy of the busy store (killed on the way out)."""
+    if where == CLUSTER:
+        pytest.importorskip("distributed")
     path, policy = busy_store
     copy = tmp_path / "matter.db"
     copy.write_bytes(path.read_bytes())
     env = {**os.environ, "REVIEWER_PASSPHRASE": PASSPHRASE}
     with subprocess.Popen(
-        [sys.executable, "-m", "reviewer.cli", "analyze", str(copy), "--workers", "2",
+        [sys.executable, "-m", "reviewer.cli", "analyze", str(copy), *where,
          "--policy", str(policy)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # a group of its own, as a terminal's Ctrl+C reaches
@@ -192,14 +200,31 @@ def test_killing_analyze_leaves_no_process(busy_store: tuple[Path, Path], tmp_pa
         assert err.splitlines()[-1].endswith("nothing after the last committed step was kept.")
 
 
+@pytest.mark.parametrize("where", [LOCAL, CLUSTER])
 def test_no_process_analyze_starts_holds_the_passphrase(busy_store: tuple[Path, Path],
-                                                        tmp_path: Path) -> None:
-    with _analyzing(busy_store, tmp_path) as cli:
+                                                        tmp_path: Path,
+                                                        where: tuple[str, str]) -> None:
+    with _analyzing(busy_store, tmp_path, where) as cli:
         below = _running_workers(cli)
         holders = [_cmdline(pid)[:80] for pid in below
                    if b"REVIEWER_PASSPHRASE=" in _environ(pid)]
     assert len(below) >= 4  # tracker, forkserver, two workers
     assert holders == []
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_killing_analyze_on_a_local_cluster_leaves_no_process(
+        busy_store: tuple[Path, Path], tmp_path: Path, how: signal.Signals) -> None:
+    """The cluster's workers fork from the forkserver too (started by the command
+    before the store is opened): it and they end with the analysing process."""
+    with _analyzing(busy_store, tmp_path, CLUSTER) as cli:
+        below = _running_workers(cli)
+        if how is signal.SIGINT:
+            os.killpg(cli.pid, how)
+        else:
+            cli.send_signal(how)
+        cli.communicate(timeout=DEADLINE)
+        assert _survivors(below) == []
 
 
 def test_a_cancelled_analysis_ends_its_workers(tmp_path: Path) -> None:
