@@ -32,6 +32,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,11 @@ def _status_mib(field: str, pid: str = "self") -> float:
     return float("nan")
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_rss_mib() -> float:
     return _status_mib("VmHWM")
 
@@ -139,11 +145,14 @@ def child(n: int) -> dict[str, Any]:
                 workers[0] = max([workers[0], *(_status_mib("VmHWM", str(child.pid))
                                                 for child in multiprocessing.active_children())])
 
+        own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         report = export_packet(store, Path(tmp) / "packet", "bench", progress=sample)
         took = time.perf_counter() - start
+        own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
         store.close()
     return {"n": n, "baseline_s": base, "export_s": took, "pages": report.pages,
+            "cpu_main_s": own, "cpu_workers_s": children,
             "peak_rss_mib": peak_rss_mib(), "worker_peak_rss_mib": workers[0],
             "rss_by_done": samples}
 
@@ -248,6 +257,8 @@ def _report(r: dict[str, Any]) -> None:
           f"ratio {conv_rate / base_rate:.4f} (x{base_rate / conv_rate:.0f} slower)")
     print(f"  export PDF pages:            {page_rate:10.1f} pages/s          "
           f"ratio {page_rate / base_rate:.4f} to baseline conversations/s")
+    print(f"  CPU time per wall time:      {r['cpu_main_s'] / r['export_s']:10.2f} main process, "
+          f"{r['cpu_workers_s'] / r['export_s']:.2f} PDF workers (in all)")
     print(f"  peak RSS during export:      {r['peak_rss_mib']:10.0f} MiB "
           f"(PDF workers: {r['worker_peak_rss_mib']:.0f} MiB each at most)")
     steps = ", ".join(f"{int(k):,}: {v:.0f}" for k, v in r["rss_by_done"].items())
