@@ -20,6 +20,7 @@ its chunks are detected again elsewhere (Dask's ``allowed-failures``).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import threading
@@ -81,6 +82,11 @@ class ClusterRunner:
         self._pending: deque[Any] = deque()
         self._plugin: DetectorPlugin | None = None
         drop_secrets()  # local workers start with this process's environment
+        # Dask logs what it does at INFO to the terminal: a local cluster silences it
+        # while it runs, and a closing worker's connection was reported after that,
+        # traceback and all, in one run of five. Warnings (a worker lost) still show.
+        dask_log = logging.getLogger("distributed")
+        dask_log.setLevel(max(logging.WARNING, dask_log.getEffectiveLevel()))
         try:
             self._client = self._connect()
         except (OSError, RuntimeError) as err:  # timeouts; a local worker that cannot start
