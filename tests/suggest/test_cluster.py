@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import ipaddress
+import logging
 import os
 import signal
 import socket
@@ -203,6 +204,9 @@ def test_a_local_cluster_stores_what_local_analysis_stores(
         assert report.workers == 2
         assert report.texts == CONVERSATIONS * 5
         assert "of the cluster local:2" in report.summary_lines()[0]
+        # Dask's INFO log (a closing worker's connection, with a traceback) stays off
+        # the terminal after the cluster has closed.
+        assert logging.getLogger("distributed").getEffectiveLevel() >= logging.WARNING
         assert _stored(store) == local_result
         with store.reading() as conn:
             entries = [e for e in audit.entries(conn) if e.action == "analyze"]
@@ -218,14 +222,24 @@ def test_a_local_cluster_stores_what_local_analysis_stores(
             os.kill(pid, 0)
 
 
+# Helpers multiprocessing keeps for the rest of the process: not workers.
+HELPERS = (b"resource_tracker", b"multiprocessing.forkserver")
+
+
 def _workers() -> set[int]:
-    """This process's children but multiprocessing's resource tracker (which stays)."""
+    """The processes below this one (local workers fork from the forkserver, a child
+    of this process) but multiprocessing's helpers, which stay."""
     found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        for pid in (task / "children").read_text().split():
+    parents = [os.getpid()]
+    while parents:
+        parent = parents.pop()
+        for task in Path(f"/proc/{parent}/task").iterdir():
             with contextlib.suppress(OSError):
-                if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    found.add(int(pid))
+                for pid in (task / "children").read_text().split():
+                    parents.append(int(pid))
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    if not any(helper in command for helper in HELPERS):
+                        found.add(int(pid))
     return found
 
 
