@@ -35,6 +35,10 @@ from reviewer.ops.browse import BrowseQuery, ConversationSummary, Page
 
 ConversationIdRole = Qt.ItemDataRole.UserRole
 ProgressRole = Qt.ItemDataRole.UserRole + 1
+ConflictRole = Qt.ItemDataRole.UserRole + 2
+# The progress bar: decided spans in blue, all decided in green, or in amber while a
+# span a batch merge left in conflict is still to settle (all decided is not done).
+BAR_COLOURS = {"decided": "#5b7fb8", "done": "#3c8d5a", "conflict": "#c4841d"}
 
 PAGE_ROWS = 100
 ROW_HEIGHT = 26
@@ -129,6 +133,8 @@ class BrowserModel(QAbstractTableModel):
             return row.id
         if role == ProgressRole:
             return _progress(row)
+        if role == ConflictRole:
+            return row.conflicted
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -250,7 +256,9 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.save()
         painter.fillRect(rect, QColor("#e3e6ea"))
         done = QRect(rect.left(), rect.top(), int(rect.width() * share), rect.height())
-        painter.fillRect(done, QColor("#3c8d5a" if share >= 1 else "#5b7fb8"))
+        state = ("conflict" if index.data(ConflictRole) else "done" if share >= 1
+                 else "decided")
+        painter.fillRect(done, QColor(BAR_COLOURS[state]))
         painter.restore()
 
 

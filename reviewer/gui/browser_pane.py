@@ -22,8 +22,9 @@ from reviewer.ops.stores import Store
 # Short labels: the three pickers share a third of a 1024-pixel window.
 STATES = (("All", None), ("Pending", "pending"), ("Done", "done"),
           ("Conflicts", "conflict"))
-FILTER_TIPS = ("Which conversations: all, those with pending spans, those done, or those "
-               "with a span a batch merge left in conflict (C goes to the next one)",
+FILTER_TIPS = ("Which conversations: all, those with pending spans, those done (nothing "
+               "pending, no conflict open), or those with a span a batch merge left in "
+               "conflict (C goes to the next one)",
                "Only conversations with a span of this entity",
                "Only conversations with a message of this role")
 SEARCH_DELAY_MS = 250

@@ -51,8 +51,9 @@ SUMMARY_COLUMNS = (
 
 @dataclass(frozen=True)
 class PageFilter:
-    """What the browser shows: ``state`` is None, "pending", "done" or "conflict" (a
-    span a batch merge left in conflict, not yet settled)."""
+    """What the browser shows: ``state`` is None, "pending", "done" (nothing pending
+    and no conflict open) or "conflict" (a span a batch merge left in conflict, not
+    yet settled)."""
 
     state: str | None = None
     entity: str | None = None
@@ -74,8 +75,9 @@ def _filter_clauses(flt: PageFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if flt.state == "pending":
         clauses.append(_pending_count() > 0)
-    elif flt.state == "done":
+    elif flt.state == "done":  # all decided is not done while a lead must settle a span
         clauses.append(_pending_count() == 0)
+        clauses.append(~ConversationRow.id.in_(text(CONFLICTED_CONVERSATIONS)))
     elif flt.state == "conflict":
         clauses.append(ConversationRow.id.in_(text(CONFLICTED_CONVERSATIONS)))
     if flt.entity:

@@ -91,7 +91,8 @@ def test_data_reads_only_the_window(store: Any, monkeypatch: pytest.MonkeyPatch)
     for row in range(model.rowCount()):
         for column in range(model.columnCount()):
             for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                         browser.ProgressRole, browser.ConversationIdRole):
+                         browser.ProgressRole, browser.ConflictRole,
+                         browser.ConversationIdRole):
                 model.data(model.index(row, column), role)
     assert model.data(model.index(0, browser.STATE_COLUMN)) == "● 1 left"
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from reviewer.gui.browser_model import STATE_COLUMN
+from reviewer.gui.browser_model import BAR_COLOURS, STATE_COLUMN
 from reviewer.gui.browser_pane import STATES
 from reviewer.gui.settings import Settings
 from reviewer.gui.window import MainWindow
@@ -74,6 +74,26 @@ def test_the_progress_column_shows_an_open_conflict_until_a_decision_settles_it(
     _press(qtbot, window, Qt.Key.Key_Z, CTRL)  # opens it again
     window.session.catch_up()
     assert _progress(window) == ["⚑ conflict", "⚑ conflict", "● 1 left"]
+
+
+def _bar_colour(window: MainWindow, row: int) -> str:
+    """The colour of the row's progress bar, as drawn (its decided part starts left)."""
+    view = window.table
+    cell = view.visualRect(window.model.index(row, STATE_COLUMN))
+    image = view.viewport().grab().toImage()
+    ratio = image.devicePixelRatio()
+    x, y = cell.left() + 8, cell.bottom() - 4
+    return str(image.pixelColor(int(x * ratio), int(y * ratio)).name())
+
+
+def test_the_bar_of_a_conflicted_conversation_is_amber_not_the_green_of_done(
+        qtbot: Any, window: MainWindow) -> None:
+    assert [_bar_colour(window, row) for row in range(2)] == [BAR_COLOURS["conflict"]] * 2
+    _press(qtbot, window, Qt.Key.Key_C)
+    _press(qtbot, window, Qt.Key.Key_A)  # settles the first conversation's conflict
+    window.session.catch_up()
+    assert _bar_colour(window, 0) == BAR_COLOURS["done"]
+    assert _bar_colour(window, 1) == BAR_COLOURS["conflict"]
 
 
 def test_the_conflicts_filter_lists_conflicted_conversations_opening_at_the_conflict(

@@ -28,6 +28,18 @@ def test_page_rows_carry_the_open_conflict_until_a_decision_settles_it(
     assert _conflicted(store)[conv_ids[0]]
 
 
+def test_a_conversation_in_conflict_is_not_done_until_settled(
+        store: Store, tmp_path: Path) -> None:
+    conv_ids, span_ids = conflicted_matter(store, tmp_path)
+    with store.reading() as conn:
+        decided = {row.id for row in paging.page(conn, paging.PageFilter()) if not row.n_pending}
+    assert conv_ids[0] in decided  # every span decided, and still in conflict
+    done = set(_conflicted(store, paging.PageFilter(state="done")))
+    assert done == decided - set(conv_ids[:2])
+    decide(store, [span_ids[0]], Status.APPROVED, "lead", "PII")
+    assert set(_conflicted(store, paging.PageFilter(state="done"))) == done | {conv_ids[0]}
+
+
 def test_every_sort_and_a_backwards_page_carry_the_mark(store: Store, tmp_path: Path) -> None:
     conv_ids, _ = conflicted_matter(store, tmp_path)
     for sort in paging.SORT_COLUMNS:
