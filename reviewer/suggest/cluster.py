@@ -186,12 +186,12 @@ def _local_start() -> dict[str, str]:
     the detector's libraries once (``lifeline.forkserver``, started early by
     ``analyze``), rather than spawned, each importing them again (a second of CPU
     each, on the cores the analysis needs). Spawned where there is no forkserver."""
-    if lifeline.forkserver(lifeline.CLUSTER_PRELOAD) is None:
+    if not lifeline.has_forkserver():
         return {}
     method = {"distributed.worker.multiprocessing-method": "forkserver"}
     with dask.config.set(method):
         # Dask sets its own preload (itself and its dependencies) the first time it
-        # asks for the context: ours is set again after it, for a server not started yet.
+        # asks for the context: ours replaces it, for a server not started yet.
         distributed.utils.get_mp_context()
         lifeline.forkserver(lifeline.CLUSTER_PRELOAD)
     return method

@@ -44,10 +44,14 @@ ANALYSIS_PRELOAD = (ENGINE,)
 CLUSTER_PRELOAD = ("distributed", ENGINE)
 
 
+def has_forkserver() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()  # not on Windows
+
+
 def forkserver(preload: Sequence[str]) -> BaseContext | None:
     """The forkserver's context, its server importing ``preload`` when it starts
-    (one started already serves as it is); None where there is none (Windows)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    (one started already serves as it is); None where there is none."""
+    if not has_forkserver():
         return None
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
