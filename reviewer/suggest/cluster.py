@@ -229,6 +229,9 @@ class DetectorPlugin(distributed.WorkerPlugin):
             # and stops the workers, which must not print tracebacks of their own.
             with contextlib.suppress(ValueError):  # only the main thread sets handlers
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # Its log goes to the analysing process's terminal: a cancelled chunk (Ctrl+C)
+            # is no warning there. Errors still show.
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         found = _reading(self.policy)
         if found != self.expected:
             raise WorkerMismatchError(

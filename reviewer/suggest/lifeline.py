@@ -39,9 +39,10 @@ from reviewer.infra.environment import drop_secrets
 PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.5
 ENGINE = "reviewer.suggest.engine"  # spaCy, Presidio, ONNX Runtime
+DEAF = "reviewer.suggest.server_start"  # first: the server ignores Ctrl+C from then on
 # What the forkserver imports for local analysis's workers, and for a local cluster's.
-ANALYSIS_PRELOAD = (ENGINE,)
-CLUSTER_PRELOAD = ("distributed", ENGINE)
+ANALYSIS_PRELOAD = (DEAF, ENGINE)
+CLUSTER_PRELOAD = (DEAF, "distributed", ENGINE)
 
 
 def has_forkserver() -> bool:

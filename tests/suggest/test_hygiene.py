@@ -106,6 +106,20 @@ def _survivors(seen: dict[int, int]) -> list[str]:
     return [f"{pid}: {_cmdline(pid)[:100]}" for pid in left]
 
 
+def _signals(pid: int, field: str) -> int:
+    """A signal mask of the process's status (SigIgn: ignored, SigCgt: caught)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return int(next(line.split()[1] for line in status.splitlines()
+                    if line.startswith(field + ":")), 16)
+
+
+def _bit(signum: int) -> int:
+    return 1 << (signum - 1)
+
+
 def _workers(processes: dict[int, int]) -> list[int]:
     """The pool workers among ``processes`` (children of a forkserver)."""
     servers = {pid for pid in processes if "multiprocessing.forkserver" in _cmdline(pid)}
@@ -223,8 +237,43 @@ def test_killing_analyze_on_a_local_cluster_leaves_no_process(
             os.killpg(cli.pid, how)
         else:
             cli.send_signal(how)
-        cli.communicate(timeout=DEADLINE)
+        _, err = cli.communicate(timeout=DEADLINE)
         assert _survivors(below) == []
+    if how is signal.SIGINT:  # the workers' log (a chunk cancelled) stays off the terminal
+        assert err.splitlines() == ["reviewer: interrupted; nothing after the last committed "
+                                    "step was kept."], err
+
+
+@pytest.mark.parametrize("where", [LOCAL, CLUSTER])
+def test_ctrl_c_while_the_workers_server_imports_prints_no_traceback(
+        busy_store: tuple[Path, Path], tmp_path: Path, where: tuple[str, str]) -> None:
+    """``analyze`` starts the workers' forkserver at once, which imports spaCy and
+    Presidio for a second or more before Python's forkserver would ignore Ctrl+C by
+    itself (``reviewer.suggest.server_start`` makes it ignore it from the start)."""
+    with _analyzing(busy_store, tmp_path, where) as cli:
+        ends = time.monotonic() + 60
+        # Its first import makes the server ignore Ctrl+C; the others take a second
+        # or more: Ctrl+C comes while it imports (Python's forkserver catches SIGCHLD
+        # and ignores SIGINT once its imports are done).
+        while not any("multiprocessing.forkserver" in _cmdline(pid)
+                      and (_stat(pid) or ("", 0, 0))[1] == cli.pid  # not a forked worker
+                      and _signals(pid, "SigIgn") & _bit(signal.SIGINT)
+                      and not _signals(pid, "SigCgt") & _bit(signal.SIGCHLD)
+                      for pid in _descendants(cli.pid)):
+            assert time.monotonic() < ends, "no forkserver ignored Ctrl+C while importing"
+            assert cli.poll() is None, "analyze ended before its forkserver started"
+            time.sleep(0.01)
+        below = _descendants(cli.pid)
+        os.killpg(cli.pid, signal.SIGINT)
+        try:
+            _, err = cli.communicate(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            left = {pid: (_stat(pid), _cmdline(pid)[:90]) for pid in [cli.pid, *below]}
+            pytest.fail(f"analyze did not end after Ctrl+C: {left}")
+        assert _survivors(below) == []
+    assert cli.returncode == 130
+    assert "Traceback" not in err, err
+    assert err.splitlines()[-1].endswith("nothing after the last committed step was kept.")
 
 
 def test_a_cancelled_analysis_ends_its_workers(tmp_path: Path) -> None:
@@ -306,7 +355,13 @@ def test_export_workers_start_without_the_passphrase(monkeypatch: pytest.MonkeyP
     bodies = Bodies()
     bodies.start(1)
     try:
-        workers = [pid for pid in _descendants(os.getpid()) if "spawn_main" in _cmdline(pid)]
+        # Until it has run its program, a started process still shows its parent's
+        # command line and environment: wait for the worker's own.
+        ends = time.monotonic() + DEADLINE
+        workers: list[int] = []
+        while not workers and time.monotonic() < ends:
+            workers = [pid for pid in _descendants(os.getpid()) if "spawn_main" in _cmdline(pid)]
+            time.sleep(0.02)
         assert workers
         assert all(b"REVIEWER_PASSPHRASE=" not in _environ(pid) for pid in workers)
     finally:
