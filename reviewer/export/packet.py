@@ -26,7 +26,7 @@ from reviewer.export import loadfile, log, manifest
 from reviewer.export.bodies import Bodies, Entries, Job, Numbered, Place
 from reviewer.export.folder import HashedFile, PacketFolder
 from reviewer.export.leaks import Needles
-from reviewer.export.pdf import Stamp, bates_number, render_qt
+from reviewer.export.pagelayout import Stamp, bates_number
 from reviewer.export.redact import RedactedConversation
 from reviewer.export.text import jsonl_record
 
@@ -115,7 +115,7 @@ class PacketWriter:
             self.folder.make_parent(kind)
         place = Place(self.folder.root, f"PDF/.{self._added}.part", self._any_stamp)
         self._queue.append(_Queued(self._added, conv,
-                                   self._bodies.begin(self._added, conv, place)))
+                                   self._bodies.begin(self._added, conv.rendering(), place)))
         self._advance(IN_FLIGHT)
 
     def drain(self) -> None:
@@ -150,6 +150,11 @@ class PacketWriter:
         pages = queued.pages.result()
         if pages is not None:
             return pages
+        # Qt is loaded only for a document the standard fonts cannot show: importing it
+        # costs a tenth of a second, and its import hook slows every later import,
+        # pickling included (pickle looks up each class it writes by importing its module).
+        from reviewer.export.pdf import render_qt
+
         pages = render_qt(queued.conv, self.folder.path(pdf_path), stamp)
         self.folder.add_existing(pdf_path)
         return pages

@@ -9,7 +9,7 @@ the others show, and the leak scan here covers them all.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reviewer.domain.models import (
@@ -107,6 +107,7 @@ class RedactedConversation:
     log: tuple[LogRow, ...]
     leaks: tuple[Leak, ...] = field(default=())
     unanalysed: int = 0
+    redactions: int | None = None  # the log's count, kept when its rows are left out
 
     @property
     def title_text(self) -> str:
@@ -114,7 +115,14 @@ class RedactedConversation:
 
     @property
     def redaction_count(self) -> int:
+        if self.redactions is not None:
+            return self.redactions
         return sum(1 for row in self.log if row.replacement)
+
+    def rendering(self) -> RedactedConversation:
+        """What the page and text renderers read: without the log's rows and the leaks
+        (a worker process that writes the files is sent this, a fifth the pickle)."""
+        return replace(self, log=(), leaks=(), redactions=self.redaction_count)
 
 
 @dataclass(frozen=True)

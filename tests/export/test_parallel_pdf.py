@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reviewer.domain.errors import CancelledError
+from reviewer.domain.models import Status
 from reviewer.export import packet
 from reviewer.export.bodies import Bodies, Place, WorkerLostError
 from reviewer.export.packet import PacketWriter
@@ -82,6 +85,48 @@ def test_a_parallel_export_writes_the_inline_packet(store: Any, tmp_path: Path,
     if shutil.which("qpdf"):
         for pdf in (two / "PDF").iterdir():
             subprocess.run(["qpdf", "--check", str(pdf)], check=True, capture_output=True)
+
+
+def test_the_facts_line_counts_redactions_though_workers_get_no_log(
+        store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Workers are sent the conversation without its log rows (RedactedConversation.rendering),
+    # so the count on every page must come with it.
+    for i in range(3):
+        text = f"Ann Lee{i} met Bo Kim{i}. " + FILLER
+        conv_id, (m0,) = add_chat(store, f"r{i}", [text], title=f"Chat {i}")
+        add_span(store, conv_id, m0, text, f"Ann Lee{i}", "PERSON")
+        add_span(store, conv_id, m0, text, f"Bo Kim{i}", "PERSON",
+                 status=Status.APPROVED if i else Status.REJECTED)
+    export(store, tmp_path / "packet", 1, monkeypatch)
+    firsts = [" ".join(pages[0].split()) for pages in pdf_texts(tmp_path / "packet").values()]
+    assert sorted(text.count("2 redaction(s)") + 10 * text.count("1 redaction(s)")
+                  for text in firsts) == [1, 1, 10]
+
+
+def test_a_standard_font_export_loads_no_qt(tmp_path: Path) -> None:
+    """Qt comes in only for a document the standard fonts cannot show (its import hook
+    slows every later import, pickling included)."""
+    script = f"""
+import sys
+from pathlib import Path
+from reviewer.ops.stores import create_store
+from reviewer.ops.exporting import export_packet
+from tests.export.builders import add_chat, add_span
+store = create_store(Path({str(tmp_path / "s.db")!r}), "correct horse battery staple", "t")
+conv_id, (m0,) = add_chat(store, "c1", ["Hi, I am Ann Lee."])
+add_span(store, conv_id, m0, "Hi, I am Ann Lee.", "Ann Lee", "PERSON")
+export_packet(store, Path({str(tmp_path / "plain")!r}), "t")
+print("plain", "PySide6" in sys.modules)
+conv_id, (m0,) = add_chat(store, "c2", ["Привет, Ann Lee"])
+add_span(store, conv_id, m0, "Привет, Ann Lee", "Ann Lee", "PERSON")
+export_packet(store, Path({str(tmp_path / "cyrillic")!r}), "t")
+print("cyrillic", "PySide6" in sys.modules)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                         cwd=Path(__file__).resolve().parents[2], check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["plain", "False", "cyrillic", "True"]
 
 
 def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
