@@ -31,7 +31,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from multiprocessing import resource_tracker
 from multiprocessing.context import BaseContext
 
 from reviewer.infra.environment import drop_secrets
@@ -62,10 +63,35 @@ def forkserver(preload: Sequence[str]) -> BaseContext | None:
 def start_forkserver(preload: Sequence[str]) -> None:
     """Start the forkserver now, importing ``preload``: it does on another core while
     this process goes on, and workers started later fork at once. It starts without
-    the secret environment variables, which its workers would inherit."""
+    the secret environment variables, which its workers would inherit, and deaf to
+    Ctrl+C from its first instruction (:func:`children_start_deaf`)."""
     if forkserver(preload) is not None:
         drop_secrets()
-        multiprocessing.forkserver.ensure_running()
+        with children_start_deaf():
+            multiprocessing.forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def children_start_deaf() -> Iterator[None]:
+    """Processes started in the block begin with Ctrl+C blocked; in this process one that
+    comes meanwhile waits for the block's end (or another thread takes it), never lost.
+
+    A terminal's Ctrl+C goes to the whole process group. Python's forkserver ignores
+    it only after its own imports, and one arriving before printed the server's
+    traceback. A blocked signal stays blocked across ``exec``; the server's first
+    preload (``DEAF``) ignores it, which also drops one that came while it was blocked.
+    The resource tracker unblocks the signal once it has started, so it starts first.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "pthread_sigmask")):
+        yield
+        return
+    resource_tracker.ensure_running()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def end_with_parent() -> None:

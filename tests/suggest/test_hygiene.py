@@ -261,7 +261,8 @@ def test_ctrl_c_while_the_workers_server_imports_prints_no_traceback(
         busy_store: tuple[Path, Path], tmp_path: Path, where: tuple[str, str]) -> None:
     """``analyze`` starts the workers' forkserver at once, which imports spaCy and
     Presidio for a second or more before Python's forkserver would ignore Ctrl+C by
-    itself (``reviewer.suggest.server_start`` makes it ignore it from the start)."""
+    itself (it starts with Ctrl+C blocked, ``lifeline.children_start_deaf``, and its first
+    import, ``reviewer.suggest.server_start``, ignores it)."""
     with _analyzing(busy_store, tmp_path, where) as cli:
         ends = time.monotonic() + 60
         # Its first import makes the server ignore Ctrl+C; the others take a second
