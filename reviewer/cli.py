@@ -32,10 +32,10 @@ from reviewer.infra.environment import (
     PASSPHRASE,
     secrets_withheld,
 )
+from reviewer.launch import EXIT_INTERRUPTED, INTERRUPTED
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_BUG = 1
-EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
 CONFLICT = "conflict"  # spans --status conflict
 
@@ -817,7 +817,7 @@ def _run(args: argparse.Namespace) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        sys.stderr.write("reviewer: interrupted; nothing after the last committed step was kept.\n")
+        sys.stderr.write(INTERRUPTED)
         return EXIT_INTERRUPTED
     except TerminatedError:
         sys.stderr.write("reviewer: terminated; nothing after the last committed step was kept.\n")
