@@ -55,6 +55,14 @@ class BrowserPane(QWidget):
         self.no_matches.setContentsMargins(6, 10, 6, 10)
         self.no_matches.hide()
         self._syncing = False
+        # Queries run in the background and may come back out of order: only the last
+        # one asked is shown. ``_opens``: the query whose first row opens when it comes
+        # back (None: the conversation under review stays). ``_awaited``: an Enter
+        # search is running, which decision keys wait for (``opening``).
+        self._asked = 0
+        self._opens: int | None = None
+        self._awaited = False
+        self._shown: int | None = None  # the conversation under review
         self._layout()
         self._connect()
 
@@ -84,7 +92,7 @@ class BrowserPane(QWidget):
         self.search_timer.setInterval(SEARCH_DELAY_MS)
         self.search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search.returnPressed.connect(self._search_entered)
         for combo in (self.state_filter, self.entity_filter, self.role_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
 
@@ -100,16 +108,52 @@ class BrowserPane(QWidget):
         self.search_timer.stop()
         self.run_query(self.current_query())
 
-    def run_query(self, query: BrowseQuery) -> None:
-        self.jobs.submit("Searching", lambda _p: self._fetch(query, None, 100, False),
-                         lambda page: self._show_results(query, page), quiet=True)
+    def _search_entered(self) -> None:
+        """Enter in the search: the first match opens, and decision keys wait for it."""
+        self._awaited = True
+        self.apply_filters()
 
-    def _show_results(self, query: BrowseQuery, page: Page) -> None:
+    def run_query(self, query: BrowseQuery, opens: bool = True) -> None:
+        """Show the rows of ``query``; with ``opens`` its first row opens when they come."""
+        self._asked += 1
+        asked = self._asked
+        self._opens = asked if opens else None
+        self.jobs.submit("Searching", lambda _p: self._fetch(query, None, 100, False),
+                         lambda page: self._show_results(query, page, asked), quiet=True,
+                         failed_too=lambda: self._failed(asked))
+
+    def hold(self) -> None:
+        """The reviewer acts on the conversation on screen (a key, Esc out of the
+        search): a query still running only lists its rows, and one the search field
+        was still waiting to run runs now, for the list alone."""
+        self._opens = None
+        self._awaited = False
+        if self.search_timer.isActive():
+            self.search_timer.stop()
+            self.run_query(self.current_query(), opens=False)
+
+    def opening(self) -> bool:
+        """An Enter search is running: its first match is about to open."""
+        return self._awaited
+
+    def _failed(self, asked: int) -> None:
+        if asked == self._asked:
+            self._opens, self._awaited = None, False
+
+    def _show_results(self, query: BrowseQuery, page: Page, asked: int) -> None:
+        if asked != self._asked:
+            return  # a later query was asked: its rows are the ones to show
+        opens = self._opens == asked
+        self._opens, self._awaited = None, False
         self.model.query = query
         self.model.show_page(page)
         self.searched.emit(query.search)
-        if self.model.rowCount():
+        if not self.model.rowCount():
+            return
+        if opens:
             self.table.select_row(0)
+        elif self._shown is not None:
+            self.show_conversation(self._shown)
 
     def found_nothing(self) -> bool:
         """The rows shown are a search's or a filter's, and there are none."""
@@ -130,6 +174,7 @@ class BrowserPane(QWidget):
 
     def show_conversation(self, conv_id: int) -> None:
         """Select the row of a conversation opened elsewhere, if it is in the window."""
+        self._shown = conv_id
         row = self.model.row_of.get(conv_id)
         if row is not None and self.table.currentIndex().row() != row:
             self._syncing = True

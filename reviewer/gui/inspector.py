@@ -162,6 +162,12 @@ class SpanInspector(QWidget):
         """Pick a reason code as the reviewer would in the list (keys 1 … 9)."""
         self.reason.setCurrentIndex(self.reason.findData(code))
 
+    def reset_reason(self, span: Span | None) -> None:
+        """The picker for a span just made current: its own decision's code, else none
+        (a code picked for one span never goes with the next one's decision)."""
+        index = self.reason.findData(span.reason if span is not None and span.reason else "")
+        self.reason.setCurrentIndex(index if index >= 0 else max(self.reason.findData(""), 0))
+
 
 def _reason_text(number: int | None, code: str, label: str) -> str:
     """A reason as the picker lists it: with the digit key that chooses it."""

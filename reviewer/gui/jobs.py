@@ -42,13 +42,17 @@ class JobBar(QWidget):
         return self.task is not None
 
     def submit(self, label: str, work: Callable[[Any], Any], done: Callable[[Any], None],
-               quiet: bool = False) -> Task:
+               quiet: bool = False, failed_too: Callable[[], None] | None = None) -> Task:
+        """Run ``work``; ``done`` gets its result. ``failed_too`` is called when it fails,
+        after its message, for a caller waiting on it."""
         ended: list[bool] = []
 
         def failed(err: BaseException) -> None:
             ended.append(True)
             self._ended(quiet)
             self.message.emit(describe(err))
+            if failed_too is not None:
+                failed_too()
 
         def succeeded(result: Any) -> None:
             ended.append(True)

@@ -7,7 +7,7 @@ shows. The window binds the handlers once and builds its menus, the ``?``
 reference and the key dispatch from this registry alone. Two modes, as in
 qutebrowser: in ``normal`` mode every binding acts; in ``insert`` mode (a text
 field has the keys) only bindings with Ctrl or Esc act, so letters and digits
-type themselves.
+type themselves, and undo and redo are the field's.
 """
 
 from __future__ import annotations
@@ -118,6 +118,9 @@ COMMANDS: tuple[Command, ...] = (
 BY_ID: dict[str, Command] = {c.id: c for c in COMMANDS}
 
 _INSERT_MODE_SAFE = Qt.KeyboardModifier.ControlModifier
+# Ctrl bindings a text field keeps in insert mode: Ctrl+Z there undoes typing, never
+# a decision the reviewer cannot see from the field.
+FIELD_KEYS = frozenset({"undo", "redo"})
 
 
 def numbered_reasons(reasons: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -176,7 +179,7 @@ class KeyMap:
         for candidate in _sequences(key, modifiers, text):
             found = self.by_key.get(candidate)
             if found is not None:
-                return found
+                return None if insert_mode and found in FIELD_KEYS else found
         return None
 
 

@@ -57,6 +57,7 @@ class ReviewSession(QObject):
         # event-loop turn later, after the conversation view has repainted.
         self.row_counts: dict[int, ConversationCounts] = {}
         self.pushing = False  # a new action's first redo is running
+        self.changes_applied = 0  # operations shown so far (a count read before is stale)
         self.later = QTimer(self)
         self.later.setSingleShot(True)
         self.later.setInterval(0)
@@ -95,9 +96,28 @@ class ReviewSession(QObject):
         self.conversation_opened.emit(conv_id)
 
     def go_to(self, span_id: int | None) -> None:
+        before = self.current.id if self.current else None
         self.current = self.spans.get(span_id) if span_id is not None else None
+        if (self.current.id if self.current else None) != before:
+            # At once, not with the rest of the inspector a turn later: an A pressed
+            # meanwhile must not carry the code picked for the span before.
+            self.inspector.reset_reason(self.current)
         self.view.set_current(self.current.id if self.current else None)
         self.later.start()
+
+    def keep_visible(self, shown: set[int]) -> None:
+        """After content was folded away: a current span no longer shown gives way to the
+        next shown one (pending first), so no key decides what the reviewer cannot see."""
+        if self.current is None or self.current.id in shown:
+            return
+        hidden = self.describe(self.current)
+        at = self.order.index(self.current.id)
+        after = [s for s in self.order[at + 1:] + self.order[:at] if s in shown]
+        pending = [s for s in after if self.spans[s].status is Status.PENDING]
+        self.go_to(next(iter(pending or after), None))
+        self.message.emit(f"{hidden} is in folded content (H shows it again); "
+                          + (f"now at {self.describe(self.current)}." if self.current
+                             else "no span is shown."))
 
     def catch_up(self) -> None:
         """The inspector and the browser's counters, after the view has shown the change."""
@@ -187,12 +207,11 @@ class ReviewSession(QObject):
             return
         self.next_pending()
 
-    def decide_all(self, span_ids: list[int], status: Status) -> None:
-        """Shift+A / Shift+R: one undoable decision over the same-text spans."""
+    def decide_all(self, span_ids: list[int], status: Status, described: str) -> None:
+        """Shift+A / Shift+R: one undoable decision over the same-text spans; ``described``
+        names their text as the reviewer was asked about it."""
         reason = self.inspector.reason_code()
-        what = f"{len(span_ids)} same-text spans"
-        if self.current is not None:
-            what = f"{len(span_ids)} × {self.describe(self.current)}"
+        what = f"{len(span_ids)} × {described}"
         if self.push(f"{VERBS[status]} of {what}",
                      lambda: decide(self.store, span_ids, status, self.reviewer, reason),
                      self._undo_decisions):
@@ -302,6 +321,7 @@ class ReviewSession(QObject):
             current = self.current.id if self.current is not None else None
             self.open_conversation(here, None if current in gone else current)
         self.decided += changes.status_changes
+        self.changes_applied += 1
         if self.totals is not None:
             self.totals += changes.totals
         self.row_counts.update((c.conversation_id, c) for c in changes.conversations)

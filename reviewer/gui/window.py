@@ -278,8 +278,7 @@ class MainWindow(QMainWindow):
             self.table.select_row(0)
         self.view.setFocus()
         self._show_counts()
-        self.jobs.submit("Counting spans", lambda _p: review.status_totals(self.store),
-                     self._set_totals, quiet=True)
+        self._count_totals()
         self.jobs.submit("Reading filters", lambda _p: browse.filter_choices(self.store),
                      self.browser.set_choices, quiet=True)
 
@@ -292,6 +291,7 @@ class MainWindow(QMainWindow):
         self.session.end()
         self.view.clear_view()
         self.inspector.show_span(None)
+        self.statusBar().clearMessage()  # it may quote a span ("Undid: … “Dana Whitfield”")
         self.stack.setCurrentIndex(1)
         self.unlock_button.setFocus()
         self._show_counts()
@@ -343,6 +343,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Decision keys act in the conversation: Esc returns there.", 5000)
             return True
+        if BY_ID[command].decides and self.browser.opening():
+            self.statusBar().showMessage(
+                "Searching: the first match opens in a moment, then the keys act on it.", 4000)
+            return True
+        if command not in ("search", "help", "about"):
+            self.browser.hold()  # no search result replaces what the reviewer acts on
         self.run_command(command)
         return True
 
@@ -387,18 +393,29 @@ class MainWindow(QMainWindow):
 
     def _ask_same(self, span: Span, ids: list[int], status: Status) -> None:
         verb = "Approve" if status is Status.APPROVED else "Reject"
-        if not ids or self.locked:
+        if self.locked:
+            return
+        current = self.session.current
+        if current is None or current.id != span.id:
+            # The count came back after the reviewer moved on: the spans it found are
+            # not the text on screen, and nothing is asked or decided.
+            self.statusBar().showMessage(
+                f"Shift+{verb[0]} was for {self.session.describe(span)}, and the review has "
+                f"moved on: press Shift+{verb[0]} again on the span to {verb.lower()}.", 8000)
+            return
+        if not ids:
             self.statusBar().showMessage(
                 f"No pending span with this text to {verb.lower()}.", 4000)
             return
         detail = self.session.detail
         text = look.escape_text(detail.texts.get(span.id, "") if detail else "")
+        described = self.session.describe(span)
         dialog = ConfirmDialog(
             f"{verb} the same text everywhere",
             f"{verb} {len(ids)} pending {span.entity} span(s) with the text “{text}” "
             f"across the whole store?\n\nEnter {verb.lower()}s; Esc cancels.",
             f"{verb} {len(ids)}", self)
-        dialog.accepted.connect(lambda: self.session.decide_all(ids, status))
+        dialog.accepted.connect(lambda: self.session.decide_all(ids, status, described))
         self._open_dialog(dialog)
 
     def ask_manual_span(self) -> None:
@@ -430,6 +447,7 @@ class MainWindow(QMainWindow):
 
     def toggle_hidden(self) -> None:
         self.view.set_collapsed(not self.view.collapsed)
+        self.session.keep_visible(set(self.view.marks))
 
     def choose_reason(self, number: int) -> None:
         """1 … 9: the policy's reason code of that number, picked in the inspector for the
@@ -515,8 +533,14 @@ class MainWindow(QMainWindow):
     # --- status bar ---------------------------------------------------------------------------
     def _matter_changed(self) -> None:
         self.model.jump_to_start()
+        self._count_totals()
+
+    def _count_totals(self) -> None:
+        """The status bar's totals, counted in the background. A decision applied while
+        they were counted may be in the count or not: they are counted again then."""
+        applied = self.session.changes_applied
         self.jobs.submit("Counting spans", lambda _p: review.status_totals(self.store),
-                         self._set_totals, quiet=True)
+                         lambda totals: self._set_totals(totals, applied), quiet=True)
 
     def _apply_changes(self, changes: Changes) -> None:
         """A job's changes (the spans a refused export's leak scan added); a locked
@@ -526,7 +550,10 @@ class MainWindow(QMainWindow):
         else:
             self.session.apply_changes(changes)
 
-    def _set_totals(self, totals: dict[str, int]) -> None:
+    def _set_totals(self, totals: dict[str, int], applied: int) -> None:
+        if applied != self.session.changes_applied:
+            self._count_totals()
+            return
         self.session.totals = StatusCounts.from_dict(totals)
         self._show_counts()
 
