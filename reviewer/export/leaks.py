@@ -177,6 +177,9 @@ class Needles:
         self._info: dict[str, tuple[str, str]] = {}
         self._forms: dict[str, bool] = {}  # the form searched, and whether it is a number
         given = [(text, needle_text(text), entity, token) for text, entity, token in items]
+        # The redacted values themselves (not their parts or other writings): a span
+        # that keeps one of them elsewhere contradicts its redaction (``holds_value``).
+        self._values = frozenset(_key(needle) for _, needle, _, _ in given if needle)
         for text, needle, entity, token in given:
             self._add(needle, (entity, token))
             self._add(_national(text), (entity, token))
@@ -195,6 +198,11 @@ class Needles:
 
     def __len__(self) -> int:
         return len(self._info)
+
+    def holds_value(self, text: str) -> bool:
+        """Whether ``text``, as needles are compared, is one of the redacted values."""
+        needle = needle_text(text)
+        return bool(needle) and _key(needle) in self._values
 
     def find(self, text: str, vocabulary: frozenset[str] = frozenset()) -> Iterator[Hit]:
         """Every occurrence in ``text``, left to right, non-overlapping.

@@ -108,6 +108,8 @@ class RedactedConversation:
     leaks: tuple[Leak, ...] = field(default=())
     unanalysed: int = 0
     redactions: int | None = None  # the log's count, kept when its rows are left out
+    # Rejected spans that keep a value redacted elsewhere (see ``_conflicts``).
+    conflicts: tuple[int, ...] = ()
 
     @property
     def title_text(self) -> str:
@@ -122,7 +124,8 @@ class RedactedConversation:
     def rendering(self) -> RedactedConversation:
         """What the page and text renderers read: without the log's rows and the leaks
         (a worker process that writes the files is sent this, a fifth the pickle)."""
-        return replace(self, log=(), leaks=(), redactions=self.redaction_count)
+        return replace(self, log=(), leaks=(), conflicts=(),
+                       redactions=self.redaction_count)
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ def redact_conversation(
     texts = [(None, None, conv.title or "", "title"),
              *((m.id, m.index, m.text, roles[m.role]) for m in conv.messages)]
     leaks: list[Leak] = []
+    conflicts: list[int] = []
     cut: dict[int | None, Cut] = {}
     log: list[LogRow] = []
     for message_id, index, text, role in texts:
@@ -178,6 +182,7 @@ def redact_conversation(
         withheld = message_id in unanalysed
         if not withheld:
             leaks += _leaks(conv.id, message_id, text, own, redactor)
+            conflicts += _conflicts(text, own, redactor)
         cut[message_id] = _cut(text, own, redactor, withheld)
         log += _log(index, role, text, own, cut[message_id], redactor)
         log += [_echo_row(index, role, hit, place) for hit, place in cut[message_id].echoes]
@@ -190,6 +195,7 @@ def redact_conversation(
         messages=tuple(_message(m, roles[m.role], cut[m.id].segments, scrub)
                        for m in conv.messages),
         log=tuple(log), leaks=tuple(leaks), unanalysed=len(unanalysed),
+        conflicts=tuple(conflicts),
     )
 
 
@@ -318,6 +324,14 @@ def _leaks(
     kept = [(s.start, s.end) for s in spans if s.status is Status.REJECTED]
     return [Leak(conv_id, message_id, hit)
             for hit in redactor.needles.leaks(text, redacted, kept)]
+
+
+def _conflicts(text: str, spans: Sequence[Span], redactor: Redactor) -> list[int]:
+    """Rejected spans whose text is a value redacted elsewhere: kept here, it would
+    name the replacement token every other place shows (the same person is
+    ``[PERSON-3]`` throughout). The reviewer must decide the value one way."""
+    return [s.id for s in spans if s.status is Status.REJECTED
+            and redactor.needles.holds_value(text[s.start:s.end])]
 
 
 def _log(

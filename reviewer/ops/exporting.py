@@ -46,6 +46,7 @@ from reviewer.ops.batches import refuse_batch
 from reviewer.ops.policies import current_policy
 from reviewer.ops.qc import manifest_qc
 from reviewer.ops.refusals import (
+    ConflictRefusedError,
     ExportRefusedError,
     LeakRefusedError,
     PendingRefusedError,
@@ -75,9 +76,9 @@ PACKET_WORDS = frozenset((
 ))
 
 __all__ = [
-    "ExportRefusedError", "ExportReport", "LeakRefusedError", "PendingRefusedError",
-    "RefusedPlace", "UnanalysedRefusedError", "VerifyReport", "WriteRefusedError",
-    "export_packet", "pending_summary", "verify_packet",
+    "ConflictRefusedError", "ExportRefusedError", "ExportReport", "LeakRefusedError",
+    "PendingRefusedError", "RefusedPlace", "UnanalysedRefusedError", "VerifyReport",
+    "WriteRefusedError", "export_packet", "pending_summary", "verify_packet",
 ]
 
 
@@ -143,6 +144,8 @@ class _Plan:
     spans: Counter[tuple[str, str]] = field(default_factory=Counter)
     not_analysed: int = 0
     echoes: int = 0  # places pending text was redacted without a span
+    # (conversation id, span id) of rejected spans that keep a value redacted elsewhere
+    conflicts: list[tuple[int, int]] = field(default_factory=list)
 
     def status_total(self, status: Status) -> int:
         return sum(n for (_, s), n in self.spans.items() if s == status)
@@ -209,6 +212,9 @@ def _export(store: Store, request: _Request, actor: str, progress: Progress) -> 
         writer = PacketWriter(request.out_dir, request.prefix, _legend(policy))
         try:
             leaks = _render(conn, writer, plan, progress)
+            if plan.conflicts and not leaks:
+                raise _conflict_error(plan.conflicts, packets.titles(
+                    conn, sorted({conv_id for conv_id, _ in plan.conflicts})))
             sealed = None if leaks else _seal(store, conn, writer, plan, actor)
         except BaseException:
             writer.discard()
@@ -330,6 +336,7 @@ def _render(conn: Any, writer: PacketWriter, plan: _Plan, progress: Progress) ->
     progress(0, total, "Exporting")
     for done, redacted in enumerate(_redacted(conn, plan), 1):
         leaks += redacted.leaks
+        plan.conflicts += [(redacted.conversation_id, span_id) for span_id in redacted.conflicts]
         if not leaks:  # after a leak only the scan goes on: the packet is lost anyway
             writer.add(redacted)
             plan.spans.update((row.entity, row.status) for row in redacted.log if not row.echo)
@@ -377,6 +384,28 @@ def _leak_error(span_ids: list[int], leaks: list[Leak], titles: dict[int, str]
         f"{shown(places, len(places))}. They are now pending spans; review them, then "
         "export again. Nothing was written.", span_ids, places, headline,
     )
+
+
+def _conflict_error(conflicts: list[tuple[int, int]], titles: dict[int, str]
+                    ) -> ExportRefusedError:
+    """Rejected spans keep values that are redacted elsewhere: the packet would show
+    the value beside its replacement token, which names it everywhere else."""
+    found = Counter(conv_id for conv_id, _ in conflicts)
+    places = places_of(((c, titles.get(c, ""), n) for c, n in sorted(found.items())),
+                       "kept span(s)")
+    span_ids = sorted(span_id for _, span_id in conflicts)
+    ids = " ".join(str(span_id) for span_id in span_ids[:10])
+    more = f" and {len(span_ids) - 10} more" if len(span_ids) > 10 else ""
+    headline = (f"Export refused: {len(span_ids)} rejected span(s) in {len(places)} "
+                "conversation(s) keep text that is redacted elsewhere, and the packet "
+                "would show it beside the token that replaces it everywhere else.")
+    error = ConflictRefusedError(
+        f"{headline[:-1]}: {shown(places, len(places))}. Decide the same value one way "
+        f"(e.g. approve span(s) {ids}{more}), then export again. Nothing was written.",
+        span_ids, places, headline=f"{headline} Decide the same value one way, then "
+                                   "export again.")
+    error.facts = {"kept_span_ids": span_ids[:100]}
+    return error
 
 
 # --- sealing and publishing --------------------------------------------------------------------

@@ -84,6 +84,17 @@ class LeakRefusedError(ExportRefusedError):
         self.span_ids = span_ids
 
 
+class ConflictRefusedError(ExportRefusedError):
+    """Rejected spans (``span_ids``) keep text that other decisions redact."""
+
+    reason = "decision_conflict"
+
+    def __init__(self, message: str, span_ids: list[int], places: Sequence[RefusedPlace] = (),
+                 headline: str | None = None) -> None:
+        super().__init__(message, places, headline=headline)
+        self.span_ids = span_ids
+
+
 class WriteRefusedError(ExportRefusedError):
     """The packet could not be written (full disk, read-only folder)."""
 

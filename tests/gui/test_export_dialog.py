@@ -22,6 +22,7 @@ from reviewer.gui.settings import Settings
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
 from reviewer.ops.refusals import (
+    ConflictRefusedError,
     LeakRefusedError,
     PendingRefusedError,
     RefusedPlace,
@@ -206,6 +207,24 @@ def test_no_way_out_when_only_finished_was_on_or_the_error_is_another(
     assert not second.places.isVisible()
     assert not second.way_out.isVisible()
     second.reject()
+
+
+def test_a_kept_value_refusal_lists_its_conversations_and_offers_no_way_out(
+        window: MainWindow, tmp_path: Path, fake: FakeExport) -> None:
+    # Producing only the finished conversations would not settle it: the value must
+    # be decided one way.
+    conflict = ConflictRefusedError(
+        "Export refused: 1 rejected span(s) in 1 conversation(s) keep text that is "
+        "redacted elsewhere.", [7], [RefusedPlace(3, "Lease dispute", 1, "kept span(s)")],
+        headline="Export refused: 1 rejected span(s) keep text that is redacted elsewhere.")
+    fake.outcomes.append(conflict)
+    window.matter.export_to(tmp_path / "packet")
+    dialog = window.dialog
+    assert isinstance(dialog, ExportDialog)
+    assert "redacted elsewhere" in dialog.problem.text()
+    assert dialog.places.topLevelItemCount() == 1
+    assert not dialog.way_out.isVisible()
+    dialog.reject()
 
 
 def test_long_titles_are_one_line_and_elided_with_the_full_title_as_tooltip(

@@ -23,6 +23,7 @@ from reviewer.export.manifest import fingerprint
 from reviewer.export.redact import NOT_ANALYSED
 from reviewer.ops.audit import audit_entries
 from reviewer.ops.exporting import (
+    ConflictRefusedError,
     ExportRefusedError,
     PendingRefusedError,
     UnanalysedRefusedError,
@@ -485,3 +486,63 @@ def test_an_export_whose_new_folder_is_cleaned_away_before_it_locks_makes_anothe
     assert cleaned["n"] == 1
     assert verify_packet(tmp_path / "out").ok
     assert [p.name for p in tmp_path.iterdir() if TEMP_MARK in p.name] == []
+
+
+# --- the same value redacted in one place and kept in another ------------------------------
+
+
+def _decided_twice(store: Any) -> tuple[int, int, int]:
+    """NAME approved in one conversation and rejected in another: the approved span's id,
+    the rejected one's, and the second conversation's."""
+    intake = f"Hi, I am {NAME}."
+    first, (m1,) = add_chat(store, "c1", [intake], title="Intake")
+    approved = add_span(store, first, m1, intake, NAME, "PERSON")
+    text = f"Profile of {NAME}, no other details."
+    second, (m2,) = add_chat(store, "c2", [text], title="Profile")
+    kept = add_span(store, second, m2, text, NAME, "PERSON", status=Status.REJECTED)
+    return approved, kept, second
+
+
+def test_a_value_kept_where_it_is_redacted_elsewhere_refuses_the_export(
+        store: Any, tmp_path: Path) -> None:
+    _, kept, second = _decided_twice(store)
+    with pytest.raises(ConflictRefusedError) as refused:
+        export_packet(store, tmp_path / "packet", "tester")
+    assert refused.value.span_ids == [kept]
+    assert [p.conversation_id for p in refused.value.places] == [second]
+    assert str(kept) in str(refused.value)
+    assert not (tmp_path / "packet").exists()
+    assert [p for p in tmp_path.iterdir() if p.name != "matter.db" and
+            not p.name.startswith("matter.db")] == []
+    action, payload = actions(store)[-1]
+    assert (action, payload["reason"], payload["kept_span_ids"]) == (
+        "export_refused", "decision_conflict", [kept])
+
+
+def test_deciding_the_value_one_way_lets_the_packet_out_without_it(
+        store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _, kept, _ = _decided_twice(store)
+    path = str(store.path)
+    store.close()
+    monkeypatch.setenv("REVIEWER_PASSPHRASE", PASSPHRASE)
+    assert main(["export", path, str(tmp_path / "refused")]) == 1
+    assert "redacted elsewhere" in capsys.readouterr().err
+    assert main(["decide", path, "--approve", str(kept)]) == 0
+    assert main(["export", path, str(tmp_path / "packet")]) == 0
+    assert NAME.encode() not in packet_bytes(tmp_path / "packet")
+
+
+def test_a_kept_value_in_a_withheld_conversation_does_not_block_the_finished_ones(
+        store: Any, tmp_path: Path) -> None:
+    intake = f"Hi, I am {NAME}."
+    first, (m1,) = add_chat(store, "c1", [intake], title="Intake")
+    add_span(store, first, m1, intake, NAME, "PERSON")
+    text = f"Profile of {NAME}, mail x@example.net."
+    second, (m2,) = add_chat(store, "c2", [text], title="Profile")
+    add_span(store, second, m2, text, NAME, "PERSON", status=Status.REJECTED)
+    add_span(store, second, m2, text, "x@example.net", "EMAIL_ADDRESS",
+             status=Status.PENDING)
+    report = export_packet(store, tmp_path / "packet", "tester", only_finished=True)
+    assert (report.conversations, report.withheld) == (1, 1)
+    assert NAME.encode() not in packet_bytes(tmp_path / "packet")

@@ -21,12 +21,14 @@ from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.ops.audit import audit_entries, verify_audit
 from reviewer.ops.decisions import decide
 from reviewer.ops.exporting import (
+    ConflictRefusedError,
     LeakRefusedError,
     PendingRefusedError,
     export_packet,
     pending_summary,
     verify_packet,
 )
+from reviewer.ops.spans import list_spans
 from reviewer.ops.stores import create_store
 from reviewer.store import spans
 from tests.conftest import PASSPHRASE
@@ -262,13 +264,23 @@ def test_a_leak_in_a_title_is_found(store: Any, tmp_path: Path) -> None:
         conv_id, None, 4, "EMAIL_ADDRESS")
 
 
-def test_rejected_occurrences_are_decided_not_leaks(store: Any, tmp_path: Path) -> None:
+def test_a_rejected_occurrence_of_a_redacted_value_is_no_leak_but_refuses(
+        store: Any, tmp_path: Path) -> None:
+    # Not a leak (a reviewer decided it, so no pending span is added), but the packet
+    # would show the value beside the token that stands for it everywhere else: the
+    # reviewer decides the value one way (a namesake is redacted too).
     decided_store(store)
     other = f"A different {SECRET_NAME}, a public figure."
     conv_id, (m0,) = add_chat(store, "conv-public", [other])
-    add_span(store, conv_id, m0, other, SECRET_NAME, "PERSON", Status.REJECTED)
+    kept = add_span(store, conv_id, m0, other, SECRET_NAME, "PERSON", Status.REJECTED)
+    before = [s["id"] for s in list_spans(store)]
+    with pytest.raises(ConflictRefusedError):
+        export_packet(store, tmp_path / "out", "tester")
+    assert [s["id"] for s in list_spans(store)] == before
+    decide(store, [kept], Status.APPROVED, "tester")
     export_packet(store, tmp_path / "out", "tester")
     assert verify_packet(tmp_path / "out").ok
+    assert SECRET_NAME.encode() not in packet_bytes(tmp_path / "out")
 
 
 def test_upstream_markers_are_redacted_but_not_searched_for(store: Any, tmp_path: Path) -> None:
