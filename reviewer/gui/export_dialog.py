@@ -169,10 +169,12 @@ class ExportDialog(QDialog):
                             self.allow_pending.isChecked(), self.active_only.isChecked())
 
     def show_problem(self, sentence: str, places: Sequence[RefusedPlace] = (),
-                     reason: str = "", total: int | None = None) -> None:
+                     reason: str = "", total: int | None = None,
+                     finished: int | None = None) -> None:
         """A refusal or another error, in the dialog: the sentence, the first places it
         names (of ``total``), and the only-finished way out where it applies and is not
-        taken yet."""
+        taken yet: not when no conversation is finished (``finished`` 0), where it
+        would produce an empty packet."""
         self.problem.setText(sentence)
         self.places.clear()
         for place in places[:SHOWN_PLACES]:
@@ -181,7 +183,7 @@ class ExportDialog(QDialog):
         self.more.setText(f"and {hidden:,} more conversation(s)" if hidden > 0 else "")
         self.places.setVisible(bool(places))
         self.more.setVisible(hidden > 0)
-        self.reason = reason
+        self.reason = reason if finished != 0 else ""
         self._sync_options()
         self.panel.show()
         width = max(self.width(), 760 if places else 680)

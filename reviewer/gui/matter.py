@@ -97,7 +97,8 @@ class MatterActions(QObject):
             dialog.show_problem(getattr(problem, "headline", None) or str(problem),
                                 getattr(problem, "places", ()),
                                 str(getattr(problem, "reason", "")),
-                                getattr(problem, "total_places", None))
+                                getattr(problem, "total_places", None),
+                                getattr(problem, "finished", None))
         dialog.accepted.connect(lambda: self._export_chosen(dialog.choice()))
         self.open_dialog(dialog)
 

@@ -278,8 +278,16 @@ def _unfinished(conn: Any, request: _Request, policy_hash: str) -> int:
         unanalysed += item.unanalysed
         if len(places) < 1000 and not request.only_finished:
             places.append(_place(item))
-    if total and not request.only_finished:
-        raise unfinished_error(places, total, pending, unanalysed)
+    if not total:
+        return 0
+    finished = packets.count_conversations(conn, request.active_only) - total
+    if not request.only_finished:
+        raise unfinished_error(places, total, pending, unanalysed, finished)
+    if finished <= 0:
+        raise ExportRefusedError(
+            f"Export refused: no conversation is finished (all {total} have pending spans "
+            "or text never analysed), so --only-finished has nothing to produce. Decide "
+            "them first. Nothing was written.")
     return total
 
 

@@ -60,9 +60,11 @@ class PendingRefusedError(ExportRefusedError):
     reason = "pending"
 
     def __init__(self, message: str, count: int, places: Sequence[RefusedPlace] = (),
-                 total_places: int | None = None, headline: str | None = None) -> None:
+                 total_places: int | None = None, headline: str | None = None,
+                 finished: int | None = None) -> None:
         super().__init__(message, places, total_places, headline)
         self.count = count
+        self.finished = finished  # conversations an only-finished export would produce
 
 
 class UnanalysedRefusedError(PendingRefusedError):
@@ -109,8 +111,10 @@ def shown(places: Sequence[RefusedPlace], total: int) -> str:
 
 
 def unfinished_error(places: Sequence[RefusedPlace], total_places: int,
-                     pending: int, unanalysed: int) -> PendingRefusedError:
-    """The refusal for pending spans and text never analysed under the policy in force."""
+                     pending: int, unanalysed: int, finished: int | None = None
+                     ) -> PendingRefusedError:
+    """The refusal for pending spans and text never analysed under the policy in force;
+    ``finished``: how many conversations are not concerned (none: no only-finished way)."""
     parts = []
     if unanalysed:
         parts.append(f"{unanalysed} text(s) never analysed under the policy in force")
@@ -118,11 +122,14 @@ def unfinished_error(places: Sequence[RefusedPlace], total_places: int,
         parts.append(f"{pending} pending span(s)")
     ways = "Analyse and decide them" if unanalysed else "Decide them"
     headline = f"Export refused: {' and '.join(parts)} in {total_places} conversation(s)."
-    message = (f"{headline[:-1]}: {shown(places, total_places)}. {ways}, export with "
-               "--only-finished to produce the others, or with --allow-pending to withhold "
-               "and redact them.")
+    if finished == 0:  # nothing else to produce
+        tail = f"{ways}, or export with --allow-pending to withhold and redact them."
+    else:
+        tail = (f"{ways}, export with --only-finished to produce the others, or with "
+                "--allow-pending to withhold and redact them.")
+    message = f"{headline[:-1]}: {shown(places, total_places)}. {tail}"
     kind = UnanalysedRefusedError if unanalysed else PendingRefusedError
-    return kind(message, pending + unanalysed, places, total_places, headline)
+    return kind(message, pending + unanalysed, places, total_places, headline, finished)
 
 
 def refusal_payload(error: ExportRefusedError, options: dict[str, Any],

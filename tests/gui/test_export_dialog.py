@@ -21,6 +21,7 @@ from reviewer.gui.matter import remembered_choice
 from reviewer.gui.settings import Settings
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
+from reviewer.ops.decisions import decide
 from reviewer.ops.refusals import (
     ConflictRefusedError,
     LeakRefusedError,
@@ -28,6 +29,7 @@ from reviewer.ops.refusals import (
     RefusedPlace,
     UnanalysedRefusedError,
 )
+from tests.export.builders import mark_all_analysed
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,21 @@ def test_no_way_out_when_only_finished_was_on_or_the_error_is_another(
     second.reject()
 
 
+def test_no_way_out_when_no_conversation_is_finished(
+        window: MainWindow, tmp_path: Path, fake: FakeExport) -> None:
+    # Producing only the finished ones would be an empty, signed packet.
+    refusal = PendingRefusedError("Export refused: 3 pending span(s) in 2 conversation(s).", 3,
+                                  [RefusedPlace(1, "Lease dispute", 2, "pending span(s)")],
+                                  2, finished=0)
+    fake.outcomes.append(refusal)
+    window.matter.export_to(tmp_path / "packet")
+    dialog = window.dialog
+    assert isinstance(dialog, ExportDialog)
+    assert dialog.places.topLevelItemCount() == 1
+    assert not dialog.way_out.isVisible()
+    dialog.reject()
+
+
 def test_a_kept_value_refusal_lists_its_conversations_and_offers_no_way_out(
         window: MainWindow, tmp_path: Path, fake: FakeExport) -> None:
     # Producing only the finished conversations would not settle it: the value must
@@ -299,13 +316,19 @@ def test_a_refusal_while_locked_waits_for_the_next_export(qtbot: Any, window: Ma
 
 
 def test_only_finished_withholds_the_unfinished_with_the_real_export(
-        window: MainWindow, tmp_path: Path) -> None:
-    # Every fixture conversation holds pending spans: all are withheld, and counted.
+        window: MainWindow, tmp_path: Path, conversations: dict[str, int]) -> None:
+    # Every fixture conversation holds pending spans; one is finished here: the other
+    # two are withheld, and counted (with none finished the export refuses, above).
+    detail = review.conversation_detail(window.store, conversations["code"])
+    decide(window.store, [s.id for s in detail.spans], Status.APPROVED, "tester")
+    mark_all_analysed(window.store, conversations["code"],
+                      [m.id for m in detail.conversation.messages if m.id is not None])
     window.matter.export_to(tmp_path / "packet", only_finished=True)
-    assert (tmp_path / "packet" / "manifest.json").exists(), window.statusBar().currentMessage()
     written = window.dialog
+    assert not isinstance(written, ExportDialog), written.problem.text()
+    assert (tmp_path / "packet" / "manifest.json").exists(), window.statusBar().currentMessage()
     assert isinstance(written, QMessageBox)
-    assert "3 unfinished conversation(s) withheld" in written.informativeText()
+    assert "2 unfinished conversation(s) withheld" in written.informativeText()
     written.accept()
 
 

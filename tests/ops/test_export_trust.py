@@ -546,3 +546,19 @@ def test_a_kept_value_in_a_withheld_conversation_does_not_block_the_finished_one
     report = export_packet(store, tmp_path / "packet", "tester", only_finished=True)
     assert (report.conversations, report.withheld) == (1, 1)
     assert NAME.encode() not in packet_bytes(tmp_path / "packet")
+
+
+def test_only_finished_with_nothing_finished_writes_no_empty_packet(
+        store: Any, tmp_path: Path) -> None:
+    text = f"Ping {MAIL}"
+    conv_id, (m0,) = add_chat(store, "c1", [text], title="Open")
+    add_span(store, conv_id, m0, text, MAIL, "EMAIL_ADDRESS", status=Status.PENDING)
+    with pytest.raises(PendingRefusedError) as plain:
+        export_packet(store, tmp_path / "plain", "tester")
+    assert plain.value.finished == 0
+    assert "--only-finished" not in str(plain.value)  # it would produce nothing
+    with pytest.raises(ExportRefusedError, match="no conversation is finished"):
+        export_packet(store, tmp_path / "packet", "tester", only_finished=True)
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("matter.db")] == []
+    assert [a for a, _ in actions(store)][-2:] == ["export_refused", "export_refused"]
+    assert "export" not in [a for a, _ in actions(store)]
