@@ -94,6 +94,9 @@ def display(row: ConversationSummary, column: int) -> str:
     value = getattr(row, field)
     if field == "created_at":
         return (value or "")[:10]
+    if field == "title" and not (value or "").strip():
+        # Untitled rows must still be told apart where the source id column is hidden.
+        return f"(untitled) {row.source_id}"
     return "" if value is None else str(value)
 
 

@@ -227,8 +227,9 @@ class ReviewSession(QObject):
                          lambda: set_reason(self.store, span.id, code, self.reviewer),
                          self._undo_decisions) is not None
 
-    def change_entity(self, entity: str) -> None:
-        span = self.current
+    def change_entity(self, entity: str, span: Span | None = None) -> None:
+        """E: the entity of ``span`` (the current span when the dialog was asked)."""
+        span = span or self.current
         if span is None or entity == span.entity:
             return
         self.push(f"entity {entity} of {self.describe(span)}",

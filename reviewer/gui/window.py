@@ -438,9 +438,27 @@ class MainWindow(QMainWindow):
         if span is None:
             return
         choices = list(dict.fromkeys([*self.entities, span.entity]))
-        dialog = EntityDialog("Change entity", choices, span.entity, self)
-        dialog.accepted.connect(lambda: self.session.change_entity(dialog.entity()))
+        text = self.session.detail.texts.get(span.id, "") if self.session.detail else ""
+        dialog = EntityDialog("Change entity", choices, span.entity, self,
+                              subject=look.escape_text(text))
+        dialog.accepted.connect(lambda: self.session.change_entity(dialog.entity(), span))
         self._open_dialog(dialog)
+
+    def undo(self) -> None:
+        self._step_stack("undo")
+
+    def redo(self) -> None:
+        self._step_stack("redo")
+
+    def _step_stack(self, step: str) -> None:
+        stack = self.session.undo_stack
+        if not (stack.canUndo() if step == "undo" else stack.canRedo()):
+            self.statusBar().showMessage(f"Nothing to {step} in this session.", 4000)
+            return
+        if step == "undo":
+            stack.undo()
+        else:
+            stack.redo()
 
     def show_keys(self) -> None:
         self._open_dialog(KeyReference(self.keymap, self.reasons, self))

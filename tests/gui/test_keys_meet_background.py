@@ -10,11 +10,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from reviewer.domain.changes import StatusCounts
 from reviewer.domain.models import Status
+from reviewer.gui.browser_model import TITLE_COLUMN, display
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
+from reviewer.ops.browse import BrowseQuery, fetch_page
+from tests.export.builders import add_chat
 from tests.gui.conftest import started_window
 from tests.gui.test_reason_keys import DIGITS, codes
 from tests.gui.test_search_focus import HeldRunner
@@ -228,3 +232,29 @@ def test_folding_the_current_span_away_moves_to_one_the_reviewer_sees(
     assert "folded" in window.statusBar().currentMessage()
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     assert status_of(window, tool_email[0]) is Status.PENDING
+
+
+# --- what the screen says ---------------------------------------------------------------------
+
+def test_untitled_rows_are_told_apart_by_their_source_id(store: Any) -> None:
+    for source in ("chat-a", "chat-b"):
+        add_chat(store, source, ["Hello there."], title=None)
+    rows = fetch_page(store, BrowseQuery(), None, limit=10).rows
+    assert sorted(display(row, TITLE_COLUMN) for row in rows) == [
+        "(untitled) chat-a", "(untitled) chat-b"]
+
+
+def test_the_entity_dialog_quotes_the_span_it_changes(qtbot: Any, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_E)
+    dialog = window.dialog
+    assert dialog is not None
+    assert any("Maria Lopez" in label.text() for label in dialog.findChildren(QLabel))
+    dialog.reject()
+
+
+def test_undo_with_nothing_to_undo_says_so(qtbot: Any, window: MainWindow) -> None:
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Nothing to undo in this session."
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert window.statusBar().currentMessage() == "Nothing to redo in this session."
