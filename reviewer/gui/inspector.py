@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QTextOption
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from reviewer.domain.explain import entity_words, explain
-from reviewer.domain.models import Decision, Span
+from reviewer.domain.models import Decision, Origin, Span
 from reviewer.gui import look
 from reviewer.gui.keymap import numbered_reasons
 from reviewer.gui.settings import Settings
@@ -142,8 +143,11 @@ class SpanInspector(QWidget):
         }
         for name, value in values.items():
             self.fields[name].setText(value)
-        explained = explain(span)
-        self.why.setText(_paragraphs(explained.sentences))
+        explained = explain(_as_suggested(span, history))
+        sentences = list(explained.sentences)
+        if span.origin is not Origin.MANUAL:
+            sentences += _entity_changes(span, history)
+        self.why.setText(_paragraphs(sentences))
         self.explanation.setPlainText("\n".join(explained.details))
         lines = [history_line(d) for d in history] or ["Not decided yet."]
         self.history.setPlainText("\n".join(lines))
@@ -167,6 +171,22 @@ class SpanInspector(QWidget):
         (a code picked for one span never goes with the next one's decision)."""
         index = self.reason.findData(span.reason if span is not None and span.reason else "")
         self.reason.setCurrentIndex(index if index >= 0 else max(self.reason.findData(""), 0))
+
+
+def _as_suggested(span: Span, history: Sequence[Decision]) -> Span:
+    """The span with the entity it was suggested as: the evidence (a recognizer, its
+    score, its alternatives) is about that entity, not one a reviewer chose since."""
+    changes = [d for d in history if d.entity != d.previous_entity and d.previous_entity]
+    return replace(span, entity=changes[0].previous_entity or span.entity) if changes else span
+
+
+def _entity_changes(span: Span, history: Sequence[Decision]) -> list[str]:
+    changes = [d for d in history if d.entity != d.previous_entity and d.previous_entity]
+    if not changes or changes[0].previous_entity == span.entity:
+        return []
+    last = changes[-1]
+    return [f"Entity changed to {entity_words(span.entity)} by {last.reviewer} "
+            f"({last.decided_at:%Y-%m-%d %H:%M})."]
 
 
 def _reason_text(number: int | None, code: str, label: str) -> str:

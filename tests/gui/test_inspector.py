@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from reviewer.domain.models import Origin, Span, Status
+from reviewer.domain.models import Decision, Origin, Span, Status
 from reviewer.gui.inspector import DETAILS_SETTING, SpanInspector
 from reviewer.gui.settings import Settings
 from reviewer.gui.window import MainWindow
@@ -87,3 +89,28 @@ def test_tab_reaches_details_from_the_conversation(qtbot: Any, window: MainWindo
     assert inspector.explanation.isVisible()
     assert "pattern: test" in inspector.explanation.toPlainText()
     assert settings.get(DETAILS_SETTING) is True
+
+
+def test_after_an_entity_change_the_evidence_is_the_suggestions_and_the_change_is_said(
+        qtbot: Any, settings: Settings) -> None:
+    inspector = inspector_on(qtbot, settings)
+    changed = replace(employee_id_span(), entity="PHONE_NUMBER")
+    when = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    history = [Decision(1, Status.PENDING, Status.PENDING, "Dana", when,
+                        entity="PHONE_NUMBER", previous_entity="ACCOUNT_NUMBER")]
+    inspector.show_span(changed, "EMP-123456", history)
+    why = inspector.why.text()
+    assert why.index("Account or reference number") < why.index(
+        "Entity changed to Phone number by Dana")
+    assert "Also possible: Phone number" in why  # the suggestion's alternative, as it was
+
+
+def test_an_entity_change_undone_says_nothing_of_it(qtbot: Any, settings: Settings) -> None:
+    inspector = inspector_on(qtbot, settings)
+    when = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    history = [Decision(1, Status.PENDING, Status.PENDING, "Dana", when,
+                        entity="PHONE_NUMBER", previous_entity="ACCOUNT_NUMBER"),
+               Decision(1, Status.PENDING, Status.PENDING, "Dana", when,
+                        entity="ACCOUNT_NUMBER", previous_entity="PHONE_NUMBER", undo_of=1)]
+    inspector.show_span(employee_id_span(), "EMP-123456", history)
+    assert "Entity changed" not in inspector.why.text()
