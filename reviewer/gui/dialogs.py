@@ -387,11 +387,18 @@ class KeyReference(QDialog):
         layout.addWidget(table)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(820, min(30 * len(rows) + 190, 860))
+        self.resize(820, min(30 * len(rows) + 190, 860, _room(self)))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.table.resizeRowsToContents()  # long lines wrap, now that the width is known
+
+
+def _room(widget: QWidget) -> int:
+    """The height a dialog may take on its screen (its title bar and the panel aside):
+    on a 768-pixel screen the table scrolls rather than the Close button going off it."""
+    screen = widget.screen()
+    return screen.availableGeometry().height() - 60 if screen is not None else 860
 
 
 def reference_rows(keymap: KeyMap, reasons: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

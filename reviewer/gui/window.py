@@ -481,10 +481,10 @@ class MainWindow(QMainWindow):
         self.inspector.choose_reason(code)
         if self.session.set_reason(code):  # a decided span: its decision now carries it
             self.statusBar().showMessage(
-                f"Reason code {code} ({label}) recorded for this span (Ctrl+Z undoes).", 6000)
+                f"{code} ({label}) recorded for this span; Ctrl+Z undoes.", 6000)
             return
         self.statusBar().showMessage(
-            f"Reason code {code} ({label}): recorded with this span's decision (A / R).", 6000)
+            f"{code} ({label}) goes with this span's A or R.", 6000)
 
     def show_about(self) -> None:
         self._open_dialog(AboutDialog(__version__, self))

@@ -325,3 +325,14 @@ def test_an_empty_store_opens_and_keys_say_what_to_do(qtbot: Any, store: Any,
     assert win.session.current is None
     assert win.statusBar().currentMessage()
     win.close()
+
+
+def test_the_reference_fits_a_short_screen_and_scrolls_instead(
+        qtbot: Any, window: MainWindow) -> None:
+    press(qtbot, window, Qt.Key.Key_Question, SHIFT)
+    dialog = window.dialog
+    assert isinstance(dialog, KeyReference)
+    screen = dialog.screen().availableGeometry()
+    assert screen.height() < 860  # the offscreen test screen is 800 x 600
+    assert dialog.frameGeometry().height() <= screen.height()
+    dialog.reject()
