@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from reviewer import __version__
 from reviewer.domain.cluster import ClusterSpec
@@ -580,8 +580,17 @@ def _opt_path(value: str | None) -> Path | None:
 # --- parser ---------------------------------------------------------------------------------------
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are the contract's one line (argparse prints the
+    whole usage first); ``--help`` still prints it all. Sub-commands' parsers are of
+    this class too (``add_subparsers`` makes them of their parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(UsageError.exit_code, f"{self.prog}: {message}; see {self.prog} --help.\n")
+
+
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument("--passphrase-file", metavar="FILE", default=argparse.SUPPRESS,
                         help="read the passphrase from the first line of FILE")
     common.add_argument("--reviewer", metavar="NAME", default=argparse.SUPPRESS,
@@ -593,7 +602,7 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reviewer", parents=[common],
         description="Find, review and redact personal data in chat-assistant conversation logs.",
     )
@@ -693,7 +702,7 @@ def _add_batch(sub: Any, common: argparse.ArgumentParser) -> None:
                            "and merge them back", description="review batches")
     commands = batch.add_subparsers(dest="batch_command", metavar="split|merge|conflicts",
                                     required=True)
-    secret = argparse.ArgumentParser(add_help=False)
+    secret = _Parser(add_help=False)
     secret.add_argument("--batch-passphrase-file", metavar="FILE",
                         help="read the batch passphrase from the first line of FILE (else "
                              "REVIEWER_BATCH_PASSPHRASE, else a prompt)")

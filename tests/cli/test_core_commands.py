@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reviewer import __version__
-from reviewer.cli import main
+from reviewer.cli import build_parser, main
 from tests.conftest import PASSPHRASE
 
 
@@ -148,3 +148,23 @@ def test_passphrase_is_out_of_the_environment_while_a_command_runs(
     assert "REVIEWER_PASSPHRASE" not in seen["environment"]  # type: ignore[operator]
     assert seen["passphrase"] == PASSPHRASE
     assert os.environ["REVIEWER_PASSPHRASE"] == PASSPHRASE  # the caller's, given back
+
+
+@pytest.mark.parametrize("argv", [["export"], ["frobnicate"], ["stats", "--nope", "x.db"],
+                                  ["qc", "sample"], ["batch", "split", "s.db"]])
+def test_a_usage_error_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
+                                               argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("reviewer")
+    assert "--help" in err
+
+
+def test_help_still_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        build_parser().parse_args(["export", "--help"])
+    assert ended.value.code == 0
+    assert "usage: reviewer export" in capsys.readouterr().out
