@@ -79,7 +79,11 @@ class MatterActions(QObject):
                          self._after_analysis)
 
     def _after_analysis(self, report: Any) -> None:
-        self.message.emit(summary(report))
+        """What was analysed and how many spans it added (its first two lines; the policy's
+        hash, its last, says nothing a reviewer acts on), and a warning before all."""
+        said = " ".join(str(line) for line in report.summary_lines()[:2])
+        warnings = report.warning_lines()
+        self.message.emit(f"Warning: {warnings[0]}" if warnings else said)
         self.changed.emit()
 
     def run_export(self) -> None:

@@ -65,3 +65,26 @@ def test_ctrl_e_opens_the_export_dialog(window: MainWindow) -> None:
     assert isinstance(window.dialog, ExportDialog)
     window.dialog.reject()
     assert window.dialog is None
+
+
+class _Analysed:
+    def __init__(self, warnings: list[str]) -> None:
+        self.warnings = warnings
+
+    def summary_lines(self) -> list[str]:
+        return ["Analysed 4 texts in 2 conversations in 1.2 s (1 worker).",
+                "Added 3 spans (3 suggested).", "Policy /p.yaml, hash 0123456789ab."]
+
+    def warning_lines(self) -> list[str]:
+        return self.warnings
+
+
+def test_the_end_of_an_analysis_says_what_it_added_or_what_it_could_not_do(
+        window: MainWindow) -> None:
+    messages: list[str] = []
+    window.matter.message.connect(messages.append)
+    window.matter._after_analysis(_Analysed([]))
+    window.matter._after_analysis(_Analysed(["the spaCy pipeline x is not installed"]))
+    assert messages == [
+        "Analysed 4 texts in 2 conversations in 1.2 s (1 worker). Added 3 spans (3 suggested).",
+        "Warning: the spaCy pipeline x is not installed"]
