@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from reviewer.domain.models import Status
 from reviewer.ops.decisions import decide
-from reviewer.ops.exporting import LeakRefusedError, export_packet
+from reviewer.ops.exporting import ConflictRefusedError, LeakRefusedError, export_packet
 from reviewer.ops.stores import create_store
 from tests.conftest import PASSPHRASE
 from tests.export.builders import add_chat, add_span
@@ -118,3 +118,44 @@ def test_no_approved_text_survives_in_any_form(matter: dict[str, Any]) -> None:
     for secret in (matter["first"], matter["last"], matter["mail"]):
         assert secret.casefold() not in content, secret
     assert matter["phone"].replace("-", "") not in digits_view("\n".join(texts))
+
+
+@pytest.mark.usefixtures("qapp")
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(matter=matters(), forms=st.lists(st.sampled_from(["as is", "lower", "two spaces",
+                                                         "line break"]),
+                                        min_size=1, max_size=3))
+def test_a_redacted_value_kept_elsewhere_refuses_until_decided_one_way(
+        matter: dict[str, Any], forms: list[str]) -> None:
+    name = f"{matter['first'].title()} {matter['last'].title()}"
+    written = {"as is": name, "lower": name.lower(), "two spaces": name.replace(" ", "  "),
+               "line break": name.replace(" ", "\n")}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = create_store(Path(tmp) / "m.db", PASSPHRASE, "tester")
+        conflicts = 0
+        try:
+            build(store, matter)
+            for i, form in enumerate(forms):
+                text = f"{matter['filler']} {written[form]} {matter['filler']}"
+                conv_id, (m0,) = add_chat(store, f"k{i}", [text], title="Kept")
+                add_span(store, conv_id, m0, text, written[form], "PERSON",
+                         status=Status.REJECTED)
+            for _ in range(4):
+                try:
+                    export_packet(store, Path(tmp) / "out", "tester")
+                    break
+                except LeakRefusedError as refused:
+                    decide(store, refused.span_ids, Status.APPROVED, "tester", "PII")
+                except ConflictRefusedError as refused:
+                    conflicts += 1
+                    decide(store, refused.span_ids, Status.APPROVED, "tester", "PII")
+            else:
+                pytest.fail("the export still refused after four rounds of review")
+        finally:
+            store.close()
+        texts = packet_texts(Path(tmp) / "out")
+    assert conflicts == 1
+    content = normalised("\n".join(texts))
+    for secret in (matter["first"], matter["last"]):
+        assert secret.casefold() not in content, secret
