@@ -35,16 +35,26 @@ No other free text is dropped: strings under keys this module does not read
 keys, and message metadata such as a DALL-E image's ``prompt``, a task's
 ``async_task_prompt`` or a ``targeted_reply``) follow the message's text as
 readable ``key: value`` lines, unless they are known metadata (:data:`SKIP`:
-ids, times, kinds, model names, flags, keys ending in ``_id``), already in the
+ids, times, kinds, model names, flags, keys ending in ``_id``; under ``data``,
+``format``, ``detail`` and the like only machine data), already in the
 message's text, or, in metadata, a machine label (one lowercase word of
-letters, digits and ``_.:-``, such as ``absolute`` or ``gpt-4o``). A
-conversation's own unknown keys likewise become a last message, role
-``system``, visibility ``system``.
+letters, digits and ``_.:-``, such as ``absolute`` or ``gpt-4o``, but not a
+handle such as ``john.smith``; see :mod:`reviewer.ingest.common`). Metadata
+that echoes text stored elsewhere (:data:`REPEATS`: the profile in
+``user_context_message_data``, a code run's ``aggregate_result`` and
+``jupyter_messages``, a citation's ``alt`` and ``matched_text``, the search
+status strings, a plugin's ``kwargs``, a browsing ``command`` or ``source``)
+is left out only where the conversation's title, its messages stored so far
+or this message already hold that text, compared after whitespace
+normalisation (a markdown link by its label and address); otherwise it is
+kept like any other leftover. A conversation's own unknown keys likewise
+become a last message, role ``system``, visibility ``system``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from reviewer.domain.models import Branch, Conversation, Message, Visibility
@@ -74,6 +84,7 @@ SYSTEM_CONTENT = {"user_editable_context", "model_editable_context"}
 HIDDEN_CONTENT = {"thoughts", "reasoning_recap"}
 POINTER_SCHEMES = ("file-service://", "sediment://")
 EMPTY: Mapping[str, Any] = {}
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")  # a markdown link: [label](address)
 
 # Keys whose values are read above, or are metadata of the conversation as a whole.
 CONVERSATION_KEYS = frozenset({
@@ -91,23 +102,21 @@ PART_KEYS = frozenset({"text", "content_type", "asset_pointer"})
 CONTENT_KEYS = frozenset({"content_type", "parts"})  # the rest is read or checked against the text
 EMPTY_KEYS: frozenset[str] = frozenset()
 _HOLDERS = (str, dict, list)
-_ID_ENDS = ("_id", "_ids", "_at")
+_ID_ENDS = common.ID_ENDS
 # Metadata wherever it sits: ids, times, kinds, model and feature names, flags,
-# addresses of thumbnails, and repeats of text stored from elsewhere (the
-# profile, the result a code run reports, the query as the app displays it).
+# addresses of thumbnails.
 SKIP = common.LOOSE_METADATA | {
     "content_type", "role", "status", "recipient", "channel", "model_slug",
     "default_model_slug", "requested_model_slug", "timestamp_", "message_type",
     "message_source", "finish_details", "mime_type", "language", "response_format_name",
-    "asset_pointer", "domain", "attribution", "attributions", "alt", "matched_text",
-    "memory_scope", "textdoc_type", "create_source", "search_display_string",
-    "searched_display_string", "ref_type", "citation_format_type", "citation_format",
-    "evidence_text", "about_user_message", "about_model_message", "pub_date", "style",
+    "asset_pointer", "domain", "attribution", "attributions",
+    "memory_scope", "textdoc_type", "create_source", "ref_type", "citation_format_type",
+    "citation_format", "pub_date", "style",
     "real_author", "reasoning_status", "search_source", "client_reported_search_source",
     "pad", "voice", "sonic_classification_result", "serialization_metadata",
-    "paragen_variants_info", "kwargs", "invoked_plugin", "system_hints",
-    "model_switcher_deny", "exclusive_key", "aggregate_result", "jupyter_messages",
-    "gizmo_type", "thumbnail_url", "content_url", "command", "source", "serialization_title",
+    "paragen_variants_info", "invoked_plugin", "system_hints",
+    "model_switcher_deny", "exclusive_key",
+    "gizmo_type", "thumbnail_url", "content_url", "serialization_title",
     "message_locale", "locale",
     # Flags and ids most messages carry, named so that the check for leftovers skips them.
     "request_id", "parent_id", "turn_exchange_id", "is_complete", "dictation", "can_save",
@@ -119,6 +128,14 @@ SKIP = common.LOOSE_METADATA | {
     "resource_uri", "resource_name", "tool_invoked_message", "tool_invoking_message",
     "html_asset_pointer", "resolved_pineapple_uri", "websocket_url", "connector_type",
 }
+# Metadata that echoes text stored elsewhere (the profile, the result a code run
+# reports, a citation as the text shows it, the query as the app displays it):
+# its text is kept unless the conversation already holds it (see _Stored).
+REPEATS = frozenset({
+    "alt", "matched_text", "search_display_string", "searched_display_string",
+    "evidence_text", "about_user_message", "about_model_message", "kwargs", "command",
+    "source", "aggregate_result", "jupyter_messages",
+})
 
 
 def conversations(stream: InputStream) -> Iterator[Conversation]:
@@ -132,22 +149,25 @@ def parse_conversation(item: Any, where: Where, index: int) -> Conversation:
         raise where.error('it has no "mapping" tree, so it is not a ChatGPT conversation')
     nodes = common.mapping(conv["mapping"] or {}, where, "mapping")
     builder = Builder()
+    title = common.optional_text(conv.get("title"), where, "title")
+    stored = _Stored(builder, title or "")
     active = active_path(nodes, conv.get("current_node"))
     for node_id in active:
-        _add_node(builder, nodes[node_id], Branch.ACTIVE, where)
+        _add_node(builder, nodes[node_id], Branch.ACTIVE, where, stored)
     if len(active) < len(nodes):  # else every node is on the active branch
         chosen = set(active)
         for node_id in tree_order(nodes):
             if node_id not in chosen:
-                _add_node(builder, nodes[node_id], Branch.ALTERNATE, where)
+                _add_node(builder, nodes[node_id], Branch.ALTERNATE, where, stored)
     if not CONVERSATION_KEYS.issuperset(conv.keys()):
         builder.add("system", _extra(conv, CONVERSATION_KEYS, where, "the conversation",
-                                     label=True), visibility=Visibility.SYSTEM)
+                                     stored.check(""), label=True),
+                    visibility=Visibility.SYSTEM)
     source_id = (common.ident(conv.get("id"), where, "id")
                  or common.ident(conv.get("conversation_id"), where, "conversation_id")
                  or f"{where.file}:{index}")
     return builder.build(
-        source_id, common.optional_text(conv.get("title"), where, "title"),
+        source_id, title,
         created_at=common.timestamp(conv.get("create_time"), where, "create_time"),
         updated_at=common.timestamp(conv.get("update_time"), where, "update_time"),
     )
@@ -219,12 +239,49 @@ def tree_order(nodes: Mapping[str, Any]) -> list[str]:
     return order
 
 
-def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None:
+class _Stored:
+    """Whether a text is already stored in the conversation: in its title, in
+    the messages added so far, or in the text ``check`` is given (the message
+    being built), compared after whitespace normalisation; a markdown link
+    (a citation's ``alt``: ``([Site](https://…))``) is stored when its label
+    and its address are. Messages are normalised once, when first needed, and
+    searched newest first (a repeat is most often of the message just before)."""
+
+    def __init__(self, builder: Builder, title: str) -> None:
+        self.builder = builder
+        self.texts = [common.normal(title)]
+
+    def check(self, seen: str) -> Callable[[str], bool]:
+        own: list[str] = []
+
+        def stored(value: str) -> bool:
+            if not own:
+                own.append(common.normal(seen))
+            return all(piece in own[0] or self.holds(piece) for piece in _pieces(value))
+        return stored
+
+    def holds(self, wanted: str) -> bool:
+        messages = self.builder.messages
+        self.texts.extend(common.normal(m.text) for m in messages[len(self.texts) - 1:])
+        return any(wanted in t for t in reversed(self.texts))
+
+
+def _pieces(value: str) -> list[str]:
+    """The normalised text of ``value``; of markdown links, each label and address
+    apart, and the words around them."""
+    if "](" not in value:
+        return [common.normal(value)]
+    pieces = (common.normal(p) for p in _LINK.split(value))
+    return [p for p in pieces if any(c.isalnum() for c in p)]
+
+
+def _add_node(builder: Builder, node: Any, branch: Branch, where: Where,
+              stored: _Stored) -> None:
     message = node.get("message") if isinstance(node, dict) else None
     if message is None:
         if isinstance(node, dict) and not NODE_KEYS.issuperset(node.keys()):
-            builder.add("system", _extra(node, NODE_KEYS, where, "a node"), branch=branch,
-                        visibility=Visibility.HIDDEN)
+            builder.add("system", _extra(node, NODE_KEYS, where, "a node", stored.check("")),
+                        branch=branch, visibility=Visibility.HIDDEN)
         return
     if not isinstance(message, dict):
         common.mapping(message, where, "a message")
@@ -234,7 +291,7 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
     body, placeholders = content_text(content, metadata, where)
     results = search_text(metadata, where) if isinstance(metadata, dict) and metadata and \
         not metadata.keys().isdisjoint(SEARCH_KEYS) else ""
-    extra = _leftovers(node, message, content, metadata, body, results, where)
+    extra = _leftovers(node, message, content, metadata, body, results, where, stored)
     if not body and not placeholders and not results and not extra:
         return  # nothing to review
     author = message.get("author")
@@ -259,13 +316,14 @@ def _add_node(builder: Builder, node: Any, branch: Branch, where: Where) -> None
 
 
 def _extra(record: Mapping[str, Any], known: frozenset[str], where: Where, what: str,
-           seen: str = "", *, label: bool = False) -> str:
-    return common.extra_text(record, known, where, what, SKIP, seen, labels=label)
+           stored: Callable[[str], bool], seen: str = "", *, label: bool = False) -> str:
+    return common.extra_text(record, known, where, what, SKIP, seen, labels=label,
+                             repeats=REPEATS, stored=stored)
 
 
 def _leftovers(node: Mapping[str, Any], message: Mapping[str, Any],
                content: Mapping[str, Any], metadata: Any, body: str, results: str,
-               where: Where) -> str:
+               where: Where, stored: _Stored) -> str:
     """Free text of the node, message, author, content and metadata that the
     message's text (``body`` and ``results``) does not already hold, as readable
     lines. Cheap set tests first: most messages have nothing left over."""
@@ -285,8 +343,8 @@ def _leftovers(node: Mapping[str, Any], message: Mapping[str, Any],
         found.extend((part, PART_KEYS, "a content part", True) for part in parts
                      if isinstance(part, dict) and not PART_KEYS.issuperset(part.keys()))
     if isinstance(metadata, dict) and metadata:
-        rest = {k: v for k, v in metadata.items()
-                if v and type(v) in _HOLDERS and k not in SKIP and not k.endswith(_ID_ENDS)}
+        rest = {k: v for k, v in metadata.items() if v and type(v) in _HOLDERS
+                and (k not in SKIP or k in common.DATA_KEYS) and not k.endswith(_ID_ENDS)}
         if rest:
             found.append((rest, EMPTY_KEYS, "the metadata", True))
     elif isinstance(metadata, str | list) and metadata:  # not the object the format has
@@ -294,7 +352,8 @@ def _leftovers(node: Mapping[str, Any], message: Mapping[str, Any],
     if not found:
         return ""
     seen = f"{body}\n{results}"
-    pieces = (_extra(record, known, where, what, seen, label=label)
+    check = stored.check(seen)
+    pieces = (_extra(record, known, where, what, check, seen, label=label)
               for record, known, what, label in found)
     return common.lines(*pieces)
 

@@ -32,7 +32,10 @@ first; every other message follows as ``alternate``, in file order.
 No other free text is dropped: strings under keys this module does not read
 follow as readable ``key: value`` lines, unless they are metadata
 (:data:`SKIP`: ids, times, kinds, flags, the app's status lines and asset
-addresses, keys ending in ``_id``), machine labels (one lowercase word), or
+addresses, keys ending in ``_id``; under ``data``, ``media_type`` and the like
+only machine data, so a ``document`` block's ``source.data`` text is kept),
+machine labels (one lowercase word, but not a handle such as ``john.smith``:
+see :mod:`reviewer.ingest.common`), or
 already in the text stored from the same place: a block's after the block's
 text, an attachment's after its text, a chat message's as a ``hidden``
 message after its blocks, and the conversation's as its last message (role

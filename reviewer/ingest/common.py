@@ -3,13 +3,40 @@
 Text is never normalised or stripped: offsets into it must stay true. It is
 only refused when it cannot be stored as UTF-8 text at all (NUL characters,
 lone surrogates from ``\\ud800``-style escapes).
+
+Free text where no format puts it is read by :func:`loose_text`, which leaves
+out only what is plainly not anyone's text:
+
+- values under metadata keys (ids, times, kinds, flags; ``LOOSE_METADATA``
+  or a format's own list, and any key ending in ``_id``, ``_ids`` or ``_at``);
+- under keys that usually hold machine data (:data:`DATA_KEYS`: ``data``,
+  ``file_data``, ``format``, ``detail``, ``media_type``, ``mime_type``), only
+  values that are machine data (:func:`machine_data`): an inline ``data:``
+  address, a MIME type, an ISO 8601 time, base64 (also wrapped in lines), or
+  one ASCII token (once an app's private-use markup characters are removed)
+  of letters, digits and ``+/=_.:-`` (an option such as ``png``, ``auto`` or
+  ``high``, a version, a key) that is not a person's
+  handle (``john.smith``, ``jane_doe``), a capitalised name (``Ashdown``,
+  ``McDonald``) or, shorter than a base64 blob, a token of five digits or more
+  (``555-123-4567``, ``4111111111111111``: a number someone typed). Anything
+  with a space between words, with other punctuation, with non-ASCII letters,
+  an e-mail address or a web address is text and kept;
+- in an app's metadata (``labels``), machine labels (:func:`is_label`): one
+  lowercase word of letters, digits and ``_.:-`` (``standard``, ``gpt-4o``,
+  ``connector:x``) or an app's own address (``sediment://…``), but never a
+  handle: letters with dots or underscores between them (``h.oyelaran``);
+- text that repeats what is stored from the same record (``seen``) and, under
+  a format's *repeat* keys (``repeats``: metadata that echoes text stored
+  elsewhere), text already stored anywhere the caller's ``stored`` check looks,
+  compared after whitespace normalisation, and machine data. Text under a
+  repeat key that is stored nowhere is kept.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -130,27 +157,94 @@ LOOSE_METADATA = frozenset({
     "type", "id", "uuid", "file_id", "start_timestamp", "stop_timestamp", "created_at",
     "updated_at", "data", "file_data", "media_type", "mime_type", "format", "detail", "flags",
 })
+# Metadata keys whose values are judged one by one: machine data is skipped, text kept.
+DATA_KEYS = frozenset({"data", "file_data", "media_type", "mime_type", "format", "detail"})
+ID_ENDS = ("_id", "_ids", "_at")
 
 
 # A machine label: one lowercase word ("absolute", "gpt-4o", "connector:drive"),
 # or an app's own address ("sediment://file_00ab", "connectors://drive"; not a web page's).
 _LABEL = re.compile(r"[a-z][a-z0-9_.:-]*|(?!https?:)[a-z][a-z0-9+.-]*://\S*")
+# A person's handle or the local part of an address: letters, a dot or underscore between.
+_HANDLE = re.compile(r"[A-Za-z]+(?:[._][A-Za-z]+)+[0-9]*")
+# A capitalised name: Ashdown, McDonald, Smith-Jones.
+_NAME = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:-[A-Z][a-z]+)*")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_.:-]+")
+_MIME = re.compile(r"[a-z]+/[a-z0-9][a-z0-9.+-]*(?: *; *[a-z0-9-]+=[A-Za-z0-9._-]+)*", re.I)
+_TIME = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?"
+                   r"(?:Z|[+-]\d\d:?\d\d)?)?")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_BASE64_LINES = re.compile(r"[A-Za-z0-9+/=]{40,}(?:\r?\n[A-Za-z0-9+/=]+)+\s*")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")  # an encoded blob on one line
+_DIGIT = re.compile(r"[0-9]")
+NUMBER_DIGITS = 5  # a shorter token with this many digits may be a number that is PII
+
+
+def is_label(value: str) -> bool:
+    """True for an app's machine label (see the module docstring), never a handle."""
+    return _LABEL.fullmatch(value) is not None and _HANDLE.fullmatch(value) is None
+
+
+def machine_data(value: str) -> bool:
+    """True when ``value`` is plainly machine data, not text (see the module docstring)."""
+    if value.startswith("data:"):
+        return True
+    if _PRIVATE_USE.search(value):  # an app's markup around a reference: "\ue200i…\ue201"
+        value = _PRIVATE_USE.sub("", value)
+    if not value.isascii():
+        return False
+    stripped = value.strip()
+    if not stripped or any(p.fullmatch(stripped) for p in (_MIME, _TIME, _BASE64_LINES)):
+        return True
+    if not _TOKEN.fullmatch(stripped) or "://" in stripped:
+        return False
+    if _BASE64.fullmatch(stripped):
+        return True
+    if len(_DIGIT.findall(stripped)) >= NUMBER_DIGITS:
+        return False  # a phone, card, account or id number someone typed: kept
+    return _HANDLE.fullmatch(stripped) is None and _NAME.fullmatch(stripped) is None
+
+
+def normal(value: str) -> str:
+    """``value`` with every run of whitespace one space, for telling repeats."""
+    return " ".join(value.split())
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What :func:`_free` leaves out (see the module docstring)."""
+
+    skip: frozenset[str]
+    seen: str
+    labels: bool
+    repeats: frozenset[str]
+    stored: Callable[[str], bool]
+
+
+def _seen_check(seen: str) -> Callable[[str], bool]:
+    normal_seen: list[str] = []
+
+    def stored(value: str) -> bool:
+        if not normal_seen:
+            normal_seen.append(normal(seen))
+        return normal(value) in normal_seen[0]
+    return stored
 
 
 def loose_text(block: Mapping[str, Any], where: Where, what: str,
                skip: frozenset[str] = LOOSE_METADATA, seen: str = "", *,
-               labels: bool = False) -> str:
+               labels: bool = False, repeats: frozenset[str] = frozenset(),
+               stored: Callable[[str], bool] | None = None) -> str:
     """The free text of a block of a kind no format documents: its strings but
-    those under ``skip`` keys (at any depth; ``LOOSE_METADATA`` unless given, and
-    any key ending in ``_id``, ``_ids`` or ``_at``), inline ``data:``, any
-    already in ``seen`` (text stored from the same record) and, with ``labels``
-    (for an app's metadata), machine labels (one lowercase word of letters,
-    digits and ``_.:-``, or an address of a scheme other than ``http(s)``); JSON
+    those the module docstring lists (``skip`` is ``LOOSE_METADATA`` unless
+    given; ``seen`` is text stored from the same record; ``stored`` tells text
+    under ``repeats`` keys stored elsewhere, by default within ``seen``); JSON
     text of an object or array is read as that data. A lone string comes as
     itself, else :func:`readable` lines of what holds the strings; "" when
     there is no such string."""
+    rules = _Rules(skip, seen, labels, repeats, stored or _seen_check(seen))
     try:
-        rest = _free(block, skip, seen, labels)
+        rest = _free(block, rules)
     except RecursionError:
         raise where.error(f"{what} is nested too deeply") from None
     if rest is None:
@@ -164,35 +258,48 @@ def loose_text(block: Mapping[str, Any], where: Where, what: str,
 
 def extra_text(record: Mapping[str, Any], known: frozenset[str], where: Where,
                what: str, skip: frozenset[str] = LOOSE_METADATA, seen: str = "", *,
-               labels: bool = False) -> str:
+               labels: bool = False, repeats: frozenset[str] = frozenset(),
+               stored: Callable[[str], bool] | None = None) -> str:
     """:func:`loose_text` of a record's keys that its format does not define."""
     if known.issuperset(record.keys()):
         return ""
     return loose_text({k: v for k, v in record.items() if k not in known}, where, what,
-                      skip, seen, labels=labels)
+                      skip, seen, labels=labels, repeats=repeats, stored=stored)
 
 
-def _is_metadata_key(key: Any, skip: frozenset[str]) -> bool:
-    return key in skip or (isinstance(key, str) and key.endswith(("_id", "_ids", "_at")))
+def metadata_key(key: Any, skip: frozenset[str]) -> bool:
+    """True when nothing under ``key`` is text: a ``skip`` key (but for
+    :data:`DATA_KEYS`, whose values are judged one by one) or an id or time."""
+    return (key in skip and key not in DATA_KEYS) or (isinstance(key, str)
+                                                      and key.endswith(ID_ENDS))
 
 
-def _free(value: Any, skip: frozenset[str] = LOOSE_METADATA, seen: str = "",
-          labels: bool = False) -> Any:
-    """``value`` with only its free-text strings and what holds them; None if none."""
+def _free(value: Any, rules: _Rules, *, machine: bool = False, repeat: bool = False) -> Any:
+    """``value`` with only its free-text strings and what holds them; None if none.
+    ``machine``: the value of a data key; ``repeat``: under a repeat key."""
     if isinstance(value, str):
-        if not value or value.startswith("data:") or value in seen:
-            return None
-        if value[0] in "{[" and isinstance(data := _json_data(value), dict | list):
-            return _free(data, skip, seen, labels)  # JSON text: its strings, laid out
-        return None if labels and _LABEL.fullmatch(value) else value
+        return _free_string(value, rules, machine=machine, repeat=repeat)
     if isinstance(value, dict):
-        kept = {k: v for k, item in value.items() if not _is_metadata_key(k, skip)
-                and (v := _free(item, skip, seen, labels)) is not None}
+        kept = {k: v for k, item in value.items() if not metadata_key(k, rules.skip)
+                and (v := _free(item, rules, machine=k in DATA_KEYS and k in rules.skip,
+                                repeat=repeat or k in rules.repeats)) is not None}
         return kept or None
     if isinstance(value, list):
-        return [v for item in value
-                if (v := _free(item, skip, seen, labels)) is not None] or None
+        return [v for item in value if (v := _free(item, rules, machine=machine,
+                                                   repeat=repeat)) is not None] or None
     return None  # numbers, flags, null
+
+
+def _free_string(value: str, rules: _Rules, *, machine: bool, repeat: bool) -> str | None:
+    if not value or value.startswith("data:") or value in rules.seen:
+        return None
+    if value[0] in "{[" and isinstance(data := _json_data(value), dict | list):
+        return _free(data, rules, repeat=repeat)  # JSON text: its strings, laid out
+    if rules.labels and is_label(value):
+        return None
+    if (machine or repeat) and machine_data(value):
+        return None
+    return None if repeat and rules.stored(value) else value
 
 
 def _json_data(value: str) -> Any:

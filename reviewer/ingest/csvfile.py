@@ -4,7 +4,10 @@
 Rows are grouped by ``conversation_id`` (rows of one conversation need not be
 adjacent); message order is row order, conversations come in the order of
 their first row. The conversation id is the ``source_id``. The title is the
-first non-empty ``title`` of its rows. A row's other columns are not dropped:
+first non-empty ``title`` of its rows; each later title that differs from
+those before it is not dropped but listed, in row order, in a last message
+(role ``system``, visibility ``system``) of ``title: …`` lines. A row's
+other columns are not dropped:
 their non-empty values follow its text (one such value as it is, more as
 ``column: value`` lines).
 
@@ -25,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewer.domain.models import Conversation
+from reviewer.domain.models import Conversation, Visibility
 from reviewer.ingest import common
 from reviewer.ingest.common import Builder, Where
 from reviewer.ingest.errors import InputError, line
@@ -86,6 +89,7 @@ class _Group:
         self.conv_id = conv_id
         self.builder = Builder()
         self.title: str | None = None
+        self.later_titles: dict[str, None] = {}  # ordered, each once
 
     def add(self, name: str, row: _Row) -> None:
         where = Where(name, line(row.number))
@@ -98,9 +102,17 @@ class _Group:
         self.builder.add(role, body,
                          visibility=common.role_visibility(role),
                          created_at=common.timestamp(values.get("timestamp"), where, "timestamp"))
-        self.title = self.title or common.text(values.get("title"), where, "title") or None
+        self._add_title(common.text(values.get("title"), where, "title"))
+
+    def _add_title(self, title: str) -> None:
+        if not self.title:
+            self.title = title or None
+        elif title and title != self.title:
+            self.later_titles[title] = None
 
     def build(self) -> Conversation:
+        self.builder.add("system", "\n".join(f"title: {t}" for t in self.later_titles),
+                         visibility=Visibility.SYSTEM)
         return self.builder.build(self.conv_id, self.title)
 
 

@@ -8,7 +8,12 @@ With ``structure=True`` (the head) :class:`InputStream` scans every chunk at C s
 (escape pairs are dropped, strings are cut out by splitting on quotes, the
 remaining brackets are summed with ``accumulate``) and raises an :class:`InputError` at the first
 sign of trouble: nesting deeper than :data:`MAX_DEPTH`, a number longer than
-:data:`MAX_DIGITS`, a NUL byte, or more bytes than the caller allowed. It also
+:data:`MAX_DIGITS`, a NUL byte, or more bytes than the caller allowed. A file
+that starts as UTF-16 text does (a UTF-16 byte-order mark, or ASCII characters
+with a NUL byte beside each, as Excel's "Unicode text" and PowerShell write it)
+is refused as UTF-16, with a word to re-save it as UTF-8, not as holding NUL
+bytes: the parsers read UTF-8, and a file is not transcoded on the way (the
+CSV parser's second pass seeks to byte offsets). The stream also
 counts bytes for progress and drops a leading UTF-8 byte-order mark; a parser
 that reads the data twice (CSV) rewinds it with :meth:`InputStream.rewind`. The
 parsers read the whole file with ``structure=False``: the standard library's decoder
@@ -30,6 +35,8 @@ MAX_DEPTH = 128
 MAX_DIGITS = 400
 CHUNK = 1 << 16
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+START = 4  # bytes the first read takes at least, to tell UTF-16 by
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _DIGITS = b"0123456789"
@@ -38,6 +45,17 @@ _DIGIT_MASK = bytes(ord("1") if chr(b) in "0123456789" else ord("0") for b in ra
 _LONG_RUN = b"1" * (MAX_DIGITS + 1)
 # Opening brackets become +1 and closing ones -1 when read as signed bytes.
 _SIGNS = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")
+
+
+def _is_utf16(start: bytes) -> bool:
+    """True when a file's first bytes are a UTF-16 byte-order mark, or ASCII
+    characters each with a NUL byte beside it on the same side."""
+    if start[:2] in UTF16_BOMS:
+        return True
+    if len(start) < 2:
+        return False
+    return any(not nuls.strip(b"\x00") and chars.isascii() and 0 not in chars
+               for chars, nuls in ((start[0::2], start[1::2]), (start[1::2], start[0::2])))
 
 
 def _has_long_run(data: bytes) -> bool:
@@ -67,6 +85,7 @@ class InputStream(io.RawIOBase):
         self._escaped = False
         self._digits = 0
         self._skipped = 0  # a byte-order mark dropped at the start
+        self._ahead = b""  # read at the start beyond what was asked for
 
     def readable(self) -> bool:
         return True
@@ -77,11 +96,8 @@ class InputStream(io.RawIOBase):
         return len(data)
 
     def read(self, size: int | None = -1) -> bytes:
-        data = self._raw_read(CHUNK if size is None or size < 0 else size)
-        if self.bytes_read == 0 and data.startswith(BOM):
-            self.bytes_read += len(BOM)
-            self._skipped = len(BOM)
-            data = data[len(BOM):]
+        size = CHUNK if size is None or size < 0 else size
+        data = self._start(size) if self.bytes_read == 0 else self._raw_read(size)
         self.bytes_read += len(data)
         if self.limit is not None and self.bytes_read > self.limit:
             raise InputError(self.name, "", "the data is larger than its declared size")
@@ -109,9 +125,29 @@ class InputStream(io.RawIOBase):
         except (OSError, ValueError) as err:
             raise InputError(self.name, "", f"it cannot be read a second time ({err})") from None
         self.bytes_read = at
+        self._ahead = b""
         self._depth, self._in_string, self._escaped, self._digits = 0, False, False, 0
 
+    def _start(self, size: int) -> bytes:
+        """The first ``size`` bytes after any UTF-8 byte-order mark, read at least
+        :data:`START` deep (whatever ``size``) to tell a mark and UTF-16 by."""
+        data = self._raw_read(max(size, START))
+        while 0 < len(data) < START and (more := self._raw_read(START - len(data))):
+            data += more
+        if _is_utf16(data[:START]):
+            raise InputError(self.name, "", "it is UTF-16 text, which cannot be imported; "
+                             "re-save it as UTF-8 (Excel: CSV UTF-8; PowerShell: "
+                             "-Encoding utf8) and import it again")
+        if data.startswith(BOM):
+            self.bytes_read = self._skipped = len(BOM)
+            data = data[len(BOM):]
+        data, self._ahead = data[:size], data[size:]
+        return data
+
     def _raw_read(self, size: int) -> bytes:
+        if self._ahead:
+            data, self._ahead = self._ahead[:size], self._ahead[size:]
+            return data
         try:
             return self.raw.read(size) or b""
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as err:

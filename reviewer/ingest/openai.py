@@ -25,8 +25,11 @@ and a batch request body's other parameters (``metadata``, ``user``,
 ``stop``, a ``response_format`` schema, the ``input`` of a request to another
 endpoint) follow its messages as a ``system`` message of readable lines; a
 batch response's other fields follow its answer as a ``hidden`` assistant
-message. Ids, model names and sampling parameters are metadata, and so are
-token log-probabilities (the answer's own words again).
+message. A batch line's ``error`` (a request that failed, ``"response": null``)
+is the response half: a ``system`` message of readable lines
+(``error:``, ``code: …``, ``message: …``), never an empty conversation. Ids,
+model names and sampling parameters are metadata, and so are token
+log-probabilities (the answer's own words again).
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ from reviewer.ingest.jsonstream import jsonl_records
 MESSAGE_KEYS = frozenset({"role", "content", "name", "refusal", "tool_calls", "function_call",
                           "tool_call_id", "weight"})
 LINE_KEYS = frozenset({"messages", "tools", "functions", "id", "parallel_tool_calls"})
-BATCH_KEYS = frozenset({"custom_id", "method", "url", "body", "response", "error", "id"})
+# "error" is not here: a failed request's error message is text to review.
+BATCH_KEYS = frozenset({"custom_id", "method", "url", "body", "response", "id"})
 # A request body's keys: read, or parameters that hold no one's text.
 BODY_KEYS = frozenset({
     "messages", "tools", "functions", "model", "max_tokens", "max_completion_tokens",

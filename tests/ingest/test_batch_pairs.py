@@ -21,6 +21,7 @@ REQUESTS = FIXTURES / "batch_requests.jsonl"
 RESPONSES = FIXTURES / "batch_output.jsonl"
 PROMPT = "Complaint from Harriet Cole (DOB 03/07/1981)"
 ANSWER = "Harriet Cole says the branch refused her deposit."
+FAILURE = "error:\n  code: server_error\n  message: failed"
 
 
 def conversations(store: Store) -> list[dict[str, Any]]:
@@ -48,16 +49,17 @@ def test_requests_then_responses_are_one_conversation(store: Store) -> None:
     assert roles == ["system", "user", "assistant"]
     assert PROMPT in shown["request-1"][1][1]
     assert shown["request-1"][2][1] == ANSWER
-    assert len(shown["request-2"]) == 1  # its request failed: no answer to add
+    # its request failed: the error is its answer, text to review
+    assert shown["request-2"][1:] == [("system", FAILURE)]
     result = report.files[0]
-    assert (result.conversations, result.messages, result.already_present) == (0, 1, 1)
-    assert "completed 1 batch conversation" in " ".join(report.summary_lines())
+    assert (result.conversations, result.messages, result.already_present) == (0, 2, 0)
+    assert "completed 2 batch conversations" in " ".join(report.summary_lines())
     with store.reading() as conn:
         entry = list(audit.entries(conn))[-1]
     assert entry.action == "import"
     assert entry.payload["completed"] == [{
-        "conversation_id": "1", "source_id": "request-1", "added": "response", "messages": 1,
-        "exported_before": False}]
+        "conversation_id": str(i), "source_id": f"request-{i}", "added": "response",
+        "messages": 1, "exported_before": False} for i in (1, 2)]
 
 
 def test_either_order_gives_the_same_conversation(store: Store, tmp_path: Path) -> None:
@@ -124,8 +126,8 @@ def test_spans_and_decisions_on_the_first_half_stay(store: Store, first: Path) -
     import_ok(store, first)
     span_id, conv_id = _span_on(store, "request-1", "Harriet Cole")
     with store.reading() as conn:
-        # request-2 only: its prompt, or nothing (its request failed, no answer came)
-        assert analysis.count_stale(conn, "p")[0] == (1 if first == REQUESTS else 0)
+        # request-2 only: its prompt, or the error that came instead of an answer
+        assert analysis.count_stale(conn, "p")[0] == 1
     import_ok(store, second)
     with store.reading() as conn:
         span = spans.get(conn, span_id)
@@ -187,7 +189,9 @@ def test_a_line_with_both_halves_completes_a_stored_request(store: Store, tmp_pa
     report = import_ok(store, whole)
     assert report.files[0].completed[0].added == "response"
     assert [r for r, _ in by_source(store)["request-1"]] == ["system", "user", "assistant"]
-    assert import_ok(store, RESPONSES).totals()["messages"] == 0
+    before = by_source(store)["request-1"]
+    assert import_ok(store, RESPONSES).totals()["messages"] == 1  # request-2's error
+    assert by_source(store)["request-1"] == before
 
 
 def test_two_waiting_requests_with_one_custom_id_are_not_guessed(store: Store,

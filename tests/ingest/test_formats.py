@@ -50,7 +50,8 @@ def test_openai_batch_requests_and_results(parse: Parse) -> None:
     assert "Harriet Cole" in requests[0].messages[1].text
     results = parse("openai/batch_output.jsonl")
     assert results[0].messages[0].text == "Harriet Cole says the branch refused her deposit."
-    assert results[1].messages == ()
+    (failure,) = results[1].messages  # the request failed: its error is the answer
+    assert failure.text == "error:\n  code: server_error\n  message: failed"
 
 
 def test_claude_blocks_attachments_and_senders(parse: Parse) -> None:

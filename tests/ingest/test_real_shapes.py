@@ -37,7 +37,11 @@ def test_chatgpt_search_results_follow_their_message(parse: Parse) -> None:
     assert [(m.source_message_id, m.role, m.visibility) for m in results] == [
         ("t1", "tool", Visibility.TOOL), ("a1", "assistant", Visibility.TOOL)]
     tool_output, cited = results
-    assert tool_output.index == 5  # the tool message itself has no text
+    assert tool_output.index == 6  # after the tool message, which has only the app's status
+    status = conv.messages[5]
+    assert (status.source_message_id, status.text) == (
+        "t1", "search_display_string: Searching the web…\n"
+        "searched_display_string: Searched the web")  # stored nowhere else, so kept
     assert "Rosa A. Carucci chairs the employment section" in tool_output.text
     assert tool_output.text.endswith("\n\nR. A. Carucci Halvorsen Pike")  # the query
     assert conv.messages[cited.index - 1].source_message_id == "a1"
