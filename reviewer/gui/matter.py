@@ -81,9 +81,11 @@ class MatterActions(QObject):
     def _after_analysis(self, report: Any) -> None:
         """What was analysed and how many spans it added (its first two lines; the policy's
         hash, its last, says nothing a reviewer acts on), and a warning before all."""
-        said = " ".join(str(line) for line in report.summary_lines()[:2])
-        warnings = report.warning_lines()
-        self.message.emit(f"Warning: {warnings[0]}" if warnings else said)
+        lines = getattr(report, "summary_lines", None)
+        warned = getattr(report, "warning_lines", None)
+        said = " ".join(str(line) for line in lines()[:2]) if callable(lines) else ""
+        warnings = warned() if callable(warned) else []
+        self.message.emit(f"Warning: {warnings[0]}" if warnings else said or "Analysed.")
         self.changed.emit()
 
     def run_export(self) -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication
 
+from reviewer.gui import crash
 from reviewer.gui.settings import Settings
 from reviewer.gui.tasks import SyncRunner
 from reviewer.gui.window import MainWindow
@@ -51,6 +52,18 @@ def _no_leaks(qapp: QApplication) -> Iterator[None]:
         widget.close()
     assert not leaked, f"windows left open: {[type(w).__name__ for w in leaked]}"
     assert QThreadPool.globalInstance().activeThreadCount() == 0
+
+
+@pytest.fixture(autouse=True)
+def _crash_box_fails_the_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An uncaught error in a slot shows the app's modal crash box (``crash_reports``),
+    which would wait for a click for ever offscreen: the test fails instead (tests of
+    the box itself replace it with their own recorder)."""
+    shown: list[str] = []
+    monkeypatch.setattr(crash.QMessageBox, "critical",
+                        lambda _parent, _title, text: shown.append(text))
+    yield
+    assert not shown, f"the app's crash box was shown: {shown}"
 
 
 @pytest.fixture
