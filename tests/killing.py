@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections import deque
 from types import TracebackType
 
 ZYGOTE = textwrap.dedent("""
@@ -43,19 +46,44 @@ ZYGOTE = textwrap.dedent("""
 """)
 
 
+# How long a line from the zygote may take (a busy machine; a round prints within
+# seconds): past it the test fails and says what it last read, rather than hang CI.
+LINE_DEADLINE = 120.0
+
+
 class Zygote:
     def __init__(self, prelude: str, body: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-c", ZYGOTE, textwrap.dedent(prelude), textwrap.dedent(body)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        # Lines are read on a thread, so that waiting for one can have a deadline.
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._last: deque[str] = deque(maxlen=5)
+        self._reader = threading.Thread(target=self._read, name="zygote-lines", daemon=True)
+        self._reader.start()
         assert self._line() == "started"
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put("")  # its end
 
     def __enter__(self) -> Zygote:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.process.communicate("")
+        assert self.process.stdin is not None
+        self.process.stdin.close()  # the zygote's loop ends; its lines are the thread's
+        try:
+            self.process.wait(LINE_DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(LINE_DEADLINE)  # it reads to the end of the pipe, then stops
+        assert self.process.stdout is not None
+        self.process.stdout.close()
 
     def run_and_kill(self, args: list[str], delay: float) -> list[str]:
         """Fork a child with ``args``, wait for its ``ready()``, let it run ``delay`` s,
@@ -75,7 +103,12 @@ class Zygote:
         return words
 
     def _line(self) -> str:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        try:
+            line = self._lines.get(timeout=LINE_DEADLINE)
+        except queue.Empty:
+            self.process.kill()
+            raise AssertionError(f"the zygote said nothing for {LINE_DEADLINE:.0f} s; "
+                                 f"its last lines: {list(self._last)}") from None
         assert line, "the zygote ended"
+        self._last.append(line.strip())
         return line.strip()
