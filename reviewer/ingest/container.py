@@ -6,7 +6,8 @@ bomb: more than :data:`MAX_MEMBERS` members, more than :data:`MAX_TOTAL`
 bytes declared, or a large member expanding more than :data:`MAX_RATIO`
 times. Declared sizes are enforced while reading (``InputStream.limit``).
 From the archive, only ``conversations.json`` and ``conversations-NNN.json``
-(in any folder) are imported: the rest of an export is images and settings.
+(in any folder) are imported: the rest of an export is images, settings and
+account data, which the import's summary names as not read (:func:`skipped_members`).
 
 An entry's name, used in error messages and in ``FILE:INDEX``/``FILE:LINE``
 source ids, is the file's name, or ``ARCHIVE!MEMBER`` for a ZIP member.
@@ -80,6 +81,20 @@ def zip_entries(name: str, archive: zipfile.ZipFile) -> list[Entry]:
         raise InputError(name, "", "the ZIP holds no conversations.json")
     return [Entry(f"{name}!{i.filename}", i.file_size, _opener(name, archive, i), i.file_size)
             for i in chosen]
+
+
+def skipped_members(path: Path) -> list[str]:
+    """The files of an export ZIP that are not imported (all but its conversation files),
+    for the import's summary; [] for a plain file or one that cannot be read."""
+    try:
+        with path.open("rb") as probe:
+            if probe.read(4) not in ZIP_MAGIC:
+                return []
+        with zipfile.ZipFile(path) as archive:
+            return sorted(i.filename for i in archive.infolist()
+                          if not i.is_dir() and not _wanted(i.filename))
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+        return []
 
 
 def _wanted(member: str) -> bool:

@@ -21,6 +21,7 @@ from reviewer.domain.changes import Changes
 from reviewer.domain.errors import BadInputError
 from reviewer.domain.models import Provenance
 from reviewer.domain.progress import Progress, no_progress
+from reviewer.ingest.container import skipped_members
 from reviewer.ops import import_reader
 from reviewer.ops.import_reader import ReadConversation, SourceInfo
 from reviewer.store import audit, conversations, pairing
@@ -37,6 +38,8 @@ INDEX_EVERY = 20_000
 # (64 MiB went on growing up to 200 MB exports); inserts and indexing cost
 # about 8% more CPU.
 IMPORT_CACHE_KIB = 16_384
+
+NAMED_MEMBERS = 5  # of an export ZIP's other files, named in the summary
 
 
 @dataclass
@@ -55,6 +58,7 @@ class FileResult:
     source_ids: list[str] = field(default_factory=list)
     completed: list[Completion] = field(default_factory=list)
     unpaired: list[str] = field(default_factory=list)
+    not_read: list[str] = field(default_factory=list)  # an export ZIP's other files
 
     def count(self, conv: ReadConversation) -> None:
         self.source_ids.append(conv.source_id)
@@ -127,6 +131,7 @@ class ImportReport:
     def summary_lines(self) -> list[str]:
         lines = [f"{f.path.name} [{f.format}]: {_describe(f.counts())}" for f in self.imported]
         lines += [line for f in self.imported for line in f.pairing_lines()]
+        lines += [_not_read(f) for f in self.imported if f.not_read]
         lines.append(f"Imported {_describe(self.totals())}; "
                      f"{_plural(len(self.imported), 'file')} stored, {len(self.refused)} refused.")
         return lines
@@ -139,6 +144,20 @@ class ImportReport:
         """New conversations and messages, no spans: a view re-reads the rows it shows."""
         stored = any(f.conversations or f.completed for f in self.imported)
         return Changes(many_conversations=stored)
+
+
+def _not_read(result: FileResult) -> str:
+    """An export ZIP's files that hold no conversations (account data, feedback, images),
+    named, so that nothing is left out without a word."""
+    data = [n for n in result.not_read if n.lower().endswith((".json", ".jsonl", ".csv",
+                                                                ".txt", ".html"))]
+    named = data[:NAMED_MEMBERS]
+    others = len(result.not_read) - len(named)
+    shown = ", ".join(named) + (f" and {_plural(others, 'other file')}" if others else "")
+    if not named:
+        shown = _plural(others, "file")
+    return (f"{result.path.name}: not read: {shown} (only conversations*.json files hold "
+            "conversations).")
 
 
 def _plural(count: int, word: str) -> str:
@@ -199,6 +218,7 @@ def import_file(store: Store, path: Path, actor: str, fmt: str | None, progress:
             progress(batch.bytes_read, info.total_bytes, path.name)
         conversations.index_new_text(conn)
         result.format = info.format
+        result.not_read = skipped_members(path)
         audit.append(conn, actor, "import", _audit_payload(provenance, info, result))
 
 

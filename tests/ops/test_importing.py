@@ -139,6 +139,22 @@ def test_export_zip_imports_with_provenance_of_the_zip(store: Store, tmp_path: P
                                         "export.zip!conversations-001.json"]
 
 
+def test_an_export_zips_other_files_are_named_as_not_read(store: Store,
+                                                           tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(FIXTURES / "chatgpt/conversations-000.json", "conversations-000.json")
+        out.writestr("user.json", '{"email": "ann@example.org", "phone_number": "+1555"}')
+        out.writestr("message_feedback.json", "[]")
+        for n in range(3):
+            out.writestr(f"file-{n}.png", b"\x89PNG")
+    report = import_files(store, [archive], "tester")
+    assert ("export.zip: not read: message_feedback.json, user.json and 3 other files (only "
+            "conversations*.json files hold conversations).") in report.summary_lines()
+    plain = import_files(store, [FIXTURES / "chatgpt/conversations.json"], "tester")
+    assert not any("not read" in line for line in plain.summary_lines())
+
+
 def test_forced_format(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "export.txt"
     shutil.copy(FIXTURES / "sharegpt/sharegpt.jsonl", path)
