@@ -651,7 +651,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("store", metavar="STORE")
     p.add_argument("--status", choices=[*(str(s) for s in Status), CONFLICT],
                    help="a status, or conflict: spans a batch merge left for a lead to settle")
-    p.add_argument("--entity", metavar="E")
+    # Entity names are upper case (the policy refuses others): "person" means PERSON.
+    p.add_argument("--entity", metavar="E", type=str.upper)
     p.add_argument("--with-text", action="store_true")
     p.add_argument("--json", action="store_true")
     p = add("show", cmd_show, "print conversations with every stored message, original text")

@@ -11,7 +11,9 @@ import pytest
 
 from reviewer import __version__
 from reviewer.cli import build_parser, main
+from reviewer.ops.stores import create_store
 from tests.conftest import PASSPHRASE
+from tests.export.builders import add_chat, add_span
 
 
 @pytest.fixture
@@ -168,3 +170,14 @@ def test_help_still_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None
         build_parser().parse_args(["export", "--help"])
     assert ended.value.code == 0
     assert "usage: reviewer export" in capsys.readouterr().out
+
+
+def test_spans_entity_filter_reads_the_name_in_any_case(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = create_store(tmp_path / "m.db", PASSPHRASE, "tester")
+    conv_id, (m0,) = add_chat(store, "c1", ["Hi, I am Ann Lee."])
+    add_span(store, conv_id, m0, "Hi, I am Ann Lee.", "Ann Lee", "PERSON")
+    store.close()
+    code, out, _ = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "person", "--json")
+    assert code == 0
+    assert [span["entity"] for span in json.loads(out)] == ["PERSON"]
