@@ -8,8 +8,8 @@ import html
 from collections.abc import Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QTextOption
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QKeyEvent, QTextOption, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -62,7 +62,7 @@ class SpanInspector(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[name] = label
             form.addRow(f"{name}:", label)
-        self.reason = QComboBox()
+        self.reason = ReasonPicker()
         self.reason.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.reason.setMinimumContentsLength(12)
@@ -187,6 +187,36 @@ def _entity_changes(span: Span, history: Sequence[Decision]) -> list[str]:
     last = changes[-1]
     return [f"Entity changed to {entity_words(span.entity)} by {last.reviewer} "
             f"({last.decided_at:%Y-%m-%d %H:%M})."]
+
+
+class ReasonPicker(QComboBox):
+    """The reason-code list. ``picked`` fires when a code is chosen from its open list
+    (the window then hands the keys back to the conversation), not when arrow keys
+    or the wheel step through the codes of the closed list, which go on stepping."""
+
+    picked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._listed = False  # the open list was shown since the last key or wheel step
+        self.activated.connect(self._activated)
+
+    def showPopup(self) -> None:
+        self._listed = True
+        super().showPopup()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._listed = False
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self._listed = False
+        super().wheelEvent(event)
+
+    def _activated(self, index: int) -> None:
+        if self._listed:
+            self._listed = False
+            self.picked.emit(index)
 
 
 def _reason_text(number: int | None, code: str, label: str) -> str:

@@ -244,7 +244,7 @@ class MainWindow(QMainWindow):
         self.browser.searched.connect(self.view.highlight)
         self.browser.searched.connect(self._searched)
         # A reason picked with the mouse hands the keys back: A / R act in the conversation.
-        self.inspector.reason.activated.connect(lambda _index: self.view.setFocus())
+        self.inspector.reason.picked.connect(lambda _index: self.view.setFocus())
         self.search.returnPressed.connect(self.leave_field)  # Enter: search, then review
         self.session.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.qc.message.connect(lambda text: self.statusBar().showMessage(text, 15000))

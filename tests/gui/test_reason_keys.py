@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from reviewer.domain.models import Status
@@ -14,6 +15,7 @@ from reviewer.gui.keymap import REASON_KEYS, numbered_reasons
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
 from reviewer.ops.audit import audit_entries
+from tests.gui.conftest import OFFSCREEN_NOISE
 from tests.gui.test_keys import reference
 
 DIGITS = [getattr(Qt.Key, f"Key_{n}") for n in range(10)]
@@ -84,16 +86,31 @@ def test_the_inspector_and_the_menu_number_the_codes(window: MainWindow) -> None
     assert len(menu.actions()) == len(codes(window))
 
 
+# The offscreen platform says so when the picker's list opens: the test platform talking.
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, r"This plugin does not support raise\(\)",
+                           "This plugin does not support grabbing the keyboard")
 def test_a_reason_picked_with_the_mouse_hands_the_keys_back(
         qtbot: Any, window: MainWindow) -> None:
     picker = window.inspector.reason
     picker.setFocus()
     assert window.focusWidget() is picker
+    picker.showPopup()
     picker.setCurrentIndex(2)
-    picker.activated.emit(2)  # what a click on the list's second code sends
+    picker.hidePopup()
+    picker.activated.emit(2)  # what a click on the open list's second code sends
     assert window.focusWidget() is window.view
     qtbot.keyClick(window.view, Qt.Key.Key_A)
     assert review.spans_by_id(window.store, [1])[0].reason == codes(window)[1][0]
+
+
+def test_arrow_keys_on_the_closed_picker_step_through_the_codes(
+        qtbot: Any, window: MainWindow) -> None:
+    picker = window.inspector.reason
+    picker.setFocus()
+    qtbot.keyClick(picker, Qt.Key.Key_Down)
+    qtbot.keyClick(picker, Qt.Key.Key_Down)
+    assert window.focusWidget() is picker
+    assert picker.currentIndex() == 2
 
 
 def test_a_digit_on_a_decided_span_gives_its_decision_that_reason_and_undo_restores(
