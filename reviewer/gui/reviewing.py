@@ -320,7 +320,8 @@ class ReviewSession(QObject):
             self.current = self.spans.get(self.current.id, self.current)
         if here is not None and (came or went):
             current = self.current.id if self.current is not None else None
-            self.open_conversation(here, None if current in gone else current)
+            self.open_conversation(here, self._neighbour(current, gone) if current in gone
+                                   else current)
         self.decided += changes.status_changes
         self.changes_applied += 1
         if self.totals is not None:
@@ -328,6 +329,16 @@ class ReviewSession(QObject):
         self.row_counts.update((c.conversation_id, c) for c in changes.conversations)
         self.counts_changed.emit()
         self.later.start()
+
+    def _neighbour(self, span_id: int | None, gone: set[int]) -> int | None:
+        """The span that takes a removed span's place (an undone manual span): the next
+        one in the text, else the one before, so the reviewer stays where they were."""
+        if span_id not in self.order:
+            return None
+        at = self.order.index(span_id)
+        after = [s for s in self.order[at + 1:] if s not in gone]
+        before = [s for s in self.order[:at] if s not in gone]
+        return after[0] if after else (before[-1] if before else None)
 
     def report_error(self, err: KnownError) -> None:
         self.message.emit(str(err))

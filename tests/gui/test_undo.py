@@ -79,8 +79,10 @@ def test_undo_of_a_manual_span_removes_it_and_the_counts_follow(
 
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert span.id not in window.session.spans
-    assert window.session.current is not None  # the conversation's first pending span
-    assert window.session.current.status is Status.PENDING
+    # The reviewer stays where they were: the span after it in the text ("Tom Baker").
+    assert window.session.current is not None
+    assert window.session.detail is not None
+    assert window.session.detail.texts[window.session.current.id] == "Tom Baker"
     assert all(s.origin is not Origin.MANUAL
                for s in review.conversation_detail(window.store, lease).spans)
     assert window.statusBar().currentMessage() == "Undid: manual PERSON span “landlord”"
