@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import errno
 import fcntl
+import io
 import json
 import os
 import re
@@ -562,3 +563,18 @@ def test_only_finished_with_nothing_finished_writes_no_empty_packet(
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("matter.db")] == []
     assert [a for a, _ in actions(store)][-2:] == ["export_refused", "export_refused"]
     assert "export" not in [a for a, _ in actions(store)]
+
+
+def test_a_short_approved_value_is_not_found_in_the_logs_own_numbers(
+        store: Any, tmp_path: Path) -> None:
+    # An approved age "34" whose replacement starts at offset 34: the redaction log's
+    # start column holds "34", and its times and the audit's digests hold it too.
+    text = "a" * 30 + " is 34 years old."
+    conv_id, (m0,) = add_chat(store, "c1", [text], title="Ages")
+    add_span(store, conv_id, m0, text, "34", "AGE")
+    export_packet(store, tmp_path / "packet", "tester")
+    rows = list(csv.DictReader(io.StringIO(
+        (tmp_path / "packet" / "redaction_log.csv").read_text(encoding="utf-8"))))
+    assert rows[0]["start"] == "34"
+    produced = " ".join(m["text"] for r in records(tmp_path / "packet") for m in r["messages"])
+    assert " 34 " not in produced
