@@ -327,7 +327,9 @@ class BrowserView(QTableView):
         return super().moveCursor(action, modifiers)
 
     def select_row(self, row: int) -> None:
-        index = self.model().index(row, 0)
+        # The title's cell, which never hides (the "#" column does in a narrow pane, and
+        # Up and Down did nothing from a current cell in a hidden column).
+        index = self.model().index(row, TITLE_COLUMN)
         self.selectionModel().setCurrentIndex(
             index, self.selectionModel().SelectionFlag.ClearAndSelect |
             self.selectionModel().SelectionFlag.Rows)

@@ -63,6 +63,7 @@ class BrowserPane(QWidget):
         self._opens: int | None = None
         self._awaited = False
         self._shown: int | None = None  # the conversation under review
+        self._opening_first = False  # a query's result is selecting its first row
         self._layout()
         self._connect()
 
@@ -151,7 +152,11 @@ class BrowserPane(QWidget):
         if not self.model.rowCount():
             return
         if opens:
-            self.table.select_row(0)
+            self._opening_first = True
+            try:
+                self.table.select_row(0)
+            finally:
+                self._opening_first = False
         elif self._shown is not None:
             self.show_conversation(self._shown)
 
@@ -170,6 +175,8 @@ class BrowserPane(QWidget):
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         conv_id = self.model.conversation_at(current.row())
         if conv_id is not None and not self._syncing:
+            if not self._opening_first:
+                self.hold()  # a row the reviewer chose (a click) is what they act on now
             self.conversation_chosen.emit(conv_id)
 
     def show_conversation(self, conv_id: int) -> None:

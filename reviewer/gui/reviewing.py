@@ -318,6 +318,10 @@ class ReviewSession(QObject):
                 self.view.update_span(span)
         if self.current is not None:
             self.current = self.spans.get(self.current.id, self.current)
+            if any(span.id == self.current.id for span in changes.spans):
+                # Its decision changed (an undone reason code among them): the picker
+                # shows what the span now carries, not a code its next A or R would take.
+                self.inspector.reset_reason(self.current)
         if here is not None and (came or went):
             current = self.current.id if self.current is not None else None
             self.open_conversation(here, self._neighbour(current, gone) if current in gone

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.reasons = review.reason_codes(self.policy)
         self.locked = False
         self.dialog: QDialog | None = None
+        self.same_text_asked = False  # a Shift+A / Shift+R count or its question is open
         self.jobs = JobBar(runner)
         batch = batches.batch_title(store)  # a review batch says which of which matter
         name = f"{store.path.name} ({batch})" if batch else store.path.name
@@ -387,35 +388,47 @@ class MainWindow(QMainWindow):
         span = self.session.current
         if span is None:
             return
+        if self.same_text_asked:  # one count or one question at a time
+            self.statusBar().showMessage("Still finding the same text: one moment.", 3000)
+            return
+        self.same_text_asked = True
+        described = self.session.describe(span)
         self.jobs.submit("Finding the same text",
                          lambda _p: review.same_text_pending(self.store, span.id),
-                         lambda ids: self._ask_same(span, ids, status))
+                         lambda ids: self._ask_same(span, described, ids, status),
+                         failed_too=self._same_text_done)
 
-    def _ask_same(self, span: Span, ids: list[int], status: Status) -> None:
+    def _same_text_done(self) -> None:
+        self.same_text_asked = False
+
+    def _ask_same(self, span: Span, described: str, ids: list[int], status: Status) -> None:
         verb = "Approve" if status is Status.APPROVED else "Reject"
         if self.locked:
+            self._same_text_done()
             return
         current = self.session.current
         if current is None or current.id != span.id:
             # The count came back after the reviewer moved on: the spans it found are
             # not the text on screen, and nothing is asked or decided.
+            self._same_text_done()
             self.statusBar().showMessage(
-                f"Shift+{verb[0]} was for {self.session.describe(span)}, and the review has "
-                f"moved on: press Shift+{verb[0]} again on the span to {verb.lower()}.", 8000)
+                f"Shift+{verb[0]} was for {described}, and the review has moved on: "
+                f"press Shift+{verb[0]} again on the span to {verb.lower()}.", 8000)
             return
         if not ids:
+            self._same_text_done()
             self.statusBar().showMessage(
                 f"No pending span with this text to {verb.lower()}.", 4000)
             return
         detail = self.session.detail
         text = look.escape_text(detail.texts.get(span.id, "") if detail else "")
-        described = self.session.describe(span)
         dialog = ConfirmDialog(
             f"{verb} the same text everywhere",
             f"{verb} {len(ids)} pending {span.entity} span(s) with the text “{text}” "
             f"across the whole store?\n\nEnter {verb.lower()}s; Esc cancels.",
             f"{verb} {len(ids)}", self)
         dialog.accepted.connect(lambda: self.session.decide_all(ids, status, described))
+        dialog.finished.connect(lambda _result: self._same_text_done())
         self._open_dialog(dialog)
 
     def ask_manual_span(self) -> None:

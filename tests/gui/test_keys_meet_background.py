@@ -258,3 +258,65 @@ def test_undo_with_nothing_to_undo_says_so(qtbot: Any, window: MainWindow) -> No
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert window.statusBar().currentMessage() == "Nothing to redo in this session."
+
+
+# --- a second reviewer's walk -----------------------------------------------------------------
+
+def test_an_undone_reason_code_does_not_go_with_the_next_decision(
+        qtbot: Any, window: MainWindow) -> None:
+    first = window.session.current
+    assert first is not None
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    qtbot.keyClick(window.view, Qt.Key.Key_K)  # back to the decided span
+    qtbot.keyClick(window.view, DIGITS[2])  # its decision gets the code at once
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.inspector.reason_code() is None
+    qtbot.keyClick(window.view, Qt.Key.Key_R)
+    assert review.span_detail_history(window.store, first.id)[-1].reason is None
+
+
+def test_a_second_shift_a_while_the_first_is_open_asks_nothing_more(
+        qtbot: Any, held_window: MainWindow, held: HeldRunner) -> None:
+    window = held_window
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert len([t for t in held.held if t.label == "Finding the same text"]) == 1
+    held.deliver()
+    first = window.dialog
+    assert first is not None
+    qtbot.keyClick(first, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert [t.label for t in held.held] == ["Finding the same text"]  # asked again
+    held.deliver()
+    assert window.dialog is not None
+    window.dialog.reject()
+
+
+def test_the_moved_on_message_quotes_the_span_asked_about(
+        qtbot: Any, held_window: MainWindow, held: HeldRunner) -> None:
+    window = held_window
+    qtbot.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_N)
+    held.deliver()
+    assert "“Maria Lopez”" in window.statusBar().currentMessage()
+
+
+def test_a_row_clicked_while_an_enter_search_runs_is_not_replaced(
+        qtbot: Any, held_window: MainWindow, held: HeldRunner) -> None:
+    window = held_window
+    qtbot.keyClick(window.view, Qt.Key.Key_Slash)
+    qtbot.keyClicks(window.search, "key")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    window.table.select_row(2)  # as a click on the third row does
+    chosen = open_title(window)
+    held.deliver()
+    assert open_title(window) == chosen
+    assert not window.browser.opening()
+
+
+def test_arrow_keys_move_in_the_list_after_the_app_chose_the_row(
+        qtbot: Any, window: MainWindow) -> None:
+    window.table.setFocus()
+    row = window.table.currentIndex().row()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.table.currentIndex().row() == row + 1
