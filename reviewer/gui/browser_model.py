@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,7 +21,7 @@ from PySide6.QtCore import (
     QRect,
     Qt,
 )
-from PySide6.QtGui import QColor, QPainter, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QPainter, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -72,6 +73,15 @@ ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 NUMERIC = {"id", "n_messages", "n_pending", "n_approved", "n_rejected"}
 
+
+@cache
+def untitled_font() -> QFont:
+    """An untitled row's source id, standing in for its title, is in italics (made
+    once, when the first is shown: a font needs the application)."""
+    font = QFont()
+    font.setItalic(True)
+    return font
+
 Fetcher = Callable[[BrowseQuery, ConversationSummary | None, int, bool], Page]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -95,8 +105,10 @@ def display(row: ConversationSummary, column: int) -> str:
     if field == "created_at":
         return (value or "")[:10]
     if field == "title" and not (value or "").strip():
-        # Untitled rows must still be told apart where the source id column is hidden.
-        return f"(untitled) {row.source_id}"
+        # Untitled rows must still be told apart where the source id column is hidden
+        # and a title shows its first ten characters: the source id, in italics
+        # (``untitled_font``), stands in; the tooltip says "(untitled)".
+        return row.source_id
     return "" if value is None else str(value)
 
 
@@ -130,6 +142,9 @@ class BrowserModel(QAbstractTableModel):
             return display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.title or '(untitled)'}\n{row.source_id}"
+        if (role == Qt.ItemDataRole.FontRole and column == TITLE_COLUMN
+                and not (row.title or "").strip()):
+            return untitled_font()
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column][2] in NUMERIC:
             return RIGHT
         if role == ConversationIdRole:

@@ -240,8 +240,7 @@ def test_untitled_rows_are_told_apart_by_their_source_id(store: Any) -> None:
     for source in ("chat-a", "chat-b"):
         add_chat(store, source, ["Hello there."], title=None)
     rows = fetch_page(store, BrowseQuery(), None, limit=10).rows
-    assert sorted(display(row, TITLE_COLUMN) for row in rows) == [
-        "(untitled) chat-a", "(untitled) chat-b"]
+    assert sorted(display(row, TITLE_COLUMN) for row in rows) == ["chat-a", "chat-b"]
 
 
 def test_the_entity_dialog_quotes_the_span_it_changes(qtbot: Any, window: MainWindow) -> None:
