@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from reviewer.gui import crash
 from reviewer.gui.settings import Settings
-from reviewer.gui.tasks import SyncRunner
+from reviewer.gui.tasks import SyncRunner, Task, TaskRunner
 from reviewer.gui.window import MainWindow
 from tests.ops.review_builders import add_branchy_chat, add_chat
 
@@ -64,6 +64,26 @@ def _crash_box_fails_the_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
                         lambda _parent, _title, text: shown.append(text))
     yield
     assert not shown, f"the app's crash box was shown: {shown}"
+
+
+class HeldRunner(TaskRunner):
+    """Keeps each task until the test delivers it: results land exactly between keys."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[Task] = []
+
+    def _start(self, task: Task) -> None:
+        self.held.append(task)
+
+    def deliver(self) -> None:
+        while self.held:
+            self.held.pop(0).execute()
+
+
+@pytest.fixture
+def held() -> HeldRunner:
+    return HeldRunner()
 
 
 @pytest.fixture

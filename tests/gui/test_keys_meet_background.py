@@ -19,14 +19,8 @@ from reviewer.gui.window import MainWindow
 from reviewer.ops import review
 from reviewer.ops.browse import BrowseQuery, fetch_page
 from tests.export.builders import add_chat
-from tests.gui.conftest import started_window
+from tests.gui.conftest import HeldRunner, started_window
 from tests.gui.test_reason_keys import DIGITS, codes
-from tests.gui.test_search_focus import HeldRunner
-
-
-@pytest.fixture
-def held() -> HeldRunner:
-    return HeldRunner()
 
 
 @pytest.fixture

@@ -10,31 +10,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from reviewer.gui.tasks import Task, TaskRunner
 from reviewer.gui.window import MainWindow
 from reviewer.ops import review
 from reviewer.ops.audit import audit_entries
-from tests.gui.conftest import started_window
-
-
-class HeldRunner(TaskRunner):
-    """Keeps each task until the test delivers it: results land exactly between keys."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.held: list[Task] = []
-
-    def _start(self, task: Task) -> None:
-        self.held.append(task)
-
-    def deliver(self) -> None:
-        while self.held:
-            self.held.pop(0).execute()
-
-
-@pytest.fixture
-def held() -> HeldRunner:
-    return HeldRunner()
+from tests.gui.conftest import HeldRunner, started_window
 
 
 @pytest.fixture
