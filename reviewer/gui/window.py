@@ -458,20 +458,16 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog)
 
     def undo(self) -> None:
-        self._step_stack("undo")
+        if self.session.undo_stack.canUndo():
+            self.session.undo_stack.undo()
+        else:
+            self.statusBar().showMessage("Nothing to undo in this session.", 4000)
 
     def redo(self) -> None:
-        self._step_stack("redo")
-
-    def _step_stack(self, step: str) -> None:
-        stack = self.session.undo_stack
-        if not (stack.canUndo() if step == "undo" else stack.canRedo()):
-            self.statusBar().showMessage(f"Nothing to {step} in this session.", 4000)
-            return
-        if step == "undo":
-            stack.undo()
+        if self.session.undo_stack.canRedo():
+            self.session.undo_stack.redo()
         else:
-            stack.redo()
+            self.statusBar().showMessage("Nothing to redo in this session.", 4000)
 
     def show_keys(self) -> None:
         self._open_dialog(KeyReference(self.keymap, self.reasons, self))
