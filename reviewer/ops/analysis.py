@@ -22,6 +22,7 @@ from reviewer.domain.changes import Changes
 from reviewer.domain.cluster import ClusterSpec
 from reviewer.domain.models import Suggestion
 from reviewer.domain.progress import Progress, no_progress
+from reviewer.ops.batches import refuse_batch
 from reviewer.ops.clusters import ClusterConnection
 from reviewer.ops.policies import adopt_policy, current_policy
 from reviewer.store import analysis as stored
@@ -114,6 +115,10 @@ def analyze(
 
 def _analyze(store: Store, actor: str, policy_path: Path | None, workers: int | None,
              report_progress: Progress, cluster: ClusterConnection | None) -> AnalyzeReport:
+    # A batch's spans are the matter's, by id: analysis there would replace them with
+    # new ones, whose ids the merge would take for others (it relabelled and removed
+    # the matter's spans). The matter is analysed, then split.
+    refuse_batch(store, "be analysed")
     if policy_path is None:
         loaded = current_policy(store)
     else:

@@ -438,6 +438,14 @@ class _Merger:
                 self._conflict(span_id, "removed", base, None, ours)
             stored.drop_base(self.conn, self.b.who.batch_id, batch_span_id)
             return
+        if ours is not None and _place(theirs) != _place(ours):
+            # Its id now names another piece of text (rows deleted and made again
+            # outside the app): matched by id it would relabel or decide the wrong span.
+            raise RefusedError(
+                f"{self.b.path}: span {batch_span_id} of the batch is not where the matter "
+                f"issued it (conversation {ours.conversation_id}, characters {ours.start}-"
+                f"{ours.end}): its spans were made again (analysed again, or changed outside "
+                "the app); nothing was merged.")
         if stored.state_of(theirs) == base:
             return
         self._reconcile(batch_span_id, span_id, theirs, ours, base)
@@ -517,6 +525,11 @@ class _Merger:
             else theirs.decided_at.isoformat(),
             matter_state=stored.state_of(ours) if ours else None))
         self.result.conflicts.append(span_id)
+
+
+def _place(span: Span) -> tuple[int, int | None, int, int]:
+    """Where a span lies: what must not change between a split and its merge."""
+    return span.conversation_id, span.message_id, span.start, span.end
 
 
 # --- conflicts -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.domain.models import Status
 from reviewer.ops import batches
+from reviewer.ops.analysis import analyze
 from reviewer.ops.audit import audit_entries, verify_audit
 from reviewer.ops.decisions import change_entity, decide, undo
 from reviewer.ops.exporting import export_packet
@@ -385,3 +386,31 @@ def test_spans_of_a_conversation_imported_into_a_batch_are_left_out(
     assert [(m.decided, m.new_spans, m.left_out) for m in report.batches] == [(1, 0, 1)]
     with store.reading() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM spans").scalar_one() == 5
+
+
+def test_a_batch_store_cannot_be_analysed(split_two: tuple[list[int], list[Path]]) -> None:
+    _, paths = split_two
+    batch = _in_batch(paths[0])
+    try:
+        with pytest.raises(RefusedError, match="cannot be analysed"):
+            analyze(batch, "reviewer")
+    finally:
+        batch.close()
+
+
+def test_a_batch_whose_span_ids_name_other_text_is_refused(
+        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
+    # Rows deleted and made again outside the app: the id comes back on other text.
+    conv_ids, paths = split_two
+    span_id = _span_of(store, conv_ids[0])
+    batch = _in_batch(paths[0])
+    try:
+        with batch.transaction() as conn:
+            conn.exec_driver_sql("UPDATE spans SET start = start + 3, end = end + 3, "
+                                 f"status = 'approved' WHERE id = {span_id}")
+    finally:
+        batch.close()
+    before = _snapshot(store)
+    with pytest.raises(RefusedError, match="not where the matter issued it"):
+        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert _snapshot(store) == before
