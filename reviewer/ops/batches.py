@@ -18,13 +18,12 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reviewer.domain.audit import GENESIS_HASH
 from reviewer.domain.errors import RefusedError, UsageError
-from reviewer.domain.models import AuditEntry, Decision, Span
+from reviewer.domain.models import AuditEntry, Decision, Origin, Span
 from reviewer.domain.progress import Progress, no_progress
 from reviewer.ops.spans import list_spans
 from reviewer.ops.stores import require_strong
@@ -431,6 +430,13 @@ class _Merger:
         theirs = self.b.spans.get(batch_span_id)
         ours = stored.find_span(self.conn, span_id)
         if theirs is None:  # the batch withdrew it (a manual span, a revealed one)
+            if ours is not None and not _withdrawable(ours):
+                # A suggested span is never removed by a review: a batch without it
+                # had rows deleted outside the app, and the matter would lose it.
+                raise RefusedError(
+                    f"{self.b.path}: the batch no longer holds span {batch_span_id}, which "
+                    f"the matter issued (conversation {ours.conversation_id}) and no review "
+                    "removes: the batch was changed outside the app; nothing was merged.")
             if ours is not None and stored.state_of(ours) == base:
                 spans.withdraw(self.conn, ours)
                 self.result.removed += 1
@@ -500,15 +506,14 @@ class _Merger:
 
     def _copy_decisions(self, batch_span_id: int, span_id: int, theirs: Span,
                         ours: Span | None) -> None:
-        """The batch's decisions on the span, with their reviewers and times; one
-        summing them up when the batch kept none (its history was cut short)."""
+        """The batch's decisions on the span, with their reviewers and times. A changed
+        span that no decision of the batch changed was written outside the app."""
         made = self.by_span.get(batch_span_id, [])
         if not made and ours is not None:
-            made = [Decision(
-                span_id=batch_span_id, status=theirs.status, previous_status=ours.status,
-                reviewer=theirs.decided_by or self.b.who.matter_name,
-                decided_at=theirs.decided_at or datetime.fromisoformat(self.b.head.time),
-                reason=theirs.reason, entity=theirs.entity, previous_entity=ours.entity)]
+            raise RefusedError(
+                f"{self.b.path}: span {batch_span_id} is {theirs.status} ({theirs.entity}) in "
+                "the batch, but no decision in the batch made it so: the batch was changed "
+                "outside the app; nothing was merged.")
         for d in made:
             new_id = stored.insert_decision(self.conn, replace(
                 d, span_id=span_id,
@@ -525,6 +530,12 @@ class _Merger:
             else theirs.decided_at.isoformat(),
             matter_state=stored.state_of(ours) if ours else None))
         self.result.conflicts.append(span_id)
+
+
+def _withdrawable(span: Span) -> bool:
+    """Whether a review can remove ``span``: a manual span (its undo), or one a reject
+    revealed (the reject's undo)."""
+    return span.origin is Origin.MANUAL or "revealed_by" in span.explanation
 
 
 def _place(span: Span) -> tuple[int, int | None, int, int]:

@@ -414,3 +414,35 @@ def test_a_batch_whose_span_ids_name_other_text_is_refused(
     with pytest.raises(RefusedError, match="not where the matter issued it"):
         batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
     assert _snapshot(store) == before
+
+
+def test_a_batch_without_a_span_the_matter_issued_is_refused(
+        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
+    conv_ids, paths = split_two
+    span_id = _span_of(store, conv_ids[0])
+    batch = _in_batch(paths[0])
+    try:
+        with batch.transaction() as conn:
+            conn.exec_driver_sql(f"DELETE FROM spans WHERE id = {span_id}")
+    finally:
+        batch.close()
+    before = _snapshot(store)
+    with pytest.raises(RefusedError, match="no review removes"):
+        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert _snapshot(store) == before
+
+
+def test_a_status_no_decision_of_the_batch_made_is_refused(
+        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
+    conv_ids, paths = split_two
+    span_id = _span_of(store, conv_ids[0])
+    batch = _in_batch(paths[0])
+    try:
+        with batch.transaction() as conn:
+            conn.exec_driver_sql(f"UPDATE spans SET status = 'rejected' WHERE id = {span_id}")
+    finally:
+        batch.close()
+    before = _snapshot(store)
+    with pytest.raises(RefusedError, match="no decision in the batch made it so"):
+        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert _snapshot(store) == before
