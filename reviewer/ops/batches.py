@@ -367,11 +367,23 @@ def _check_audited(path: Path, made: Sequence[Decision],
     of custody): one written into the file by other means is refused."""
     audited: set[int] = set()
     revealed: set[int] = set()
+    # What a "decide" entry says of its decisions: status, reason, reviewer, spans.
+    said: dict[int, tuple[str, str | None, str, frozenset[int]]] = {}
     for entry in entries:
         payload = entry.payload
         audited.update(_ints(payload.get("decision_ids")) + _ints([payload.get("decision_id")]))
         revealed.update(_ints(payload.get("revealed_span_ids")))
+        if entry.action == "decide":
+            told = (str(payload.get("status")), payload.get("reason"), entry.actor,
+                    frozenset(_ints(payload.get("span_ids"))))
+            said.update((decision_id, told) for decision_id in _ints(payload.get("decision_ids")))
     for d in made:
+        if d.id in said and said[d.id] != (str(d.status), d.reason, d.reviewer,
+                                           said[d.id][3] | {d.span_id}):
+            raise RefusedError(
+                f"{path}: decision {d.id} on span {d.span_id} is not what its audit entry "
+                "records (status, reason, reviewer or span changed outside the app); nothing "
+                "was merged.")
         if d.id in audited or (d.reason == REVEALED and d.span_id in revealed):
             continue
         raise RefusedError(f"{path}: decision {d.id} on span {d.span_id} is in no entry of its "

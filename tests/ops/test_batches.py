@@ -446,3 +446,22 @@ def test_a_status_no_decision_of_the_batch_made_is_refused(
     with pytest.raises(RefusedError, match="no decision in the batch made it so"):
         batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
     assert _snapshot(store) == before
+
+
+@pytest.mark.parametrize("change", ["status = 'approved'", "reviewer = 'mallory'"])
+def test_a_decision_changed_since_its_audit_entry_is_refused(
+        store: Store, split_two: tuple[list[int], list[Path]], change: str) -> None:
+    conv_ids, paths = split_two
+    span_id = _span_of(store, conv_ids[0])
+    batch = _in_batch(paths[0])
+    try:
+        decide(batch, [span_id], Status.REJECTED, "alice")
+        with batch.transaction() as conn:
+            conn.exec_driver_sql(f"UPDATE decisions SET {change} WHERE span_id = {span_id}")
+            conn.exec_driver_sql(f"UPDATE spans SET status = 'approved' WHERE id = {span_id}")
+    finally:
+        batch.close()
+    before = _snapshot(store)
+    with pytest.raises(RefusedError, match="not what its audit entry records"):
+        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
+    assert _snapshot(store) == before
