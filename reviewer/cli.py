@@ -297,8 +297,9 @@ def _print_verification(report: Any, as_json: bool) -> int:
     elif report.ok:
         print(f"Audit chain intact: {report.count} entries, head {report.head_hash[:16]}…")
     if not report.ok:
-        sys.stderr.write(f"reviewer: audit chain broken at entry {report.bad_seq}: "
-                         f"{report.problem}\n")
+        where = (f"audit chain broken at entry {report.bad_seq}: "
+                 if report.bad_seq is not None else "")
+        sys.stderr.write(f"reviewer: {where}{report.problem}\n")
         return 1
     return 0
 

@@ -31,9 +31,13 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as sqlalchemy_exc
 
 from reviewer.domain.errors import StoreOpenError, StoreReadOnlyError
 from reviewer.store import keys, migrations
+
+# What SQLite says of a file whose pages no longer decrypt or parse.
+DAMAGE_SIGNS = ("database disk image is malformed", "file is not a database")
 
 if sys.platform != "win32":
     import fcntl
@@ -208,7 +212,9 @@ def _open_error(path: Path, err: Exception, read_only: str) -> StoreOpenError:
     decrypt) is a wrong passphrase; the others are about the file and its place."""
     name = str(getattr(err, "sqlite_errorname", ""))
     if name == "SQLITE_NOTADB":
-        return StoreOpenError(f"Wrong passphrase for {path}: the store was not changed. Try again.")
+        # SQLCipher cannot tell a wrong key from a damaged first page: both fail to decrypt.
+        return StoreOpenError(f"Wrong passphrase for {path}, or the file is damaged: the store "
+                              "was not changed. Try again, or restore it from a backup.")
     if read_only and Path(f"{path}-wal").exists():
         return StoreReadOnlyError(
             f"{path} is read-only: {read_only}; and its latest changes are still in "
@@ -323,14 +329,28 @@ class Store:
         the reason, on a store that cannot be written."""
         if self.read_only:
             raise read_only_error(self.path, self.read_only)
-        with self.engine.begin() as conn:
+        with self._damage_said(), self.engine.begin() as conn:
             yield conn
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read-only snapshot; ends (and releases it) on exit."""
-        with self.reader.connect() as conn:
+        with self._damage_said(), self.reader.connect() as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def _damage_said(self) -> Iterator[None]:
+        """A page that no longer decrypts or parses is the store's damage, said as such
+        (exit 4, like any store that cannot be opened), not an internal error."""
+        try:
+            yield
+        except (sqlalchemy_exc.DatabaseError, sqlcipher3.dbapi2.DatabaseError) as err:
+            # Through SQLAlchemy the driver's error is its ``orig``; raw cursors raise it.
+            detail = str(getattr(err, "orig", None) or err)
+            if not any(sign in detail for sign in DAMAGE_SIGNS):
+                raise
+            raise StoreOpenError(f"{self.path} is damaged ({detail.splitlines()[0]}): "
+                                 "nothing was changed; restore it from a backup.") from err
 
     def close(self) -> None:
         self.engine.dispose()
@@ -375,9 +395,14 @@ def _folder_error(folder: Path, problem: str) -> StoreReadOnlyError:
 
 
 def integrity_problems(store: Store) -> list[str]:
-    """``PRAGMA integrity_check`` and ``cipher_integrity_check`` findings (empty = sound)."""
-    with store.reading() as conn:
-        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-        cipher = [r[0] for r in conn.execute(text("PRAGMA cipher_integrity_check"))]
-    problems = [r for r in rows if r != "ok"]
-    return problems + cipher
+    """``PRAGMA integrity_check`` and ``cipher_integrity_check`` findings (empty = sound);
+    a check that cannot even run on the file is a finding too."""
+    problems: list[str] = []
+    for pragma, sound in (("integrity_check", "ok"), ("cipher_integrity_check", None)):
+        try:
+            with store.reading() as conn:
+                rows = [str(r[0]) for r in conn.execute(text(f"PRAGMA {pragma}"))]
+        except (sqlalchemy_exc.DBAPIError, StoreOpenError) as err:
+            rows = [f"{pragma} could not run ({getattr(err, 'orig', None) or err})"]
+        problems += [r for r in rows if r != sound]
+    return problems

@@ -181,3 +181,34 @@ def test_spans_entity_filter_reads_the_name_in_any_case(
     code, out, _ = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "person", "--json")
     assert code == 0
     assert [span["entity"] for span in json.loads(out)] == ["PERSON"]
+
+
+def _damaged_store(tmp_path: Path) -> Path:
+    """A store of some pages, one byte flipped near its end (a page of conversations)."""
+    path = tmp_path / "m.db"
+    store = create_store(path, PASSPHRASE, "tester")
+    for i in range(200):
+        add_chat(store, f"c{i}", [f"Message {i} " + "about the boiler and the deposit. " * 20])
+    store.close()
+    data = bytearray(path.read_bytes())
+    data[len(data) - 300] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_store_is_said_so_in_one_line_exit_4(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(_damaged_store(tmp_path))
+    code, _, err = _run(capsys, "show", path, "--json")
+    assert code == 4
+    assert err.count("\n") == 1
+    assert "is damaged" in err
+    assert "restore it from a backup" in err
+
+
+def test_audit_verify_does_not_pass_a_damaged_store(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "audit", str(_damaged_store(tmp_path)), "--verify")
+    assert code in (1, 4)
+    assert "Audit chain intact" not in out
+    assert "damaged" in err
