@@ -74,12 +74,10 @@ def _passphrase_from_file(path: Path) -> str:
     return first[0]
 
 
-def _prompt(label: str, confirm: bool) -> str:
+def _prompt(label: str, confirm: bool,
+            ways: str = "set REVIEWER_PASSPHRASE, pass --passphrase-file FILE") -> str:
     if not sys.stdin.isatty():
-        raise UsageError(
-            "No passphrase: set REVIEWER_PASSPHRASE, pass --passphrase-file FILE, "
-            "or run in a terminal."
-        )
+        raise UsageError(f"No {label.rstrip(': ').lower()}: {ways}, or run in a terminal.")
     value = getpass.getpass(label)
     if confirm and getpass.getpass("Repeat: ") != value:
         raise UsageError("The two passphrases differ; nothing was changed.")
@@ -102,7 +100,8 @@ def batch_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
 
 def new_passphrase(args: argparse.Namespace) -> str:
     env = _withheld(args, NEW_PASSPHRASE)
-    return env if env else _prompt("New passphrase: ", confirm=True)
+    return env if env else _prompt("New passphrase: ", confirm=True,
+                                   ways="set REVIEWER_NEW_PASSPHRASE")
 
 
 def reviewer_name(args: argparse.Namespace) -> str:

@@ -64,6 +64,9 @@ class DrawnSample:
     again: bool = False
 
 
+MAX_SAMPLE = 1_000_000_000  # more than any matter's spans; SQLite stores it
+
+
 def draw_sample(store: Store, kind: str, size: int, reviewer: str,
                 seed: int | None = None) -> DrawnSample:
     """Draw up to ``size`` items of ``kind``, audited with the seed (one chosen when none)."""
@@ -71,6 +74,9 @@ def draw_sample(store: Store, kind: str, size: int, reviewer: str,
         raise UsageError(f"A QC sample is of {' or '.join(KINDS)}, not {kind!r}.")
     if size < 1:
         raise UsageError("A QC sample needs --size of at least 1.")
+    if size > MAX_SAMPLE:
+        raise UsageError(f"A QC sample is at most {MAX_SAMPLE:,} items; --size {size} is more "
+                         "than any matter holds.")
     policy_hash = current_policy(store).hash if kind == ELUSION else ""
     with store.transaction() as conn:
         chosen = _unused_seed(conn, kind) if seed is None else seed

@@ -212,3 +212,14 @@ def test_audit_verify_does_not_pass_a_damaged_store(
     assert code in (1, 4)
     assert "Audit chain intact" not in out
     assert "damaged" in err
+
+
+def test_passwd_without_a_new_passphrase_names_its_variable(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(capsys, "init", str(tmp_path / "m.db"))[0] == 0
+    env.setattr("sys.stdin.isatty", lambda: False)
+    env.delenv("REVIEWER_NEW_PASSPHRASE", raising=False)
+    code, _, err = _run(capsys, "passwd", str(tmp_path / "m.db"))
+    assert code == 2
+    assert err == ("reviewer: No new passphrase: set REVIEWER_NEW_PASSPHRASE, or run in a "
+                   "terminal.\n")

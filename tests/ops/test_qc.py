@@ -233,3 +233,8 @@ def test_the_packet_manifest_carries_the_qc_figures_and_still_verifies(
     assert [s["seed"] for s in manifest["qc"]["samples"]] == ["8"]
     assert verify_packet(tmp_path / "after").ok
     assert SECRET_NAME.encode() not in packet_bytes(tmp_path / "after")
+
+
+def test_a_sample_larger_than_any_matter_is_a_usage_error(matter: Store) -> None:
+    with pytest.raises(UsageError, match="at most"):
+        draw_sample(matter, "decisions", 10**23, "qa")
