@@ -68,6 +68,9 @@ def verify_packet(packet_dir: Path, key: str | None = None) -> VerifyReport:
     packet_dir = Path(packet_dir)
     if not packet_dir.is_dir():
         return VerifyReport(False, f"{packet_dir} is not a folder")
+    for name in (MANIFEST, SIGNATURE):
+        if (packet_dir / name).is_symlink():  # the packet's files are its own, never links
+            return VerifyReport(False, f"{name} is a link, not a file of the packet")
     try:
         data = (packet_dir / MANIFEST).read_bytes()
         sig = (packet_dir / SIGNATURE).read_bytes()
@@ -134,7 +137,9 @@ def _files_problem(root: Path, manifest: dict[str, Any]) -> str | None:
 
 def _file_problem(root: Path, path: str, entry: dict[str, Any]) -> str | None:
     target = root.joinpath(*PurePosixPath(path).parts)
-    if target.is_symlink() or not target.is_file():
+    if target.is_symlink():
+        return f"{path} is a link, not a file of the packet"
+    if not target.is_file():
         return f"{path} is listed in the manifest but missing"
     digest, size = file_digest(target)
     if size != entry["bytes"]:

@@ -181,3 +181,18 @@ def test_a_packet_never_replaces_a_folder_made_in_the_last_instant(tmp_path: Pat
     assert (source / "f").exists()
     _rename_new(source, tmp_path / "fresh")
     assert (tmp_path / "fresh" / "f").exists()
+
+
+def test_a_linked_manifest_or_file_is_no_file_of_the_packet(tmp_path: Path) -> None:
+    packet = make_packet(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for name in ("manifest.json", "conversations.jsonl"):
+        (outside / name).write_bytes((packet / name).read_bytes())
+    (packet / "conversations.jsonl").unlink()
+    (packet / "conversations.jsonl").symlink_to(outside / "conversations.jsonl")
+    assert verify_packet(packet).problem == (
+        "conversations.jsonl is a link, not a file of the packet")
+    (packet / "manifest.json").unlink()
+    (packet / "manifest.json").symlink_to(outside / "manifest.json")
+    assert verify_packet(packet).problem == "manifest.json is a link, not a file of the packet"
