@@ -237,9 +237,13 @@ class QcReport:
         wrong, clean = words
         if not tally.sampled:
             return [f"{kind}: no sample drawn."]
-        lines = [f"{kind}: {tally.sampled} sampled, {tally.reviewed} reviewed, "
-                 f"{tally.errors} {wrong}: rate {tally.rate:.2%}, below "
-                 f"{tally.upper_95:.2%} at 95% confidence (exact one-sided bound)."]
+        if not tally.reviewed:  # a rate of nothing reviewed is no 0%
+            lines = [f"{kind}: {tally.sampled} sampled, none reviewed yet: no rate until "
+                     "the first verdict ('reviewer qc decide')."]
+        else:
+            lines = [f"{kind}: {tally.sampled} sampled, {tally.reviewed} reviewed, "
+                     f"{tally.errors} {wrong}: rate {tally.rate:.2%}, below "
+                     f"{tally.upper_95:.2%} at 95% confidence (exact one-sided bound)."]
         more = tally.more_needed(self.target)
         if more:
             lines.append(f"  sample {more} more ({clean}) to show < "

@@ -238,3 +238,10 @@ def test_the_packet_manifest_carries_the_qc_figures_and_still_verifies(
 def test_a_sample_larger_than_any_matter_is_a_usage_error(matter: Store) -> None:
     with pytest.raises(UsageError, match="at most"):
         draw_sample(matter, "decisions", 10**23, "qa")
+
+
+def test_a_report_before_any_verdict_gives_no_rate(matter: Store) -> None:
+    draw_sample(matter, "decisions", 2, "qa", seed=5)
+    line = qc_report(matter).summary_lines()[0]
+    assert "none reviewed yet" in line
+    assert "%" not in line
