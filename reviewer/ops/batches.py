@@ -322,7 +322,7 @@ def _read_batch(store: Store, path: Path, passphrase: str) -> _Batch:
                                    f"({report.problem}); nothing was merged.")
             _check_belongs(store, path, who, genesis)
             with store.reading() as matter:
-                _check_issued(matter, path, who, conn)
+                _check_issued(matter, store.path, path, who, conn)
             floor = _merged_floor(store, who)
             assert head is not None
             made = stored.decisions_after(conn, floor)
@@ -346,12 +346,16 @@ def _check_belongs(store: Store, path: Path, who: stored.BatchIdentity,
                            "its batch (altered or not made by batch split); nothing was merged.")
 
 
-def _check_issued(matter: Any, path: Path, who: stored.BatchIdentity, batch: Any) -> None:
+def _check_issued(matter: Any, matter_path: Path, path: Path, who: stored.BatchIdentity,
+                  batch: Any) -> None:
     issued = stored.issued(matter, who.batch_id)
     if issued is None or (issued.matter_head_seq, issued.matter_head_hash) != (
             who.matter_head_seq, who.matter_head_hash):
-        raise RefusedError(f"{path} names batch {who.batch_id}, which {matter_name(who)} never "
-                           "issued: nothing was merged.")
+        # Named by the store merging into: a copy of the matter made before the split has
+        # the matter's id but never issued the batch.
+        raise RefusedError(f"{path} names batch {who.batch_id} of {matter_name(who)}, which "
+                           f"{matter_path.name} never issued (a copy from before the split?): "
+                           "nothing was merged.")
     previous = stored.last_merge(matter, who.batch_id)
     if previous is not None:
         at = next(audit.entries(batch, previous.head_seq - 1), None)

@@ -465,3 +465,22 @@ def test_a_decision_changed_since_its_audit_entry_is_refused(
     with pytest.raises(RefusedError, match="not what its audit entry records"):
         batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
     assert _snapshot(store) == before
+
+
+def test_a_copy_of_the_matter_from_before_the_split_is_named_when_it_refuses(
+        tmp_path: Path) -> None:
+    matter = create_store(tmp_path / "matter.db", PASSPHRASE, "lead")
+    _matter(matter, 3)
+    matter.close()
+    (tmp_path / "early.db").write_bytes((tmp_path / "matter.db").read_bytes())
+    matter = open_store(tmp_path / "matter.db", PASSPHRASE)
+    try:
+        report = batches.split(matter, tmp_path / "out", 3, BATCH_PASSPHRASE, "lead")
+    finally:
+        matter.close()
+    early = open_store(tmp_path / "early.db", PASSPHRASE)
+    try:
+        with pytest.raises(RefusedError, match="which early.db never issued"):
+            batches.merge(early, [report.batches[0].path], BATCH_PASSPHRASE, "lead")
+    finally:
+        early.close()
