@@ -480,7 +480,7 @@ def test_a_copy_of_the_matter_from_before_the_split_is_named_when_it_refuses(
         matter.close()
     early = open_store(tmp_path / "early.db", PASSPHRASE)
     try:
-        with pytest.raises(RefusedError, match="which early.db never issued"):
+        with pytest.raises(RefusedError, match=r"which early\.db never issued"):
             batches.merge(early, [report.batches[0].path], BATCH_PASSPHRASE, "lead")
     finally:
         early.close()
