@@ -398,71 +398,41 @@ def test_a_batch_store_cannot_be_analysed(split_two: tuple[list[int], list[Path]
         batch.close()
 
 
-def test_a_batch_whose_span_ids_name_other_text_is_refused(
-        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
-    # Rows deleted and made again outside the app: the id comes back on other text.
+# A batch changed with SQL, outside the app ({span} is the first conversation's span);
+# whether the batch's reviewer decided that span first; what the refusal says.
+TAMPERED = {
+    # Rows deleted and made again: the id comes back on other text.
+    "moved": (["UPDATE spans SET start = start + 3, end = end + 3, status = 'approved' "
+               "WHERE id = {span}"], False, "not where the matter issued it"),
+    "deleted": (["DELETE FROM spans WHERE id = {span}"], False, "no review removes"),
+    "status without a decision": (["UPDATE spans SET status = 'rejected' WHERE id = {span}"],
+                                  False, "no decision in the batch made it so"),
+    "decision's status": (["UPDATE decisions SET status = 'approved' WHERE span_id = {span}",
+                           "UPDATE spans SET status = 'approved' WHERE id = {span}"],
+                          True, "not what its audit entry records"),
+    "decision's reviewer": (["UPDATE decisions SET reviewer = 'mallory' WHERE span_id = {span}",
+                             "UPDATE spans SET status = 'approved' WHERE id = {span}"],
+                            True, "not what its audit entry records"),
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPERED))
+def test_a_batch_changed_outside_the_app_is_refused_and_nothing_merges(
+        store: Store, split_two: tuple[list[int], list[Path]], case: str) -> None:
+    statements, decided, said = TAMPERED[case]
     conv_ids, paths = split_two
     span_id = _span_of(store, conv_ids[0])
     batch = _in_batch(paths[0])
     try:
+        if decided:
+            decide(batch, [span_id], Status.REJECTED, "alice")
         with batch.transaction() as conn:
-            conn.exec_driver_sql("UPDATE spans SET start = start + 3, end = end + 3, "
-                                 f"status = 'approved' WHERE id = {span_id}")
+            for statement in statements:
+                conn.exec_driver_sql(statement.format(span=span_id))
     finally:
         batch.close()
     before = _snapshot(store)
-    with pytest.raises(RefusedError, match="not where the matter issued it"):
-        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
-    assert _snapshot(store) == before
-
-
-def test_a_batch_without_a_span_the_matter_issued_is_refused(
-        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
-    conv_ids, paths = split_two
-    span_id = _span_of(store, conv_ids[0])
-    batch = _in_batch(paths[0])
-    try:
-        with batch.transaction() as conn:
-            conn.exec_driver_sql(f"DELETE FROM spans WHERE id = {span_id}")
-    finally:
-        batch.close()
-    before = _snapshot(store)
-    with pytest.raises(RefusedError, match="no review removes"):
-        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
-    assert _snapshot(store) == before
-
-
-def test_a_status_no_decision_of_the_batch_made_is_refused(
-        store: Store, split_two: tuple[list[int], list[Path]]) -> None:
-    conv_ids, paths = split_two
-    span_id = _span_of(store, conv_ids[0])
-    batch = _in_batch(paths[0])
-    try:
-        with batch.transaction() as conn:
-            conn.exec_driver_sql(f"UPDATE spans SET status = 'rejected' WHERE id = {span_id}")
-    finally:
-        batch.close()
-    before = _snapshot(store)
-    with pytest.raises(RefusedError, match="no decision in the batch made it so"):
-        batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
-    assert _snapshot(store) == before
-
-
-@pytest.mark.parametrize("change", ["status = 'approved'", "reviewer = 'mallory'"])
-def test_a_decision_changed_since_its_audit_entry_is_refused(
-        store: Store, split_two: tuple[list[int], list[Path]], change: str) -> None:
-    conv_ids, paths = split_two
-    span_id = _span_of(store, conv_ids[0])
-    batch = _in_batch(paths[0])
-    try:
-        decide(batch, [span_id], Status.REJECTED, "alice")
-        with batch.transaction() as conn:
-            conn.exec_driver_sql(f"UPDATE decisions SET {change} WHERE span_id = {span_id}")
-            conn.exec_driver_sql(f"UPDATE spans SET status = 'approved' WHERE id = {span_id}")
-    finally:
-        batch.close()
-    before = _snapshot(store)
-    with pytest.raises(RefusedError, match="not what its audit entry records"):
+    with pytest.raises(RefusedError, match=said):
         batches.merge(store, [paths[0]], BATCH_PASSPHRASE, "lead")
     assert _snapshot(store) == before
 
