@@ -97,6 +97,10 @@ class ClusterRunner:
     def _connect(self) -> Any:
         count = self.spec.local_workers
         if count is not None:
+            # The scheduler runs here: a worker it stops (Ctrl+C) while its connection is
+            # still in its TLS handshake is reported as a WARNING of its own listener, 2
+            # runs in 20; the workers are ours, and being stopped, so that is no news.
+            logging.getLogger("distributed.comm.tcp").setLevel(logging.ERROR)
             with dask.config.set({**QUIET, **_local_start()}):
                 self._cluster = distributed.LocalCluster(
                     n_workers=count, threads_per_worker=1, processes=True, host="127.0.0.1",
