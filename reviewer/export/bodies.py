@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import traceback
 from collections import deque
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from reviewer.export.folder import FileEntry, HashedFile, create_private
 from reviewer.export.pagelayout import Stamp, shows
@@ -47,16 +48,26 @@ from reviewer.export.text import render_text
 from reviewer.infra.environment import drop_secrets
 
 T = TypeVar("T")
-Entries = tuple[FileEntry | None, FileEntry]  # the PDF's (None: Qt wrote it), the TEXT's
+
+
+class Finished(NamedTuple):
+    """A conversation's files as written."""
+
+    pdf: FileEntry | None  # None: Qt wrote it
+    text: FileEntry
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a conversation's files go, and what its text is checked against."""
+    """Where the conversations' files go, and what their text is checked against; a
+    worker is given it once, when it starts."""
 
     root: Path  # the packet folder
-    partial: str  # the PDF's temporary name, relative to the root
     any_stamp: Stamp  # any page's stamp shows alike in the standard fonts: digits differ
+
+    def partial(self, key: int) -> str:
+        """The temporary name of the PDF of the ``key``-th conversation, relative to the root."""
+        return f"PDF/.{key}.part"
 
 
 @dataclass(frozen=True)
@@ -72,41 +83,41 @@ class Numbered:
 class Begun:
     """A conversation whose PDF bodies are written (unless Qt must render it)."""
 
-    def __init__(self, conv: RedactedConversation, place: Place) -> None:
+    def __init__(self, key: int, conv: RedactedConversation, place: Place) -> None:
         self.conv = conv
-        self.place = place
+        self.root = place.root
+        self.partial = place.partial(key)
         self.pdf: HashedFile | None = None
         self.body: Body | None = None
         if shows(conv, place.any_stamp):
-            self.pdf = HashedFile(create_private(place.root / place.partial))
+            self.pdf = HashedFile(create_private(self.root / self.partial))
             self.body = write_body(conv, self.pdf.write)
 
-    def finish(self, numbered: Numbered) -> Entries:
+    def finish(self, numbered: Numbered) -> Finished:
         """The PDF's stamps and trailer, under its name; the TEXT file."""
-        root = self.place.root
+        root = self.root
         pdf = None
         if self.pdf is not None and self.body is not None:
             with self.pdf.handle:
                 write_tail(self.pdf.write, self.body, numbered.stamp)
-            os.rename(root / self.place.partial, root / numbered.pdf)
+            os.rename(root / self.partial, root / numbered.pdf)
             pdf = self.pdf.entry(numbered.pdf)
         text = render_text(self.conv, numbered.stamp.control_id, numbered.bates,
                            numbered.stamp.legend)
         with create_private(root / numbered.text) as handle:
             hashed = HashedFile(handle)
             hashed.write(text.encode())
-        return pdf, hashed.entry(numbered.text)
+        return Finished(pdf, hashed.entry(numbered.text))
 
 
 @dataclass(frozen=True)
 class _Begin:
     key: int
     conv: RedactedConversation
-    place: Place
 
-    def run(self, begun: dict[int, Begun]) -> int | None:
+    def run(self, place: Place, begun: dict[int, Begun]) -> int | None:
         """The PDF's page count (None: Qt must render it); the bodies stay here."""
-        begun[self.key] = Begun(self.conv, self.place)
+        begun[self.key] = Begun(self.key, self.conv, place)
         body = begun[self.key].body
         return None if body is None else body.pages
 
@@ -116,7 +127,7 @@ class _Finish:
     key: int
     numbered: Numbered
 
-    def run(self, begun: dict[int, Begun]) -> Entries:
+    def run(self, place: Place, begun: dict[int, Begun]) -> Finished:
         return begun.pop(self.key).finish(self.numbered)
 
 
@@ -150,7 +161,8 @@ class Bodies:
     """Where conversations' files are written: here, or by worker processes once
     started. A conversation is finished where it was begun."""
 
-    def __init__(self) -> None:
+    def __init__(self, place: Place) -> None:
+        self.place = place
         self._workers: list[_Worker] = []
         self._here: dict[int, Begun] = {}
 
@@ -164,21 +176,21 @@ class Bodies:
         context = multiprocessing.get_context("spawn")
         try:
             for _ in range(workers):
-                self._workers.append(_Worker(context))
+                self._workers.append(_Worker(context, self.place))
         except BaseException:
             self.stop()
             raise
 
-    def begin(self, key: int, conv: RedactedConversation, place: Place) -> Job[int | None]:
+    def begin(self, key: int, conv: RedactedConversation) -> Job[int | None]:
         """Begin the files of ``conv``; the answer is its PDF's page count, None for Qt."""
-        return self._ask(key, _Begin(key, conv, place))
+        return self._ask(key, _Begin(key, conv))
 
-    def finish(self, key: int, numbered: Numbered) -> Job[Entries]:
+    def finish(self, key: int, numbered: Numbered) -> Job[Finished]:
         return self._ask(key, _Finish(key, numbered))
 
     def _ask(self, key: int, question: _Begin | _Finish) -> Job[Any]:
         if key in self._here or not self._workers:
-            return Job(None, question.run(self._here))
+            return Job(None, question.run(self.place, self._here))
         return self._workers[key % len(self._workers)].ask(question)
 
     def close(self) -> None:
@@ -200,9 +212,9 @@ class WorkerLostError(RuntimeError):
 
 
 class _Worker:
-    def __init__(self, context: SpawnContext) -> None:
+    def __init__(self, context: SpawnContext, place: Place) -> None:
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child,), daemon=True,
+        self._process = context.Process(target=_serve, args=(child, place), daemon=True,
                                         name="packet-files")
         self._process.start()
         child.close()
@@ -210,7 +222,7 @@ class _Worker:
 
     def ask(self, question: _Begin | _Finish) -> Job[Any]:
         try:
-            self._conn.send(question)
+            self._conn.send_bytes(_dumps(question))
         except (BrokenPipeError, ConnectionResetError):
             raise self._lost() from None
         job: Job[Any] = Job(self)
@@ -222,7 +234,7 @@ class _Worker:
         if not block and not self._conn.poll():
             return
         try:
-            value, error = self._conn.recv()
+            value, error = pickle.loads(self._conn.recv_bytes())
         except (EOFError, ConnectionResetError):
             raise self._lost() from None
         self._asked.popleft().answer(value, error)
@@ -242,18 +254,18 @@ class _Worker:
         self._conn.close()
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, place: Place) -> None:
     """A worker's loop: a question in, its answer or its error out, until the pipe closes.
     Ctrl+C is the main process's to handle: it stops the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     begun: dict[int, Begun] = {}
     while True:
         try:
-            question = conn.recv()
+            question = pickle.loads(conn.recv_bytes())
         except EOFError:
             return
         try:
-            answer: tuple[Any, BaseException | None] = (question.run(begun), None)
+            answer: tuple[Any, BaseException | None] = (question.run(place, begun), None)
         except Exception as error:
             error.add_note(traceback.format_exc())  # the worker's traceback, for the log
             answer = (None, error)
@@ -262,7 +274,14 @@ def _serve(conn: Connection) -> None:
 
 def _answer(conn: Connection, answer: tuple[Any, BaseException | None]) -> None:
     try:
-        conn.send(answer)
+        data = _dumps(answer)
     except Exception as unpicklable:
         # An error that cannot cross still fails the job, as what it said.
-        conn.send((None, RuntimeError(f"{answer[1]!r} ({unpicklable})")))
+        data = _dumps((None, RuntimeError(f"{answer[1]!r} ({unpicklable})")))
+    conn.send_bytes(data)
+
+
+def _dumps(value: Any) -> bytes:
+    # Plain pickles both ways: what crosses is data, and multiprocessing's own pickler
+    # copies its table of reducers for every message it sends.
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)

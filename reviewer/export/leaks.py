@@ -81,6 +81,9 @@ _DIGIT_CHAR = re.compile(_DIGIT)
 # Lower- then upper-case letter in the original text: a camelCase edge ("caseWu").
 _CAMEL = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[a-zß-öø-ÿ].)")
 _MARK = "\x00"
+# Scrubbed values remembered: short ones, as many as keep the memory small.
+SCRUB_MEMO_CHARS = 64
+SCRUB_MEMO_SIZE = 4096
 
 _Trie: TypeAlias = dict[str, "_Trie"]
 
@@ -188,6 +191,8 @@ class Needles:
             for part in name_parts(needle) if entity == "PERSON" else ():
                 self._add(part, (entity, token))
         self._scanner = _Scanner(self._forms) if self._forms else None
+        # Short metadata (entity names, reviewers, reason codes) repeats on every log row.
+        self._scrubbed: dict[str, str] = {}
 
     def _add(self, needle: str, info: tuple[str, str]) -> None:
         number = _is_number(needle)
@@ -220,6 +225,16 @@ class Needles:
 
     def scrub(self, value: str, vocabulary: frozenset[str] = frozenset()) -> str:
         """``value`` with every occurrence replaced by its token (for metadata fields)."""
+        if vocabulary or len(value) > SCRUB_MEMO_CHARS:
+            return self._scrub(value, vocabulary)
+        scrubbed = self._scrubbed.get(value)
+        if scrubbed is None:
+            if len(self._scrubbed) >= SCRUB_MEMO_SIZE:
+                self._scrubbed.clear()
+            scrubbed = self._scrubbed[value] = self._scrub(value, vocabulary)
+        return scrubbed
+
+    def _scrub(self, value: str, vocabulary: frozenset[str]) -> str:
         hits = list(self.find(value, vocabulary))
         for hit in reversed(hits):
             value = value[:hit.start] + hit.token + value[hit.end:]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewer.export import loadfile, log, manifest
-from reviewer.export.bodies import Bodies, Entries, Job, Numbered, Place
+from reviewer.export.bodies import Bodies, Finished, Job, Numbered, Place
 from reviewer.export.folder import HashedFile, PacketFolder
 from reviewer.export.leaks import Needles
 from reviewer.export.pagelayout import Stamp, bates_number
@@ -58,7 +58,7 @@ class _Numbered:
     end: str
     text_path: str
     pdf_path: str
-    files: Job[Entries]
+    files: Job[Finished]
 
 
 class PacketWriter:
@@ -74,13 +74,13 @@ class PacketWriter:
         self.next_page = 1
         self.conversations = 0
         self.messages = 0
-        self._bodies = Bodies()
+        # Any page's stamp shows alike in the standard fonts: its number is digits.
+        any_stamp = Stamp(bates_number(prefix, 1), prefix, 1, legend)
+        self._bodies = Bodies(Place(self.folder.root, any_stamp))
         self._queue: deque[_Queued] = deque()
         self._numbered: deque[_Numbered] = deque()
         self._added = 0
         self._inline = False  # set when workers could not start: not tried again
-        # Any page's stamp shows alike in the standard fonts: its number is digits.
-        self._any_stamp = Stamp(bates_number(prefix, 1), prefix, 1, legend)
         self._streams = contextlib.ExitStack()
         try:
             self._jsonl = self._stream(CONVERSATIONS)
@@ -114,9 +114,8 @@ class PacketWriter:
         self.expect(self._added)
         for kind in ("PDF/", "TEXT/"):
             self.folder.make_parent(kind)
-        place = Place(self.folder.root, f"PDF/.{self._added}.part", self._any_stamp)
         self._queue.append(_Queued(self._added, conv,
-                                   self._bodies.begin(self._added, conv.rendering(), place)))
+                                   self._bodies.begin(self._added, conv.rendering())))
         self._advance(IN_FLIGHT)
 
     def drain(self) -> None:
@@ -162,7 +161,8 @@ class PacketWriter:
 
     def _record(self, numbered: _Numbered) -> None:
         """List the conversation's files; write its line, log rows and load-file row."""
-        for entry in numbered.files.result():
+        finished = numbered.files.result()
+        for entry in (finished.pdf, finished.text):
             if entry is not None:
                 self.folder.entries[entry.path] = entry
         conv, control_id = numbered.conv, numbered.control_id
@@ -223,11 +223,15 @@ class PacketWriter:
 # What the tool writes into its own logs and nobody typed: ids, digests, times, and the
 # offsets, indices and counts of a few digits. An approved age ("34") or a two-letter
 # value ("DD") is found inside them, and the read-back would refuse every export.
+# Each starts with a hex digit, taken first so that the search skips other characters
+# at once (a quarter of the read-back's time went to trying every character).
 GENERATED = re.compile(
-    r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"  # a UUID
-    r"|(?<![0-9A-Za-z])[0-9a-fA-F]{16,}(?![0-9A-Za-z])"  # a digest
-    r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"  # a time
-    r"|(?<![0-9A-Za-z])\d{1,4}(?![0-9A-Za-z])")  # an offset, index or count
+    r"[0-9a-fA-F](?:"
+    r"[0-9a-fA-F]{7}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"  # a UUID
+    r"|(?<![0-9A-Za-z].)[0-9a-fA-F]{15,}(?![0-9A-Za-z])"  # a digest
+    r"|(?<=[0-9])[0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"  # a time
+    r"(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+    r"|(?<=[0-9])(?<![0-9A-Za-z].)[0-9]{0,3}(?![0-9A-Za-z]))")  # an offset, index or count
 
 
 def _holds_needle(path: Path, needles: Needles, vocabulary: frozenset[str]) -> bool:

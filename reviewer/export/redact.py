@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from reviewer.domain.models import (
     Branch,
@@ -126,6 +127,37 @@ class RedactedConversation:
         (a worker process that writes the files is sent this, a fifth the pickle)."""
         return replace(self, log=(), leaks=(), conflicts=(),
                        redactions=self.redaction_count)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as plain tuples: every conversation crosses to a worker process, and
+        # the default pickle of its dozens of small objects (each with a dict of its
+        # fields) took ten times as long to write and read as the tuples do.
+        messages = tuple((m.index, m.role, m.time, m.branch, m.visibility, m.content_type,
+                          m.placeholders, _packed(m.segments)) for m in self.messages)
+        return (_unpacked, (self.conversation_id, self.source_id, self.created,
+                            _packed(self.title), messages, self.log, self.leaks,
+                            self.unanalysed, self.redactions, self.conflicts))
+
+
+Packed = tuple[tuple[str, bool], ...]
+
+
+def _packed(segments: Sequence[Segment]) -> Packed:
+    return tuple((segment.text, segment.redacted) for segment in segments)
+
+
+def _segments_of(packed: Packed) -> tuple[Segment, ...]:
+    return tuple(Segment(text, redacted) for text, redacted in packed)
+
+
+def _unpacked(conversation_id: int, source_id: str, created: str | None, title: Packed,
+              messages: tuple[tuple[Any, ...], ...], *rest: Any) -> RedactedConversation:
+    return RedactedConversation(
+        conversation_id, source_id, created, _segments_of(title),
+        tuple(RedactedMessage(index, role, time, branch, visibility, content_type,
+                              placeholders, _segments_of(segments))
+              for index, role, time, branch, visibility, content_type, placeholders, segments
+              in messages), *rest)
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.domain.errors import UsageError
 from reviewer.export import manifest
 from reviewer.export.folder import PacketFolder, _rename_new
 from reviewer.export.leaks import Needles
-from reviewer.export.packet import PacketWriter
+from reviewer.export.packet import GENERATED, PacketWriter
 from reviewer.export.verify import verify_packet
 from reviewer.infra.files import file_digest
 
@@ -196,3 +199,26 @@ def test_a_linked_manifest_or_file_is_no_file_of_the_packet(tmp_path: Path) -> N
     (packet / "manifest.json").unlink()
     (packet / "manifest.json").symlink_to(outside / "manifest.json")
     assert verify_packet(packet).problem == "manifest.json is a link, not a file of the packet"
+
+
+# What GENERATED blanks, written plainly; the compiled pattern takes the first character
+# apart so that a search skips other characters at once, and must blank exactly this.
+_GENERATED_SPEC = re.compile(
+    r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+    r"|(?<![0-9A-Za-z])[0-9a-fA-F]{16,}(?![0-9A-Za-z])"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+    r"|(?<![0-9A-Za-z])[0-9]{1,4}(?![0-9A-Za-z])")
+_LOG_CHARS = "0123456789abcdefABCDEFxyzXYZ-:. T+Z_,é٣\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(_LOG_CHARS, max_size=12),
+    st.sampled_from(["2026-12-02 07:31:29 UTC", "2026-12-02T07:31:29.123+01:00",
+                     "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "0123456789abcdef0123", "٣٤٥"]),
+), max_size=8))
+def test_generated_blanks_what_its_plain_spec_matches(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert ([m.span() for m in GENERATED.finditer(text)]
+            == [m.span() for m in _GENERATED_SPEC.finditer(text)])

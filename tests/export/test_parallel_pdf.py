@@ -3,9 +3,11 @@ writes, and an error or a cancel leaves neither a folder nor a process behind.""
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -14,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from reviewer.domain.errors import CancelledError
+from reviewer.domain.errors import CancelledError, RefusedError
 from reviewer.domain.models import Status
 from reviewer.export import packet
 from reviewer.export.bodies import Bodies, Place, WorkerLostError
@@ -132,11 +134,11 @@ print("cyrillic", "PySide6" in sys.modules)
 def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
     if not Path("/proc/self/maps").exists():
         pytest.skip("reads /proc")
-    bodies = Bodies()
+    bodies = Bodies(Place(tmp_path, Stamp("RR-000001", "RR", 1, "LEGEND")))
     bodies.start(1)
     try:
-        place = Place(tmp_path, "body.pdf", Stamp("RR-000001", "RR", 1, "LEGEND"))
-        assert bodies.begin(1, _conversation(), place).result() is not None
+        (tmp_path / "PDF").mkdir()
+        assert bodies.begin(1, _conversation()).result() is not None
         (child,) = multiprocessing.active_children()
         loaded = Path(f"/proc/{child.pid}/maps").read_text()
         assert "Qt" not in loaded
@@ -217,3 +219,34 @@ def _conversation() -> RedactedConversation:
     message = RedactedMessage(0, "user", None, "active", "visible", "text", 0, body)
     return RedactedConversation(1, "src-1", None, (Segment("Title"),), (message,), ())
 
+
+
+def test_a_conversation_crosses_to_a_worker_whole() -> None:
+    from reviewer.export.leaks import Hit
+    from reviewer.export.redact import Leak, LogRow
+
+    body = (Segment("Hi "), Segment("[PERSON-1]", True), Segment(" there"))
+    messages = (RedactedMessage(0, "user", "2024-05-01 10:00:00 UTC", "active", "visible",
+                                "text", 0, body),
+                RedactedMessage(1, "assistant", None, "alternate", "hidden", "code", 2, ()))
+    log_row = LogRow(0, "user", 3, 13, "PERSON", "approved", "suggested", "", "ann",
+                     "2024-05-01 10:00:00 UTC", "[PERSON-1]")
+    conv = RedactedConversation(7, "SRC-1", "2024-05-01 09:00:00 UTC",
+                                (Segment("T"), Segment("[PERSON-1]", True)), messages,
+                                (log_row,), (Leak(7, 3, Hit(0, 3, "PERSON", "[PERSON-1]")),),
+                                unanalysed=1, redactions=None, conflicts=(4,))
+    for sent in (conv, conv.rendering()):
+        assert pickle.loads(pickle.dumps(sent)) == sent
+
+
+def test_an_export_leaves_garbage_collection_as_it_found_it(
+        store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed_store(store, 3)
+    frozen = gc.get_freeze_count()
+    export(store, tmp_path / "out", 2, monkeypatch)
+    assert gc.get_freeze_count() == frozen
+    conv_id, (m0,) = add_chat(store, "pending", ["Hi, I am Pat Doe."])
+    add_span(store, conv_id, m0, "Hi, I am Pat Doe.", "Pat Doe", "PERSON", Status.PENDING)
+    with pytest.raises(RefusedError):
+        export(store, tmp_path / "refused", 2, monkeypatch)
+    assert gc.get_freeze_count() == frozen

@@ -362,10 +362,11 @@ def test_a_worker_holds_pieces_not_the_text() -> None:
 
 
 def test_export_workers_start_without_the_passphrase(monkeypatch: pytest.MonkeyPatch) -> None:
-    from reviewer.export.bodies import Bodies
+    from reviewer.export.bodies import Bodies, Place
+    from reviewer.export.pagelayout import Stamp
 
     monkeypatch.setenv("REVIEWER_PASSPHRASE", PASSPHRASE)
-    bodies = Bodies()
+    bodies = Bodies(Place(Path("unused"), Stamp("RR-000001", "RR", 1, "LEGEND")))
     bodies.start(1)
     try:
         # Until it has run its program, a started process still shows its parent's
