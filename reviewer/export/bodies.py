@@ -12,11 +12,13 @@ writing small ones (ext4 looks for a free inode that was not freed just now,
 which after many deletions takes most of a millisecond), so the main process
 does neither. Every file is hashed as it is written.
 
-A worker answers in the order it was asked, so the next answer on its pipe is
-that of the oldest question it has not answered. Answers are small (a page
-count, two file entries): a worker never waits for the main process to read, and
-the main process, which may wait to send it a large conversation, never waits
-for a worker that waits.
+Questions go to a worker a few at a time (``BATCH``, fewer when their text is
+large), and their answers come back together: a message costs the two processes
+more than a small conversation's pickle does. A worker answers in the order it
+was asked, so the next answers on its pipe are those of the oldest questions it
+has not answered. Answers are small (a page count, two file entries): a worker
+never waits for the main process to read, and the main process, which may wait
+to send it large conversations, never waits for a worker that waits.
 
 Workers are spawned, never forked: the GUI exports on a thread, and a fork copies
 a process whose other threads may hold locks. They import the PDF writer and
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from reviewer.export.folder import FileEntry, HashedFile, create_private
-from reviewer.export.pagelayout import Stamp, shows
+from reviewer.export.pagelayout import Stamp, shows, text_size
 from reviewer.export.pdfwriter import Body, write_body, write_tail
 from reviewer.export.redact import RedactedConversation
 from reviewer.export.text import render_text
@@ -115,6 +117,10 @@ class _Begin:
     key: int
     conv: RedactedConversation
 
+    @property
+    def size(self) -> int:
+        return text_size(self.conv)
+
     def run(self, place: Place, begun: dict[int, Begun]) -> int | None:
         """The PDF's page count (None: Qt must render it); the bodies stay here."""
         begun[self.key] = Begun(self.key, self.conv, place)
@@ -126,6 +132,8 @@ class _Begin:
 class _Finish:
     key: int
     numbered: Numbered
+
+    size = 0  # no text to send
 
     def run(self, place: Place, begun: dict[int, Begun]) -> Finished:
         return begun.pop(self.key).finish(self.numbered)
@@ -207,6 +215,12 @@ class Bodies:
         self._here.clear()
 
 
+# Questions sent to a worker in one message at most, and the characters of conversation
+# text after which they go at once (a worker holds the conversations of a message).
+BATCH = 4
+BATCH_CHARS = 1 << 20
+
+
 class WorkerLostError(RuntimeError):
     """A worker process ended without answering (killed, out of memory)."""
 
@@ -218,26 +232,41 @@ class _Worker:
                                         name="packet-files")
         self._process.start()
         child.close()
-        self._asked: deque[Job[Any]] = deque()
+        self._asked: deque[Job[Any]] = deque()  # sent or not, oldest first
+        self._unsent: list[_Begin | _Finish] = []
+        self._unsent_size = 0
 
     def ask(self, question: _Begin | _Finish) -> Job[Any]:
-        try:
-            self._conn.send_bytes(_dumps(question))
-        except (BrokenPipeError, ConnectionResetError):
-            raise self._lost() from None
         job: Job[Any] = Job(self)
         self._asked.append(job)
+        self._unsent.append(question)
+        self._unsent_size += question.size
+        if len(self._unsent) >= BATCH or self._unsent_size >= BATCH_CHARS:
+            self._send()
         return job
 
-    def collect(self, block: bool) -> None:
-        """Give the oldest job its answer, if it has come (``block``: once it comes)."""
-        if not block and not self._conn.poll():
+    def _send(self) -> None:
+        if not self._unsent:
             return
         try:
-            value, error = pickle.loads(self._conn.recv_bytes())
+            self._conn.send_bytes(_dumps(self._unsent))
+        except (BrokenPipeError, ConnectionResetError):
+            raise self._lost() from None
+        self._unsent, self._unsent_size = [], 0
+
+    def collect(self, block: bool) -> None:
+        """Give the oldest jobs sent their answers, if they have come (``block``: once
+        they come; the questions not sent yet go first)."""
+        if block:
+            self._send()
+        elif not self._conn.poll():
+            return
+        try:
+            answers = pickle.loads(self._conn.recv_bytes())
         except (EOFError, ConnectionResetError):
             raise self._lost() from None
-        self._asked.popleft().answer(value, error)
+        for value, error in answers:
+            self._asked.popleft().answer(value, error)
 
     def _lost(self) -> WorkerLostError:
         self._process.join(1)
@@ -261,24 +290,40 @@ def _serve(conn: Connection, place: Place) -> None:
     begun: dict[int, Begun] = {}
     while True:
         try:
-            question = pickle.loads(conn.recv_bytes())
+            questions = pickle.loads(conn.recv_bytes())
         except EOFError:
             return
-        try:
-            answer: tuple[Any, BaseException | None] = (question.run(place, begun), None)
-        except Exception as error:
-            error.add_note(traceback.format_exc())  # the worker's traceback, for the log
-            answer = (None, error)
-        _answer(conn, answer)
+        conn.send_bytes(_dumps_answers([_answer(question, place, begun)
+                                        for question in questions]))
 
 
-def _answer(conn: Connection, answer: tuple[Any, BaseException | None]) -> None:
+Answer = tuple[Any, BaseException | None]
+
+
+def _answer(question: _Begin | _Finish, place: Place, begun: dict[int, Begun]) -> Answer:
     try:
-        data = _dumps(answer)
-    except Exception as unpicklable:
-        # An error that cannot cross still fails the job, as what it said.
-        data = _dumps((None, RuntimeError(f"{answer[1]!r} ({unpicklable})")))
-    conn.send_bytes(data)
+        return question.run(place, begun), None
+    except Exception as error:
+        error.add_note(traceback.format_exc())  # the worker's traceback, for the log
+        return None, error
+
+
+def _dumps_answers(answers: list[Answer]) -> bytes:
+    try:
+        return _dumps(answers)
+    except Exception:
+        # An error that cannot cross still fails its job, as what it said.
+        return _dumps([(value, error if error is None or _crosses(error)
+                        else RuntimeError(f"{error!r} (it could not be sent)"))
+                       for value, error in answers])
+
+
+def _crosses(error: BaseException) -> bool:
+    try:
+        _dumps(error)
+    except Exception:
+        return False
+    return True
 
 
 def _dumps(value: Any) -> bytes:

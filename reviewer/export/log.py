@@ -22,8 +22,13 @@ HEADER = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+_RISKY_FIRST = frozenset((*_FORMULA_START, " ", "\u3000"))
+
+
 def formula_safe(text: str) -> str:
     """``text``, prefixed with an apostrophe when a spreadsheet would run it."""
+    if not text or text[0] not in _RISKY_FIRST:
+        return text  # most cells: nothing to look at past the first character
     return "'" + text if text.lstrip(" \u3000").startswith(_FORMULA_START) else text
 
 
