@@ -261,7 +261,7 @@ def main() -> int:
         print(f"peak RSS of the export: {first['peak_rss_mib']:.0f} MiB at {first['n']:,} "
               f"conversations, {last['peak_rss_mib']:.0f} MiB at {last['n']:,} "
               f"(x{last['peak_rss_mib'] / first['peak_rss_mib']:.2f} for "
-              f"x{last['n'] / first['n']:.0f} conversations)")
+              f"x{last['n'] / first['n']:g} conversations)")
     return 0
 
 
