@@ -202,12 +202,14 @@ def cmd_spans(args: argparse.Namespace) -> int:
 def _listed_spans(store: Any, args: argparse.Namespace) -> Any:
     """The spans ``spans`` lists: of a status, or (``--status conflict``) those a batch
     merge left in conflict for a lead to settle."""
+    from reviewer.ops.spans import check_entity, list_spans
+
+    if args.entity:
+        check_entity(store, args.entity)
     if args.status == CONFLICT:
         from reviewer.ops.batches import conflicted_spans
 
         return conflicted_spans(store, args.entity, args.with_text)
-    from reviewer.ops.spans import list_spans
-
     status = Status(args.status) if args.status else None
     return list_spans(store, status, args.entity, args.with_text)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Any
 
+from reviewer.domain.errors import UsageError
 from reviewer.domain.models import Span, Status
-from reviewer.store import conversations, spans
+from reviewer.ops.policies import current_policy
+from reviewer.store import conversations, paging, spans
 from reviewer.store.database import Store
 
 BATCH = 500
@@ -27,6 +29,19 @@ def list_spans(
                 yield from _describe(conn, batch, with_text)
                 batch = []
         yield from _describe(conn, batch, with_text)
+
+
+def check_entity(store: Store, entity: str) -> None:
+    """Refuse an entity that neither the store's spans nor the policy in force name: a
+    mistyped filter would list nothing and look like a matter without such spans."""
+    with store.reading() as conn:
+        in_use = paging.entities(conn)
+    named = [rule.name for rule in current_policy(store).policy.entities]
+    if entity in in_use or entity in named:
+        return
+    listed = ", ".join(in_use) if in_use else "none yet"
+    raise UsageError(f"No entity {entity} in this store or its policy. The spans' entities: "
+                     f"{listed}.")
 
 
 def _describe(conn: Any, batch: list[Span], with_text: bool) -> Iterator[dict[str, Any]]:

@@ -183,6 +183,23 @@ def test_spans_entity_filter_reads_the_name_in_any_case(
     assert [span["entity"] for span in json.loads(out)] == ["PERSON"]
 
 
+def test_spans_refuses_an_entity_nobody_names(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = create_store(tmp_path / "m.db", PASSPHRASE, "tester")
+    conv_id, (m0,) = add_chat(store, "c1", ["Hi, I am Ann Lee."])
+    add_span(store, conv_id, m0, "Hi, I am Ann Lee.", "Ann Lee", "PERSON")
+    store.close()
+    code, out, err = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "persn")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert "PERSN" in err
+    assert "PERSON" in err
+    # An entity the policy names lists nothing when no span has it: that is an answer.
+    code, out, _ = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "iban_code",
+                        "--json")
+    assert (code, json.loads(out)) == (0, [])
+
+
 def _damaged_store(tmp_path: Path) -> Path:
     """A store of some pages, one byte flipped near its end (a page of conversations)."""
     path = tmp_path / "m.db"
