@@ -172,31 +172,32 @@ def test_help_still_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> None
     assert "usage: reviewer export" in capsys.readouterr().out
 
 
-def test_spans_entity_filter_reads_the_name_in_any_case(
-        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _one_person_store(tmp_path: Path) -> Path:
     store = create_store(tmp_path / "m.db", PASSPHRASE, "tester")
     conv_id, (m0,) = add_chat(store, "c1", ["Hi, I am Ann Lee."])
     add_span(store, conv_id, m0, "Hi, I am Ann Lee.", "Ann Lee", "PERSON")
     store.close()
-    code, out, _ = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "person", "--json")
+    return tmp_path / "m.db"
+
+
+def test_spans_entity_filter_reads_the_name_in_any_case(
+        env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _one_person_store(tmp_path)
+    code, out, _ = _run(capsys, "spans", str(path), "--entity", "person", "--json")
     assert code == 0
     assert [span["entity"] for span in json.loads(out)] == ["PERSON"]
 
 
 def test_spans_refuses_an_entity_nobody_names(
         env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    store = create_store(tmp_path / "m.db", PASSPHRASE, "tester")
-    conv_id, (m0,) = add_chat(store, "c1", ["Hi, I am Ann Lee."])
-    add_span(store, conv_id, m0, "Hi, I am Ann Lee.", "Ann Lee", "PERSON")
-    store.close()
-    code, out, err = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "persn")
+    path = _one_person_store(tmp_path)
+    code, out, err = _run(capsys, "spans", str(path), "--entity", "persn")
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1
     assert "PERSN" in err
     assert "PERSON" in err
     # An entity the policy names lists nothing when no span has it: that is an answer.
-    code, out, _ = _run(capsys, "spans", str(tmp_path / "m.db"), "--entity", "iban_code",
-                        "--json")
+    code, out, _ = _run(capsys, "spans", str(path), "--entity", "iban_code", "--json")
     assert (code, json.loads(out)) == (0, [])
 
 
