@@ -204,9 +204,9 @@ def export_packet(
 @contextlib.contextmanager
 def _collector_frozen() -> Iterator[None]:
     """The objects alive before the export are left out of garbage collection while it
-    runs: it makes a few dozen objects a conversation, and each full collection of
-    the young ones walked every module and class loaded (a twentieth of the export's
-    time in the main process)."""
+    runs: it makes a few dozen objects a conversation, and the collections of the
+    oldest generation that they set off walked every module, class and function
+    loaded (a twentieth of the export's time in the main process)."""
     gc.freeze()
     try:
         yield
