@@ -3,6 +3,7 @@ writes, and an error or a cancel leaves neither a folder nor a process behind.""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import multiprocessing
@@ -237,6 +238,12 @@ def test_a_conversation_crosses_to_a_worker_whole() -> None:
                                 unanalysed=1, redactions=None, conflicts=(4,))
     for sent in (conv, conv.rendering()):
         assert pickle.loads(pickle.dumps(sent)) == sent
+    # The compact pickle lists fields by place: a field added to either class must be
+    # added to it too, or it would arrive as its default.
+    _, conversation = conv.__reduce__()
+    assert len(conversation) == len(dataclasses.fields(RedactedConversation))
+    assert all(len(message) == len(dataclasses.fields(RedactedMessage))
+               for message in conversation[4])
 
 
 def test_an_export_leaves_garbage_collection_as_it_found_it(
