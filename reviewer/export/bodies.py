@@ -2,15 +2,16 @@
 process goes on reading, redacting and numbering.
 
 Each conversation is handled in two steps by the same worker. ``begin`` lays the
-PDF out and writes it up to its page bodies, under a temporary name: bodies need
-no Bates number (``pdfwriter.write_body``), so they are written before the
-conversations ahead are numbered, and the page count tells the main process
-where the next conversation starts. ``finish``, once the conversation is
-numbered, appends the PDF's stamps and trailer, renames it to its control id and
-writes the TEXT file. Creating and renaming files is the costliest step of
-writing small ones (ext4 looks for a free inode that was not freed just now,
-which after many deletions takes most of a millisecond), so the main process
-does neither. Every file is hashed as it is written.
+PDF out up to its page bodies, which need no Bates number
+(``pdfwriter.write_body``), so they are made before the conversations ahead are
+numbered; the page count tells the main process where the next conversation
+starts. The bytes wait in memory (a big PDF's in a file under a temporary name).
+``finish``, once the conversation is numbered, adds the PDF's stamps and trailer
+and writes it under its control id, and writes the TEXT file. Creating files is the
+costliest step of writing small ones (ext4 looks for a free inode that was not
+freed just now, which after many deletions takes most of a millisecond), so the
+main process does none, and a small PDF is one file made and written once. Every
+file is hashed as it is written.
 
 Questions go to a worker a few at a time (``BATCH``, fewer when their text is
 large), and their answers come back together: a message costs the two processes
@@ -42,7 +43,7 @@ from multiprocessing.context import SpawnContext
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
-from reviewer.export.folder import FileEntry, HashedFile, create_private
+from reviewer.export.folder import FileEntry, HashedFile, create_private, write_new
 from reviewer.export.pagelayout import Stamp, shows, text_size
 from reviewer.export.pdfwriter import Body, write_body, write_tail
 from reviewer.export.redact import RedactedConversation
@@ -67,6 +68,10 @@ class Place:
     root: Path  # the packet folder
     any_stamp: Stamp  # any page's stamp shows alike in the standard fonts: digits differ
 
+    @property
+    def root_name(self) -> str:
+        return str(self.root)
+
     def partial(self, key: int) -> str:
         """The temporary name of the PDF of the ``key``-th conversation, relative to the root."""
         return f"PDF/.{key}.part"
@@ -82,17 +87,53 @@ class Numbered:
     text: str
 
 
+# Bytes of a PDF kept in memory until its name is known; a bigger one goes on in a file
+# under a temporary name, renamed once numbered.
+SPOOL = 1 << 20
+
+
+class _Spool:
+    """A PDF's bytes before its name is known: in memory while small (one file made,
+    under its name, at the end), in a temporary file past ``SPOOL`` bytes."""
+
+    def __init__(self, partial: str) -> None:
+        self.partial = partial
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.file: HashedFile | None = None
+
+    def write(self, data: bytes) -> None:
+        if self.file is not None:
+            self.file.write(data)
+            return
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size > SPOOL:
+            self.file = HashedFile(create_private(Path(self.partial)))
+            for part in self.parts:
+                self.file.write(part)
+            self.parts = []
+
+    def finish(self, target: str, relative: str) -> FileEntry:
+        """The file at ``target``, listed as ``relative``."""
+        if self.file is None:
+            return write_new(target, b"".join(self.parts), relative)
+        with self.file.handle:
+            pass
+        os.rename(self.partial, target)
+        return self.file.entry(relative)
+
+
 class Begun:
     """A conversation whose PDF bodies are written (unless Qt must render it)."""
 
     def __init__(self, key: int, conv: RedactedConversation, place: Place) -> None:
         self.conv = conv
-        self.root = place.root
-        self.partial = place.partial(key)
-        self.pdf: HashedFile | None = None
+        self.root = place.root_name
+        self.pdf: _Spool | None = None
         self.body: Body | None = None
         if shows(conv, place.any_stamp):
-            self.pdf = HashedFile(create_private(self.root / self.partial))
+            self.pdf = _Spool(os.path.join(self.root, place.partial(key)))
             self.body = write_body(conv, self.pdf.write)
 
     def finish(self, numbered: Numbered) -> Finished:
@@ -100,16 +141,12 @@ class Begun:
         root = self.root
         pdf = None
         if self.pdf is not None and self.body is not None:
-            with self.pdf.handle:
-                write_tail(self.pdf.write, self.body, numbered.stamp)
-            os.rename(root / self.partial, root / numbered.pdf)
-            pdf = self.pdf.entry(numbered.pdf)
+            write_tail(self.pdf.write, self.body, numbered.stamp)
+            pdf = self.pdf.finish(os.path.join(root, numbered.pdf), numbered.pdf)
         text = render_text(self.conv, numbered.stamp.control_id, numbered.bates,
                            numbered.stamp.legend)
-        with create_private(root / numbered.text) as handle:
-            hashed = HashedFile(handle)
-            hashed.write(text.encode())
-        return Finished(pdf, hashed.entry(numbered.text))
+        return Finished(pdf, write_new(os.path.join(root, numbered.text), text.encode(),
+                                       numbered.text))
 
 
 @dataclass(frozen=True)
@@ -203,8 +240,10 @@ class Bodies:
 
     def close(self) -> None:
         """Let the workers end; every job must have been answered."""
-        for worker in self._workers:
+        for worker in self._workers:  # all told first: they end side by side
             worker.close()
+        for worker in self._workers:
+            worker.join()
         self._workers = []
 
     def stop(self) -> None:
@@ -275,6 +314,8 @@ class _Worker:
 
     def close(self) -> None:
         self._conn.close()  # the worker reads the end of its pipe, and ends
+
+    def join(self) -> None:
         self._process.join()
 
     def kill(self) -> None:

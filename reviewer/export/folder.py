@@ -57,6 +57,20 @@ def create_private(target: Path) -> IO[bytes]:
     return os.fdopen(fd, "wb")
 
 
+def write_new(target: str, data: bytes, relative: str) -> FileEntry:
+    """Write ``data`` as a new private file at ``target`` in one go; its entry as
+    ``relative``."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return FileEntry(relative, hashlib.sha256(data).hexdigest(), len(data))
+
+
 class HashedFile:
     """An open file whose SHA-256 and size follow every byte read or written."""
 

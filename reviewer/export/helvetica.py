@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from itertools import accumulate, repeat
-from operator import add
+from itertools import accumulate
 
 NO_BARS: Mapping[str, int] = {}
 CACHE_LIMIT = 50_000  # words whose width is remembered; a bounded cache keeps memory flat
@@ -56,6 +55,11 @@ _BOLD = (
 )
 
 
+def encoded(text: str) -> bytes:
+    """``text`` in cp1252; ASCII, its first half, through the ten times faster codec."""
+    return text.encode("ascii") if text.isascii() else text.encode("cp1252")
+
+
 class Font:
     """One standard font: its PDF name and a width for every cp1252 byte."""
 
@@ -73,10 +77,9 @@ class Font:
         return sum(self.char_widths(text, bars))
 
     def char_widths(self, text: str, bars: Mapping[str, int] = NO_BARS) -> Iterable[int]:
-        try:
-            return map(self.table.__getitem__, text.encode("cp1252"))
-        except UnicodeEncodeError:  # a redaction bar's character
+        if bars and not bars.keys().isdisjoint(text):  # a redaction bar's character
             return [bars[c] if c in bars else self.table[c.encode("cp1252")[0]] for c in text]
+        return map(self.table.__getitem__, encoded(text))
 
     def wrap(
         self, text: str, limit: float, final: bool = True, bars: Mapping[str, int] = NO_BARS,
@@ -90,23 +93,25 @@ class Font:
         if len(text) * self.widest <= limit and (not bars or bars.keys().isdisjoint(text)):
             return ([text], len(text)) if final else ([], 0)  # fits, whatever its letters
         words = text.split(" ")
-        ends = list(accumulate(map(add, self._word_widths(words, bars), repeat(self.space))))
-        starts = list(accumulate(map(add, map(len, words), repeat(1)), initial=0))
+        ends = list(accumulate(self._advances(words, bars)))  # each word's end, with its space
         lines: list[str] = []
         first, start, base = 0, 0, 0.0  # first word of the line, its first character, width before
+        at = 0  # where the first word of the line starts (``start`` is past it once it is broken)
         broken = False
         while first < len(words):
             last = bisect_right(ends, base + limit + self.space, first) - 1
             if last < first and not broken:  # the word alone is wider than a line
-                start, base = self._break_word(text[start:starts[first + 1] - 1], limit, bars,
+                start, base = self._break_word(text[start:at + len(words[first])], limit, bars,
                                                lines, start, base)
                 broken = True
                 continue
             last, broken = max(last, first), False  # a single character wider than a line
             if last == len(words) - 1 and not final:
                 return lines, start
-            lines.append(text[start:starts[last + 1] - 1])
-            first, start, base = last + 1, starts[last + 1], ends[last]
+            line = " ".join(words[first:last + 1])
+            end = at + len(line)
+            lines.append(line if start == at else text[start:end])
+            first, start, base, at = last + 1, end + 1, ends[last], end + 1
         return lines, len(text)
 
     def _break_word(
@@ -123,22 +128,22 @@ class Font:
             cut, used = end, ends[end - 1]
         return start + cut, base + used
 
-    def _word_widths(self, words: list[str], bars: Mapping[str, int]) -> list[int]:
-        widths = list(map(self._cache.get, words))
-        if None not in widths:
-            return widths  # type: ignore[return-value]  # no None left, checked
-        return [self._learn(word, bars) if width is None else width
-                for word, width in zip(words, widths, strict=True)]
+    def _advances(self, words: list[str], bars: Mapping[str, int]) -> list[int]:
+        """Each word's width with the space after it."""
+        advances = list(map(self._cache.get, words))
+        if None not in advances:
+            return advances  # type: ignore[return-value]  # no None left, checked
+        return [self._learn(word, bars) if advance is None else advance
+                for word, advance in zip(words, advances, strict=True)]
 
     def _learn(self, word: str, bars: Mapping[str, int]) -> int:
-        width = self.width(word, bars)
+        advance = self.width(word, bars) + self.space
         if bars and not bars.keys().isdisjoint(word):
-            return width  # a bar's character stands for another token in the next document
+            return advance  # a bar's character stands for another token in the next document
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
-        self._cache[word] = width
-        return width
-
+        self._cache[word] = advance
+        return advance
 
 REGULAR = Font("Helvetica", _REGULAR)
 BOLD = Font("Helvetica-Bold", _BOLD)

@@ -38,17 +38,24 @@ def fingerprint(public_b64: str) -> str:
 
 
 def manifest_bytes(fields: dict[str, Any], files: Sequence[FileEntry], public_b64: str) -> bytes:
-    """The manifest as written: the given fields, the key and the sorted file list."""
-    body = {
-        "format": FORMAT,
-        **fields,
-        "public_key": public_b64,
-        "files": [
-            {"path": f.path, "sha256": f.sha256, "bytes": f.bytes}
-            for f in sorted(files, key=lambda f: f.path)
-        ],
-    }
-    return (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    """The manifest as written: the given fields, the key and the sorted file list, as
+    ``json.dumps(..., indent=2)`` writes them."""
+    head = json.dumps({"format": FORMAT, **fields, "public_key": public_b64, "files": []},
+                      indent=2, ensure_ascii=False)
+    if files:
+        # The list a line at a time: the indenting encoder is pure Python, and a packet
+        # lists two files a conversation.
+        listed = ",\n".join(_FILE % (_string(f.path), _string(f.sha256), f.bytes)
+                            for f in sorted(files, key=lambda f: f.path))
+        head = head.removesuffix("[]\n}") + "[\n" + listed + "\n  ]\n}"
+    return (head + "\n").encode("utf-8")
+
+
+_FILE = '    {\n      "path": %s,\n      "sha256": %s,\n      "bytes": %d\n    }'
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def sign(private_raw: bytes, data: bytes) -> bytes:

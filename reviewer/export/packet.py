@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ AUDIT = "audit.jsonl"
 PARALLEL_FROM = 200
 WORKERS = 2  # the main process's own share of the work keeps more than two waiting
 IN_FLIGHT = 64  # conversations queued at most: memory stays flat
+READ_BACK_BLOCK = 1 << 16  # characters of a log scanned at once when it is read back
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,14 @@ class PacketWriter:
         ]))
 
     def write_audit(self, entries: Iterable[dict[str, Any]]) -> None:
-        self.drain()
-        self._streams.close()  # the log is complete once every conversation is in
+        """Write the audit log (while the workers finish the last conversations), then
+        close the others: the redaction log is complete once every conversation is in."""
         with self.folder.open(AUDIT) as handle:
             for entry in entries:
                 handle.write((json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
                              .encode("utf-8"))
+        self.drain()
+        self._streams.close()
 
     def unreviewed_leaks(self, needles: Needles, vocabulary: frozenset[str]) -> list[str]:
         """Files holding redacted text where no reviewed text belongs: the file names,
@@ -190,8 +193,9 @@ class PacketWriter:
         scanned as they were made). Everything in them was scrubbed field by field;
         this reads back what was actually written. Words of the packet's own
         ``vocabulary`` (folder names, entity and status names) are not redacted text."""
-        found = [f"the file name {name}" for name in self.folder.entries
-                 if next(needles.find(name, vocabulary), None)]
+        names = [f"{name}\n" for name in self.folder.entries]
+        found = [f"the file name {name.rstrip()}" for block in _blocks(names)
+                 for name in _holding(block, needles, vocabulary, blank=False)]
         for relative in (REDACTION_LOG, AUDIT):
             if relative in self.folder.entries and _holds_needle(self.folder.path(relative),
                                                                  needles, vocabulary):
@@ -235,11 +239,41 @@ GENERATED = re.compile(
 
 
 def _holds_needle(path: Path, needles: Needles, vocabulary: frozenset[str]) -> bool:
-    # Line by line: the normalised view of a whole log would cost memory in its size.
+    # A block of lines at a time: the normalised view of a whole log would cost memory in
+    # its size.
     with path.open(encoding="utf-8") as handle:
-        return any(next(needles.find(_unwritten(line), vocabulary), None) for line in handle)
+        while lines := handle.readlines(READ_BACK_BLOCK):
+            if next(_holding(lines, needles, vocabulary, blank=True), None) is not None:
+                return True
+    return False
 
 
-def _unwritten(line: str) -> str:
-    """``line`` with what the tool generated blanked, to the same length."""
-    return GENERATED.sub(lambda found: " " * len(found.group()), line)
+def _blocks(lines: list[str]) -> Iterator[list[str]]:
+    block: list[str] = []
+    size = 0
+    for line in lines:
+        block.append(line)
+        size += len(line)
+        if size >= READ_BACK_BLOCK:
+            yield block
+            block, size = [], 0
+    yield block
+
+
+def _holding(lines: list[str], needles: Needles, vocabulary: frozenset[str],
+             blank: bool) -> Iterator[str]:
+    """The ``lines`` (each ended by a line end) that hold a needle, with what the tool
+    generated blanked first when ``blank``. They are searched together, each followed by
+    a blank line so that no generated value joins the next; only when together they hold
+    one is each searched alone, since a match may run from one line into the next."""
+    def holds(text: str) -> bool:
+        return next(needles.find(_unwritten(text) if blank else text, vocabulary),
+                    None) is not None
+
+    if holds("\n".join(lines)):
+        yield from (line for line in lines if holds(line))
+
+
+def _unwritten(text: str) -> str:
+    """``text`` with what the tool generated blanked (a space stands for each)."""
+    return GENERATED.sub(" ", text)

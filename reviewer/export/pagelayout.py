@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
+from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font, encoded
 from reviewer.export.html import (
     BAND_GREY,
     BAR_PADDING,
@@ -52,7 +52,8 @@ LEADING = 1.2  # line height over font size
 WINDOW = 1 << 16  # characters of a message wrapped at a time
 TAB = "    "
 # Text these fonts draw: cp1252 without control characters but the tab and a CRLF's CR.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+_CONTROL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_LONE_CR = re.compile(r"\r(?!\n)")
 _SPACES = re.compile(r"[ \t\r\n]+")
 _FIRST_BAR = 0xE000  # bars stand in a line as private-use characters
 _LAST_BAR = 0xF8FF
@@ -117,23 +118,28 @@ def _drawable(texts: Iterable[str]) -> bool:
     batch: list[str] = []
     size = 0
     for text in texts:
-        for start in range(0, len(text), WINDOW):
-            piece = text[start:start + WINDOW] if len(text) > WINDOW else text
-            batch.append(piece)
-            size += len(piece)
-            if size >= WINDOW:
-                if not _encodable("\n".join(batch)):
-                    return False
-                batch, size = [], 0
+        if len(text) > WINDOW:
+            if not all(_encodable(text[start:start + WINDOW])
+                       for start in range(0, len(text), WINDOW)):
+                return False
+            continue
+        batch.append(text)
+        size += len(text)
+        if size >= WINDOW:
+            if not _encodable("\n".join(batch)):
+                return False
+            batch, size = [], 0
     return _encodable("\n".join(batch))
 
 
 def _encodable(text: str) -> bool:
     try:
-        text.encode("cp1252")
+        data = encoded(text)
     except UnicodeEncodeError:
         return False
-    return _CONTROL.search(text) is None
+    if len(data.translate(None, _CONTROL)) != len(data):
+        return False
+    return "\r" not in text or _LONE_CR.search(text) is None
 
 
 def _all_segments(conv: RedactedConversation) -> Iterator[Segment]:
@@ -168,46 +174,55 @@ def rows(conv: RedactedConversation, bars: Bars) -> Iterator[Row]:
 
 
 def _rows(text: str, font: Font, size: float, colour: str, bars: Bars,
-          indent: float = 0.0) -> Iterator[Row]:
+          indent: float = 0.0, band: str | None = None) -> list[Row]:
     """A one-paragraph text (title, facts, heading, note): runs of white space are one
-    space, as in the rich text of the Qt path."""
+    space, as in the rich text of the Qt path. A heading's rows (``band``) stay with
+    the message's first line, on a band a little taller."""
     lines, _ = font.wrap(_SPACES.sub(" ", text), _limit(size, indent), bars=bars.widths)
-    for line in lines:
-        yield Row(size * LEADING, font, size, colour, line, indent)
+    height = size * LEADING
+    if band is None:
+        return [Row(height, font, size, colour, line, indent) for line in lines]
+    return [Row(height + PAD, font, size, colour, line, indent, band, True) for line in lines]
 
 
 def _limit(size: float, indent: float) -> float:
     return (WIDTH - 2 * indent) * 1000 / size
 
 
+_BEFORE_MESSAGE = Row(10.0, None)
+_BELOW_HEADING = Row(PAD, None, sticky=True)
+_BEFORE_NOTE = Row(4.0, None)
+_EMPTY = Row(10 * LEADING, REGULAR, 10, EMPTY_GREY, EMPTY_BODY, PAD)
+_BODY_LIMIT = (WIDTH - 2 * PAD) * 1000 / 10
+
+
 def _message_rows(message: RedactedMessage, bars: Bars) -> Iterator[Row]:
-    yield Row(10.0, None)
-    heading = _rows(message_heading(message), BOLD, 8.5, role_colour(message.role), bars, PAD)
-    # The heading stays with the message's first line, on a band a little taller.
-    yield from (row._replace(height=row.height + PAD, band=BAND_GREY, sticky=True)
-                for row in heading)
-    yield Row(PAD, None, sticky=True)
+    yield _BEFORE_MESSAGE
+    yield from _rows(message_heading(message), BOLD, 8.5, role_colour(message.role), bars,
+                     PAD, BAND_GREY)
+    yield _BELOW_HEADING
     if any(segment.text for segment in message.segments):
+        body = 10 * LEADING
         for line in _body_lines(message.segments, bars):
-            yield Row(10 * LEADING, REGULAR, 10, "#000000", line, PAD)
+            yield Row(body, REGULAR, 10, "#000000", line, PAD)
     else:
-        yield Row(10 * LEADING, REGULAR, 10, EMPTY_GREY, EMPTY_BODY, PAD)
+        yield _EMPTY
     note = withheld_note(message)
     if note:
-        yield Row(4.0, None)
+        yield _BEFORE_NOTE
         yield from _rows(note, BOLD_OBLIQUE, 8.5, LABEL_GREY, bars, PAD)
 
 
 def _body_lines(segments: Iterable[Segment], bars: Bars) -> Iterator[str]:
     """A message's lines, wrapped a window at a time; a paragraph's last line waits for
     the next window, as more text may join it."""
-    limit = _limit(10, PAD)
+    wrap, widths = REGULAR.wrap, bars.widths
     carry = ""
     for window in _windows(segments, bars):
         *whole, last = (carry + window).split("\n")
         for paragraph in whole:
-            yield from REGULAR.wrap(paragraph.removesuffix("\r"), limit, bars=bars.widths)[0]
-        lines, used = REGULAR.wrap(last, limit, final=False, bars=bars.widths)
+            yield from wrap(paragraph.removesuffix("\r"), _BODY_LIMIT, bars=widths)[0]
+        lines, used = wrap(last, _BODY_LIMIT, final=False, bars=widths)
         yield from lines
         carry = last[used:]
     # What a paragraph's last wrap left over is one line that fits.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font
+from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font, encoded
 from reviewer.export.html import BAR_PADDING
 from reviewer.export.pagelayout import (
     BAR_CHARS,
@@ -160,8 +160,8 @@ class PdfFile:
 
 
 def _escape(text: str) -> bytes:
-    return (text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
-            .replace(b")", b"\\)").replace(b"\r", b"\\r"))
+    return (encoded(text).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+            .replace(b"\r", b"\\r"))
 
 
 @cache
@@ -194,8 +194,9 @@ class Canvas:
 
     def text(self, font: Font, size: float, x: float, baseline: float, text: str,
              colour: str) -> None:
-        self.fill(colour)
-        if (font.name, size) != self._font:
+        if colour != self._fill:
+            self.fill(colour)
+        if font.name != self._font[0] or size != self._font[1]:
             self.parts.append(b"/%s %.1f Tf\n" % (FONTS[font.name], size))
             self._font = (font.name, size)
         self.parts.append(b"BT %.2f %.2f Td (%s) Tj ET\n" % (x, HEIGHT - baseline, _escape(text)))
@@ -217,7 +218,8 @@ def _row(canvas: Canvas, top: float, row: Row, bars: Bars) -> None:
         canvas.box(row.band, LEFT, top, WIDTH, row.height)
     baseline = _baseline(top, row.height, row.size)
     x = LEFT + row.indent
-    if not bars.tokens or not BAR_CHARS.search(row.text):
+    # A bar's character is not ASCII: most lines are, and need no search.
+    if not bars.tokens or row.text.isascii() or not BAR_CHARS.search(row.text):
         canvas.text(row.font, row.size, x, baseline, row.text, row.colour)
         return
     for part in BAR_CHARS.split(row.text):

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -16,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviewer.domain.errors import UsageError
-from reviewer.export import manifest
-from reviewer.export.folder import PacketFolder, _rename_new
+from reviewer.export import manifest, packet
+from reviewer.export.folder import FileEntry, PacketFolder, _rename_new
 from reviewer.export.leaks import Needles
-from reviewer.export.packet import GENERATED, PacketWriter
+from reviewer.export.packet import GENERATED, PacketWriter, _holds_needle
 from reviewer.export.verify import verify_packet
 from reviewer.infra.files import file_digest
 
@@ -164,6 +165,24 @@ def test_read_back_scan_finds_redacted_text_in_the_logs(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_read_back_reads_a_long_log_a_line_at_a_time(tmp_path: Path) -> None:
+    # Far past the first block read, and only within a line: "Zelda" ending one line and
+    # "Quarterfield" starting the next is no occurrence (the block holding both is). Not a
+    # person, whose name parts would be needles of their own.
+    needles = Needles([("Zelda Quarterfield", "ORGANIZATION", "[ORGANIZATION-1]")])
+    filler = "RR-000001,x,y,0,user,0,10,PERSON,approved,model,,tester,,[PERSON-1]\r\n" * 3000
+    cases = {"late": ("a,zelda  quarterfield,b\r\n", True),
+             "across": ("a,b,zelda\r\nquarterfield,c\r\n", False),
+             "none": ("a,b\r\n", False)}
+    for name, (tail, found) in cases.items():
+        log = tmp_path / f"{name}.csv"
+        log.write_bytes((filler + tail + filler).encode())
+        assert log.stat().st_size > 4 * packet.READ_BACK_BLOCK
+        assert _holds_needle(log, needles, frozenset()) is found, name
+        assert (next(needles.find(tail.replace("\r\n", "\n\n")), None) is not None) is (
+            name != "none"), name  # the block holding the two lines matches
+
+
 def test_a_linked_folder_is_extra(tmp_path: Path) -> None:
     packet = make_packet(tmp_path)
     elsewhere = tmp_path / "elsewhere"
@@ -222,3 +241,34 @@ def test_generated_blanks_what_its_plain_spec_matches(parts: list[str]) -> None:
     text = "".join(parts)
     assert ([m.span() for m in GENERATED.finditer(text)]
             == [m.span() for m in _GENERATED_SPEC.finditer(text)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=12), st.text("0123456789abcdef", max_size=64),
+                          st.integers(0, 10**12)), max_size=6),
+       st.dictionaries(st.text(max_size=5), st.recursive(
+           st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+               st.text(max_size=4), inner, max_size=3), max_leaves=8), max_size=4))
+def test_the_manifest_is_written_as_indented_json(files: list[tuple[str, str, int]],
+                                                   fields: dict[str, Any]) -> None:
+    entries = [FileEntry(path, digest, size) for path, digest, size in files]
+    fields = {k: v for k, v in fields.items() if k not in ("format", "public_key", "files")}
+    body = {"format": manifest.FORMAT, **fields, "public_key": "KEY", "files": [
+        {"path": e.path, "sha256": e.sha256, "bytes": e.bytes}
+        for e in sorted(entries, key=lambda e: e.path)]}
+    assert manifest.manifest_bytes(fields, entries, "KEY") == (
+        json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_read_back_names_a_file_whose_name_holds_redacted_text(tmp_path: Path) -> None:
+    writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
+    try:
+        for i in range(3000):  # names enough for several blocks
+            writer.folder.entries[f"TEXT/RR-{i:06d}-some-longer-name.txt"] = FileEntry("x", "", 0)
+        writer.folder.write("DATA/quarterfield notes.txt", b"")
+        needles = Needles([("Zelda Quarterfield", "PERSON", "[PERSON-1]")])
+        assert writer.unreviewed_leaks(needles, frozenset()) == [
+            "the file name DATA/quarterfield notes.txt"]
+    finally:
+        writer.discard()

@@ -22,7 +22,7 @@ from reviewer.domain.models import Status
 from reviewer.export import packet
 from reviewer.export.bodies import Bodies, Place, WorkerLostError
 from reviewer.export.packet import PacketWriter
-from reviewer.export.pagelayout import Stamp
+from reviewer.export.pagelayout import Stamp, bates_number
 from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
 from reviewer.ops.exporting import WriteRefusedError, export_packet, verify_packet
 from tests.export.builders import add_chat, add_span
@@ -153,9 +153,9 @@ def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
 def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -> None:
     writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
     writer.expect(packet.PARALLEL_FROM)
-    # A file where a worker will begin the third conversation's PDF.
-    writer.folder.make_parent("PDF/x")
-    writer.folder.path("PDF/.3.part").write_bytes(b"")
+    # A file where a worker will write the third conversation's TEXT file (a page each).
+    writer.folder.make_parent("TEXT/x")
+    writer.folder.path("TEXT/RR-000003.txt").write_bytes(b"")
     with pytest.raises(FileExistsError):
         _add_and_drain(writer, 5)
     writer.discard()
@@ -166,15 +166,15 @@ def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -
 def test_a_worker_error_refuses_the_export_and_leaves_nothing(
         store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mixed_store(store, 6)
-    begin = PacketWriter.add
+    number = PacketWriter._number
 
-    def clash(self: PacketWriter, conv: RedactedConversation) -> None:
-        if self._added == 3:  # the worker will find a file where the 4th PDF begins
-            self.folder.make_parent("PDF/x")
-            self.folder.path("PDF/.4.part").write_bytes(b"")
-        begin(self, conv)
+    def clash(self: PacketWriter, queued: Any) -> None:
+        if self.conversations == 3:  # the worker will find the 4th one's TEXT file taken
+            self.folder.make_parent("TEXT/x")
+            self.folder.path(f"TEXT/{bates_number('RR', self.next_page)}.txt").write_bytes(b"")
+        number(self, queued)
 
-    monkeypatch.setattr(PacketWriter, "add", clash)
+    monkeypatch.setattr(PacketWriter, "_number", clash)
     with pytest.raises(WriteRefusedError, match="Nothing was left behind"):
         export(store, tmp_path / "out", 1, monkeypatch)
     assert leftovers(tmp_path) == []
@@ -257,3 +257,25 @@ def test_an_export_leaves_garbage_collection_as_it_found_it(
     with pytest.raises(RefusedError):
         export(store, tmp_path / "refused", 2, monkeypatch)
     assert gc.get_freeze_count() == frozen
+
+
+def test_a_big_pdf_waits_in_a_temporary_file_and_ends_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewer.export import bodies
+
+    def written(spool: int, name: str) -> tuple[bytes, bytes]:
+        monkeypatch.setattr(bodies, "SPOOL", spool)
+        writer = PacketWriter(tmp_path / name, "RR", "LEGEND")  # no workers: all here
+        conv = dataclasses.replace(_conversation(), messages=_conversation().messages * 20)
+        writer.add(conv)
+        writer.drain()
+        root = writer.folder.root
+        assert sorted(p.name for p in (root / "PDF").iterdir()) == ["RR-000001.pdf"]
+        assert writer.folder.entries["PDF/RR-000001.pdf"].bytes == (
+            root / "PDF/RR-000001.pdf").stat().st_size
+        return (root / "PDF/RR-000001.pdf").read_bytes(), (root / "TEXT/RR-000001.txt").read_bytes()
+
+    in_memory = written(1 << 20, "a")
+    spooled = written(1000, "b")
+    assert spooled == in_memory
+    assert len(in_memory[0]) > 1000
