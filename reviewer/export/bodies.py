@@ -77,8 +77,7 @@ class Place:
         return f"PDF/.{key}.part"
 
 
-@dataclass(frozen=True)
-class Numbered:
+class Numbered(NamedTuple):
     """What numbering decided for a conversation: its stamp and its files' names."""
 
     stamp: Stamp
@@ -149,8 +148,7 @@ class Begun:
                                        numbered.text))
 
 
-@dataclass(frozen=True)
-class _Begin:
+class _Begin(NamedTuple):
     key: int
     conv: RedactedConversation
 
@@ -165,12 +163,13 @@ class _Begin:
         return None if body is None else body.pages
 
 
-@dataclass(frozen=True)
-class _Finish:
+class _Finish(NamedTuple):
     key: int
     numbered: Numbered
 
-    size = 0  # no text to send
+    @property
+    def size(self) -> int:
+        return 0  # no text to send
 
     def run(self, place: Place, begun: dict[int, Begun]) -> Finished:
         return begun.pop(self.key).finish(self.numbered)

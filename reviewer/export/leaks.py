@@ -35,7 +35,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from reviewer.domain.normalize import NormalizedText, normalize
 
@@ -88,8 +88,7 @@ SCRUB_MEMO_SIZE = 4096
 _Trie: TypeAlias = dict[str, "_Trie"]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """An occurrence of a needle, as offsets into the original (unnormalised) text."""
 
     start: int

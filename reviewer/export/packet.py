@@ -19,9 +19,8 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reviewer.export import loadfile, log, manifest
 from reviewer.export.bodies import Bodies, Finished, Job, Numbered, Place
@@ -41,8 +40,7 @@ IN_FLIGHT = 64  # conversations queued at most: memory stays flat
 READ_BACK_BLOCK = 1 << 16  # characters of a log scanned at once when it is read back
 
 
-@dataclass(frozen=True)
-class _Queued:
+class _Queued(NamedTuple):
     """A conversation waiting for its number, its PDF's bodies being written."""
 
     key: int
@@ -50,8 +48,7 @@ class _Queued:
     pages: Job[int | None]  # the PDF's, once its bodies are written; None: Qt renders it
 
 
-@dataclass(frozen=True)
-class _Numbered:
+class _Numbered(NamedTuple):
     """A numbered conversation whose files are being finished."""
 
     conv: RedactedConversation

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font, encoded
@@ -59,8 +58,7 @@ _FIRST_BAR = 0xE000  # bars stand in a line as private-use characters
 _LAST_BAR = 0xF8FF
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """What every page of one document is stamped with."""
 
     control_id: str
@@ -261,8 +259,11 @@ def paginate(flow: Iterable[Row]) -> Iterator[Page]:
         if row.sticky:
             held.append(row)
             continue
-        group, held = [*held, row], []
-        if y + sum(r.height for r in group) > BOTTOM and page:
+        if held:
+            group, held = [*held, row], []
+        else:
+            group = [row]
+        if y + (row.height if len(group) == 1 else sum(r.height for r in group)) > BOTTOM and page:
             yield page
             page, y = [], TOP
         for placed in group:

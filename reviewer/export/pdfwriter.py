@@ -138,7 +138,8 @@ class PdfFile:
         self.bodies.append(self._stream(content))
 
     def finish(self, stamp: Stamp) -> None:
-        kids = [self._page(self._stream(_stamp(stamp, index, len(self.bodies))), body)
+        stamps = _Stamps(stamp, len(self.bodies))
+        kids = [self._page(self._stream(stamps.page(index)), body)
                 for index, body in enumerate(self.bodies)]
         self._object(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % _PAGE_TREE)
         self._object(_PAGE_TREE, b"<< /Type /Pages /Count %d /Kids [%s] >>"
@@ -181,6 +182,10 @@ class Canvas:
 
     def content(self) -> bytes:
         return b"".join(self.parts)
+
+    def assume(self, colour: str, font: Font, size: float) -> None:
+        """Take the colour and font as set by content drawn elsewhere."""
+        self._fill, self._font = colour, (font.name, size)
 
     def fill(self, colour: str) -> None:
         if colour != self._fill:
@@ -239,21 +244,38 @@ def _bar(canvas: Canvas, size: float, x: float, baseline: float, token: str) -> 
     canvas.text(BOLD, size, x + padding, baseline, token, "#ffffff")
 
 
-def _stamp(stamp: Stamp, index: int, count: int) -> bytes:
-    """Rules, control id and page count at the top; legend and Bates number at the bottom."""
-    canvas = Canvas()
-    canvas.rule(TOP_RULE * POINTS)
-    canvas.rule(BOTTOM_RULE * POINTS)
-    page_of = f"Page {index + 1} of {count}"
-    header = _centred(HEADER_BOX, 8)
-    canvas.text(REGULAR, 8, LEFT, header, f"Control ID {stamp.control_id}", "#404040")
-    canvas.text(REGULAR, 8, RIGHT - REGULAR.width(page_of) * 8 / 1000, header, page_of,
-                "#404040")
-    canvas.text(BOLD, 8, LEFT, _centred(FOOTER_BOX, 8), stamp.legend, "#000000")
-    bates = bates_number(stamp.prefix, stamp.first_number + index)
-    canvas.text(BOLD, 10, RIGHT - BOLD.width(bates) * 10 / 1000, _centred(FOOTER_BOX, 10),
-                bates, "#000000")
-    return canvas.content()
+class _Stamps:
+    """The stamps of one document's pages: rules, control id and page count at the top;
+    legend and Bates number at the bottom. What every page shares is drawn once."""
+
+    def __init__(self, stamp: Stamp, count: int) -> None:
+        self.stamp, self.count = stamp, count
+        canvas = Canvas()
+        canvas.rule(TOP_RULE * POINTS)
+        canvas.rule(BOTTOM_RULE * POINTS)
+        canvas.text(REGULAR, 8, LEFT, _centred(HEADER_BOX, 8), f"Control ID {stamp.control_id}",
+                    "#404040")
+        self.head = canvas.content()
+        canvas.parts = []
+        canvas.text(BOLD, 8, LEFT, _centred(FOOTER_BOX, 8), stamp.legend, "#000000")
+        self.legend = canvas.content()
+        self.canvas = canvas
+
+    def page(self, index: int) -> bytes:
+        # The same operators a canvas draws the whole stamp with: the page count in the
+        # header's font and colour, the Bates number in the legend's colour.
+        stamp, canvas = self.stamp, self.canvas
+        page_of = f"Page {index + 1} of {self.count}"
+        canvas.parts = [self.head]
+        canvas.assume("#404040", REGULAR, 8)  # as the head leaves it
+        canvas.text(REGULAR, 8, RIGHT - REGULAR.width(page_of) * 8 / 1000,
+                    _centred(HEADER_BOX, 8), page_of, "#404040")
+        canvas.parts.append(self.legend)
+        canvas.assume("#000000", BOLD, 8)  # as the legend leaves it
+        bates = bates_number(stamp.prefix, stamp.first_number + index)
+        canvas.text(BOLD, 10, RIGHT - BOLD.width(bates) * 10 / 1000, _centred(FOOTER_BOX, 10),
+                    bates, "#000000")
+        return canvas.content()
 
 
 def _centred(box: tuple[float, float], size: float) -> float:

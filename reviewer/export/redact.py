@@ -9,9 +9,9 @@ the others show, and the leak scan here covers them all.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from reviewer.domain.models import (
     Branch,
@@ -34,17 +34,19 @@ TokenFor = Callable[[str, str], str]
 NOT_ANALYSED = "[WITHHELD: NOT ANALYSED]"
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A run of kept text, or a redaction bar when ``redacted`` (``text`` is then the token)."""
+class Segment(NamedTuple):
+    """A run of kept text, or a redaction bar when ``redacted`` (``text`` is then the token).
+
+    The records of a produced conversation are named tuples: they are made by the
+    thousand, here and again in the processes that write the files, and a frozen
+    dataclass sets each field through ``object.__setattr__``, several times as slow."""
 
     text: str
     redacted: bool = False
 
 
-@dataclass(frozen=True)
-class RedactedMessage:
-    index: int
+class RedactedMessage(NamedTuple):
+    index: int  # type: ignore[assignment]  # the message's index, not tuple.index
     role: str
     time: str | None
     branch: str
@@ -70,8 +72,7 @@ class RedactedMessage:
         return labels
 
 
-@dataclass(frozen=True)
-class LogRow:
+class LogRow(NamedTuple):
     """One span as the redaction log lists it; never the original text. ``start`` and
     ``end`` locate the span's replacement (or its kept text) in the produced text."""
 
@@ -98,15 +99,14 @@ class Leak:
     hit: Hit
 
 
-@dataclass(frozen=True)
-class RedactedConversation:
+class RedactedConversation(NamedTuple):
     conversation_id: int
     source_id: str
     created: str | None
     title: tuple[Segment, ...]
     messages: tuple[RedactedMessage, ...]
     log: tuple[LogRow, ...]
-    leaks: tuple[Leak, ...] = field(default=())
+    leaks: tuple[Leak, ...] = ()
     unanalysed: int = 0
     redactions: int | None = None  # the log's count, kept when its rows are left out
     # Rejected spans that keep a value redacted elsewhere (see ``_conflicts``).
@@ -125,8 +125,9 @@ class RedactedConversation:
     def rendering(self) -> RedactedConversation:
         """What the page and text renderers read: without the log's rows and the leaks
         (a worker process that writes the files is sent this, a fifth the pickle)."""
-        return replace(self, log=(), leaks=(), conflicts=(),
-                       redactions=self.redaction_count)
+        return RedactedConversation(self.conversation_id, self.source_id, self.created,
+                                    self.title, self.messages, (), (), self.unanalysed,
+                                    self.redaction_count, ())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as plain tuples: every conversation crosses to a worker process, and
@@ -243,8 +244,7 @@ def _message(
     )
 
 
-@dataclass(frozen=True)
-class Cut:
+class Cut(NamedTuple):
     """A text as produced, and where each of its spans landed in it."""
 
     segments: tuple[Segment, ...]
@@ -258,8 +258,10 @@ def _cut(text: str, spans: Sequence[Span], redactor: Redactor, withheld: bool) -
     if withheld:
         end = len(NOT_ANALYSED)
         return Cut((Segment(NOT_ANALYSED, redacted=True),), {s.id: (0, end) for s in spans})
-    redacted = [s for s in spans if redacts(s, redactor.allow_pending)]
     echoes = _echoes(text, spans, redactor)
+    if not spans and not echoes:
+        return Cut((Segment(text),) if text else (), {})
+    redacted = [s for s in spans if redacts(s, redactor.allow_pending)]
     bars = _bars(text, redacted, redactor.token_for, echoes)
     places = {}
     for span in spans:
@@ -400,6 +402,9 @@ def _log_row(
 def _time(value: datetime | None) -> str:
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    if value.year < 1000:  # isoformat pads the year to four digits, strftime does not
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    # isoformat is a fifth of strftime's time; a time of every span and message.
+    return value.isoformat(" ", "seconds")[:19] + " UTC"

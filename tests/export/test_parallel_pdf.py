@@ -3,7 +3,6 @@ writes, and an error or a cancel leaves neither a folder nor a process behind.""
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import json
 import multiprocessing
@@ -241,8 +240,8 @@ def test_a_conversation_crosses_to_a_worker_whole() -> None:
     # The compact pickle lists fields by place: a field added to either class must be
     # added to it too, or it would arrive as its default.
     _, conversation = conv.__reduce__()
-    assert len(conversation) == len(dataclasses.fields(RedactedConversation))
-    assert all(len(message) == len(dataclasses.fields(RedactedMessage))
+    assert len(conversation) == len(RedactedConversation._fields)
+    assert all(len(message) == len(RedactedMessage._fields)
                for message in conversation[4])
 
 
@@ -266,7 +265,7 @@ def test_a_big_pdf_waits_in_a_temporary_file_and_ends_the_same(
     def written(spool: int, name: str) -> tuple[bytes, bytes]:
         monkeypatch.setattr(bodies, "SPOOL", spool)
         writer = PacketWriter(tmp_path / name, "RR", "LEGEND")  # no workers: all here
-        conv = dataclasses.replace(_conversation(), messages=_conversation().messages * 20)
+        conv = _conversation()._replace(messages=_conversation().messages * 20)
         writer.add(conv)
         writer.drain()
         root = writer.folder.root
