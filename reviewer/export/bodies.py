@@ -34,6 +34,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import traceback
 from collections import deque
@@ -273,6 +274,12 @@ class _Worker:
         self._asked: deque[Job[Any]] = deque()  # sent or not, oldest first
         self._unsent: list[_Begin | _Finish] = []
         self._unsent_size = 0
+        self._messages = 0  # sent and not answered yet
+        # The connection's own poll builds a selector each time it is asked, and the
+        # main process asks about every conversation it adds.
+        self._poller = select.poll() if hasattr(select, "poll") else None
+        if self._poller is not None:
+            self._poller.register(self._conn.fileno(), select.POLLIN)
 
     def ask(self, question: _Begin | _Finish) -> Job[Any]:
         job: Job[Any] = Job(self)
@@ -291,20 +298,28 @@ class _Worker:
         except (BrokenPipeError, ConnectionResetError):
             raise self._lost() from None
         self._unsent, self._unsent_size = [], 0
+        self._messages += 1
 
     def collect(self, block: bool) -> None:
         """Give the oldest jobs sent their answers, if they have come (``block``: once
         they come; the questions not sent yet go first)."""
         if block:
             self._send()
-        elif not self._conn.poll():
+        elif not self._messages or not self._answered():
             return
         try:
             answers = pickle.loads(self._conn.recv_bytes())
         except (EOFError, ConnectionResetError):
             raise self._lost() from None
+        self._messages -= 1
         for value, error in answers:
             self._asked.popleft().answer(value, error)
+
+    def _answered(self) -> bool:
+        """Whether an answer waits on the pipe (or the worker is gone)."""
+        if self._poller is None:
+            return self._conn.poll()
+        return bool(self._poller.poll(0))
 
     def _lost(self) -> WorkerLostError:
         self._process.join(1)

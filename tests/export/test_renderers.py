@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.domain.models import Conversation, Message, Origin, Span, Status
 from reviewer.export.leaks import Needles
 from reviewer.export.loadfile import FIELDS, dat_header, dat_row
 from reviewer.export.log import HEADER, csv_rows, log_rows, safe_cell
-from reviewer.export.redact import Redactor, redact_conversation, segments
+from reviewer.export.redact import LogRow, Redactor, redact_conversation, segments
 from reviewer.export.text import jsonl_record, render_text
 
 
@@ -105,3 +109,20 @@ def test_log_offsets_locate_each_spans_own_token_in_a_merged_bar() -> None:
     produced = done.messages[0].text
     assert produced == "Mail [PERSON-1][EMAIL-1] now"
     assert [produced[r.start:r.end] for r in done.log] == ["[PERSON-1]", "[EMAIL-1]"]
+
+
+_CELLS = st.sampled_from(["", " =x", "=1+1", "+", "-3", "@a", "a,b", 'q"q', "\uff1dx", "\t",
+                          "plain", "line\nbreak", "\r", " ", "\u3000=x", "[PERSON-2]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(_CELLS, st.integers(-3, 10**6), _CELLS),
+       st.lists(st.tuples(st.none() | st.integers(-2, 50), _CELLS, st.integers(-5, 99),
+                          st.integers(-5, 99), *[_CELLS] * 7), max_size=4))
+def test_log_rows_are_the_cells_csv_rows_makes(
+        head: tuple[str, int, str], rows: list[tuple[Any, ...]]) -> None:
+    logged = [LogRow(*row) for row in rows]
+    assert log_rows(*head, logged) == csv_rows(
+        (*head, "" if r.message_index is None else r.message_index, r.role, r.start, r.end,
+         r.entity, r.status, r.origin, r.reason, r.reviewer, r.decided_at, r.replacement)
+        for r in logged)
