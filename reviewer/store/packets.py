@@ -16,7 +16,7 @@ import hmac
 import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -44,7 +44,7 @@ from reviewer.store.schema import (
     SpanRow,
 )
 from reviewer.store.spans import span_from_row
-from reviewer.store.sql import page_cache
+from reviewer.store.sql import driver, page_cache
 from reviewer.store.times import from_db
 
 IN_CHUNK = 500
@@ -55,8 +55,7 @@ _REPLACEMENT_LABEL = b"reviewer/replacement-numbers/v1"
 _REFERENCE_LABEL = b"reviewer/packet-references/v1"
 
 
-@dataclass(frozen=True)
-class SpanText:
+class SpanText(NamedTuple):
     """A span with the text it covers and where it is, for the export's first pass."""
 
     span_id: int
@@ -98,29 +97,38 @@ def policy_hashes(conn: Connection) -> list[str]:
     return [str(row[0]) for row in conn.execute(query).all()]
 
 
+# Every span of the statuses asked and its covered text; straight to the driver, as the
+# first pass of an export reads every decided span of the store and SQLAlchemy's row
+# handling was most of its time.
+_SPAN_TEXTS = """
+SELECT spans.id, spans.conversation_id, conversations.source_id, messages.idx, spans.entity,
+       spans.status,
+       substr(coalesce(messages.text, conversations.title, ''), spans.start + 1,
+              spans."end" - spans.start),
+       spans.origin
+FROM spans JOIN conversations ON conversations.id = spans.conversation_id
+LEFT OUTER JOIN messages ON messages.id = spans.message_id
+WHERE spans.status IN ({statuses}) AND spans.id > ? {scope}
+ORDER BY spans.id LIMIT ?"""
+_ACTIVE_SCOPE = f"AND (spans.message_id IS NULL OR messages.branch = '{Branch.ACTIVE}')"
+_STATUSES = {str(s): s for s in Status}
+_ORIGINS = {str(o): o for o in Origin}
+
+
 def span_texts(
     conn: Connection, statuses: Sequence[Status], active_only: bool, page: int = 2000
 ) -> Iterator[SpanText]:
     """Every span with one of ``statuses`` and its covered text, in id order (keyset pages)."""
-    source = func.coalesce(MessageRow.text, ConversationRow.title, "")
-    covered = func.substr(source, SpanRow.start + 1, SpanRow.end - SpanRow.start)
-    query = (
-        select(SpanRow.id, SpanRow.conversation_id, ConversationRow.source_id, MessageRow.idx,
-               SpanRow.entity, SpanRow.status, covered, SpanRow.origin)
-        .join(ConversationRow, ConversationRow.id == SpanRow.conversation_id)
-        .outerjoin(MessageRow, MessageRow.id == SpanRow.message_id)
-        .where(SpanRow.status.in_([str(s) for s in statuses]))
-    )
-    if active_only:
-        query = query.where(
-            SpanRow.message_id.is_(None) | (MessageRow.branch == str(Branch.ACTIVE))
-        )
+    query = _SPAN_TEXTS.format(statuses=", ".join("?" * len(statuses)),
+                               scope=_ACTIVE_SCOPE if active_only else "")
+    asked = [str(s) for s in statuses]
+    raw = driver(conn)
     after = 0
     while True:
-        rows = conn.execute(query.where(SpanRow.id > after).order_by(SpanRow.id).limit(page)).all()
+        rows = raw.execute(query, (*asked, after, page)).fetchall()
         for row in rows:
-            yield SpanText(row[0], row[1], row[2], row[3], row[4], Status(row[5]), row[6] or "",
-                           Origin(row[7]))
+            yield SpanText(row[0], row[1], row[2], row[3], row[4], _STATUSES[row[5]],
+                           row[6] or "", _ORIGINS[row[7]])
         if len(rows) < page:
             return
         after = rows[-1][0]

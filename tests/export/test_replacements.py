@@ -9,7 +9,7 @@ from sqlalchemy import select
 from reviewer.domain.models import Status
 from reviewer.store import packets
 from reviewer.store.schema import ReplacementRow
-from tests.export.builders import add_chat, add_span
+from tests.export.builders import add_branchy_chat, add_chat, add_span
 
 
 def test_numbers_follow_first_use_and_fold_case_width_and_spaces(store: Any) -> None:
@@ -51,3 +51,24 @@ def test_span_texts_and_batches_read_what_the_export_needs(store: Any) -> None:
     (item,) = batch
     assert item.conversation.id == conv_id
     assert len(item.spans) == 2
+
+
+def test_span_texts_of_the_active_branch_leave_alternate_messages_out(store: Any) -> None:
+    conv_id, ids = add_branchy_chat(store, "b1")
+    add_span(store, conv_id, ids[1], "Active question", "Active", "PERSON")
+    add_span(store, conv_id, ids[2], "Alternate answer", "Alternate", "PERSON", Status.PENDING)
+    add_span(store, conv_id, None, "Branches", "Branches", "ORGANIZATION")
+    add_span(store, conv_id, ids[3], "Hidden tool output", "tool", "PERSON", Status.REJECTED)
+    with store.reading() as conn:
+        def texts(statuses: list[Status], active_only: bool) -> list[tuple[str, str, Any]]:
+            return [(s.text, s.status, s.message_index) for s in packets.span_texts(
+                conn, statuses, active_only, page=2)]  # pages of two: keyset pages too
+
+        everything = [Status.APPROVED, Status.PENDING, Status.REJECTED]
+        assert texts(everything, False) == [
+            ("Active", Status.APPROVED, 1), ("Alternate", Status.PENDING, 2),
+            ("Branches", Status.APPROVED, None), ("tool", Status.REJECTED, 3)]
+        assert texts(everything, True) == [
+            ("Active", Status.APPROVED, 1), ("Branches", Status.APPROVED, None),
+            ("tool", Status.REJECTED, 3)]
+        assert texts([Status.PENDING], False) == [("Alternate", Status.PENDING, 2)]
