@@ -10,10 +10,14 @@ same person recurs as in a real matter), then, in one run:
   audit, manifest, signature).
 
 Prints conversations/s for both, PDF pages/s of the export, and both as ratios
-to the baseline's conversations/s. Each size runs in a fresh process, whose
-peak RSS is reset after the store is opened (Argon2 alone peaks at 128 MiB),
-so the printed peak is the export's own; it should stay flat in N, and so should
-the largest peak of the worker processes that write PDF pages in a big export.
+to the baseline's conversations/s. Each size runs in a fresh process, in
+``--rounds`` rounds (3): a fresh copy of the store, the baseline, the export, the
+baseline again; a round's ratio is to the mean of its two baselines, and the round
+of the median ratio is printed with every round's ratio (on a shared machine a
+neighbour's load moves a lone time by half). The peak RSS is reset after the store
+is opened (Argon2 alone peaks at 128 MiB), so the printed peak is the export's own;
+it should stay flat in N, and so should the largest peak of the worker processes
+that write PDF pages in a big export.
 
 With ``--huge 1,4,16`` it renders instead one conversation holding a single
 message of that many MB (log lines; ``--paragraph``: one paragraph without line
@@ -32,7 +36,7 @@ recently freed inode of its block group (``recently_deleted`` in the kernel):
 without it.
 
     .venv/bin/python benchmarks/bench_export.py [--sizes 1000,5000] [--dir DIR]
-        [--huge 1,4,16]
+        [--rounds 3] [--huge 1,4,16]
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,37 +146,51 @@ def reset_peak_rss() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def child(n: int, where: str | None) -> dict[str, Any]:
+def child(n: int, where: str | None, rounds: int) -> dict[str, Any]:
+    """``rounds`` exports of the same store (a fresh copy each time), each between two
+    baselines: the machines are shared, and a neighbour's load shifts both alike."""
+    with tempfile.TemporaryDirectory(dir=where) as tmp:
+        pristine = Path(tmp) / "pristine.db"
+        build(pristine, n)
+        runs = [_round(pristine, Path(tmp), r) for r in range(rounds)]
+    return {"n": n, "rounds": runs}
+
+
+def _round(pristine: Path, tmp: Path, number: int) -> dict[str, Any]:
     from reviewer.ops.stores import open_store
 
-    with tempfile.TemporaryDirectory(dir=where) as tmp:
-        path = Path(tmp) / "bench.db"
-        build(path, n)
-        store = open_store(path, PASSPHRASE)
-        base = baseline(store, Path(tmp) / "plain.jsonl")
-        reset_peak_rss()
-        samples: dict[int, float] = {}
-        workers = [0.0]
+    path = tmp / f"round-{number}.db"
+    shutil.copyfile(pristine, path)  # an export writes replacement numbers: start afresh
+    store = open_store(path, PASSPHRASE)
+    before = baseline(store, tmp / "plain.jsonl")
+    re.purge()  # the needles' pattern is compiled anew, as in a new process
+    reset_peak_rss()
+    samples: dict[int, float] = {}
+    workers = [0.0]
 
-        def sample(done: int, total: int | None, label: str) -> None:
-            if done and done % 1000 == 0:
-                samples[done] = _status_mib("VmRSS")
-            if done and done % 100 == 0:
-                workers[0] = max([workers[0], *(_status_mib("VmHWM", str(child.pid))
-                                                for child in multiprocessing.active_children())])
+    def sample(done: int, total: int | None, label: str) -> None:
+        if done and done % 1000 == 0:
+            samples[done] = _status_mib("VmRSS")
+        if done and done % 100 == 0:
+            workers[0] = max([workers[0], *(_status_mib("VmHWM", str(child.pid))
+                                            for child in multiprocessing.active_children())])
 
-        own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
-        kernel = _system_cpu(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        report = export_packet(store, Path(tmp) / "packet", "bench", progress=sample)
-        took = time.perf_counter() - start
-        own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
-        kernel = _system_cpu(resource.RUSAGE_CHILDREN) - kernel
-        store.close()
-    return {"n": n, "baseline_s": base, "export_s": took, "pages": report.pages,
-            "cpu_main_s": own, "cpu_workers_s": children, "cpu_workers_system_s": kernel,
-            "peak_rss_mib": peak_rss_mib(), "worker_peak_rss_mib": workers[0],
-            "rss_by_done": samples}
+    own, children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    kernel = _system_cpu(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    report = export_packet(store, tmp / f"packet-{number}", "bench", progress=sample)
+    took = time.perf_counter() - start
+    own, children = _cpu(resource.RUSAGE_SELF) - own, _cpu(resource.RUSAGE_CHILDREN) - children
+    kernel = _system_cpu(resource.RUSAGE_CHILDREN) - kernel
+    peak = peak_rss_mib()
+    after = baseline(store, tmp / "plain.jsonl")
+    store.close()
+    path.unlink()
+    shutil.rmtree(tmp / f"packet-{number}")
+    return {"baseline_s": (before + after) / 2, "baselines_s": [before, after],
+            "export_s": took, "pages": report.pages, "cpu_main_s": own,
+            "cpu_workers_s": children, "cpu_workers_system_s": kernel, "peak_rss_mib": peak,
+            "worker_peak_rss_mib": workers[0], "rss_by_done": samples}
 
 
 def huge_text(megabytes: float, paragraph: bool, qt: bool) -> str:
@@ -235,6 +255,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000")
     parser.add_argument("--dir", help="where the store and the packet are written")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="exports of each size, each between two baselines")
     parser.add_argument("--huge", help="MB of one message, e.g. 1,4,16")
     parser.add_argument("--paragraph", action="store_true")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
@@ -243,7 +265,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if args.child:
-        print(json.dumps(child(args.child, args.dir)))
+        print(json.dumps(child(args.child, args.dir, args.rounds)))
         return 0
     if args.huge_child:
         print(json.dumps(huge_child(args.huge_child, args.paragraph, args.qt)))
@@ -253,11 +275,11 @@ def main() -> int:
         return 0
     results = []
     for n in (int(s) for s in args.sizes.split(",")):
-        results.append(_child_json("--child", str(n), *(["--dir", args.dir] if args.dir else [])))
-    for r in results:
-        _report(r)
+        results.append(_child_json("--child", str(n), "--rounds", str(args.rounds),
+                                   *(["--dir", args.dir] if args.dir else [])))
+    medians = [_report(r) for r in results]
     if len(results) > 1:
-        first, last = results[0], results[-1]
+        first, last = medians[0], medians[-1]
         print(f"peak RSS of the export: {first['peak_rss_mib']:.0f} MiB at {first['n']:,} "
               f"conversations, {last['peak_rss_mib']:.0f} MiB at {last['n']:,} "
               f"(x{last['peak_rss_mib'] / first['peak_rss_mib']:.2f} for "
@@ -265,11 +287,24 @@ def main() -> int:
     return 0
 
 
-def _report(r: dict[str, Any]) -> None:
+def _ratio(run: dict[str, Any]) -> float:
+    """The export's conversations/s over the baseline's (the mean time of the two
+    baselines around it)."""
+    return float(run["baseline_s"] / run["export_s"])
+
+
+def _report(result: dict[str, Any]) -> dict[str, Any]:
+    """Print the round of the median ratio, and the ratios of all rounds; returns it."""
+    runs = sorted(result["rounds"], key=_ratio)
+    r = {"n": result["n"], **runs[len(runs) // 2]}
     base_rate, conv_rate = r["n"] / r["baseline_s"], r["n"] / r["export_s"]
     page_rate = r["pages"] / r["export_s"]
-    print(f"{r['n']:,} conversations ({r['pages']:,} PDF pages)")
-    print(f"  baseline (unredacted JSONL): {base_rate:10.0f} conversations/s")
+    print(f"{r['n']:,} conversations ({r['pages']:,} PDF pages), the median of "
+          f"{len(runs)} round(s); ratio of each round: "
+          f"{', '.join(f'{_ratio(run):.4f}' for run in result['rounds'])}")
+    around = ", ".join(f"{r['n'] / s:.0f}" for s in r["baselines_s"])
+    print(f"  baseline (unredacted JSONL): {base_rate:10.0f} conversations/s "
+          f"(before and after: {around})")
     print(f"  export (signed packet):      {conv_rate:10.1f} conversations/s  "
           f"ratio {conv_rate / base_rate:.4f} (x{base_rate / conv_rate:.0f} slower)")
     print(f"  export PDF pages:            {page_rate:10.1f} pages/s          "
@@ -281,6 +316,7 @@ def _report(r: dict[str, Any]) -> None:
           f"(PDF workers: {r['worker_peak_rss_mib']:.0f} MiB each at most)")
     steps = ", ".join(f"{int(k):,}: {v:.0f}" for k, v in r["rss_by_done"].items())
     print(f"  RSS (MiB) after n conversations written: {steps}")
+    return r
 
 
 if __name__ == "__main__":
