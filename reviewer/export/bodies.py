@@ -69,10 +69,6 @@ class Place:
     root: Path  # the packet folder
     any_stamp: Stamp  # any page's stamp shows alike in the standard fonts: digits differ
 
-    @property
-    def root_name(self) -> str:
-        return str(self.root)
-
     def partial(self, key: int) -> str:
         """The temporary name of the PDF of the ``key``-th conversation, relative to the root."""
         return f"PDF/.{key}.part"
@@ -118,8 +114,7 @@ class _Spool:
         """The file at ``target``, listed as ``relative``."""
         if self.file is None:
             return write_new(target, b"".join(self.parts), relative)
-        with self.file.handle:
-            pass
+        self.file.handle.close()
         os.rename(self.partial, target)
         return self.file.entry(relative)
 
@@ -129,7 +124,7 @@ class Begun:
 
     def __init__(self, key: int, conv: RedactedConversation, place: Place) -> None:
         self.conv = conv
-        self.root = place.root_name
+        self.root = str(place.root)
         self.pdf: _Spool | None = None
         self.body: Body | None = None
         if shows(conv, place.any_stamp):

@@ -145,6 +145,7 @@ class Font:
         self._cache[word] = advance
         return advance
 
+
 REGULAR = Font("Helvetica", _REGULAR)
 BOLD = Font("Helvetica-Bold", _BOLD)
 # The oblique cuts share their upright widths.
