@@ -191,7 +191,7 @@ _BEFORE_MESSAGE = Row(10.0, None)
 _BELOW_HEADING = Row(PAD, None, sticky=True)
 _BEFORE_NOTE = Row(4.0, None)
 _EMPTY = Row(10 * LEADING, REGULAR, 10, EMPTY_GREY, EMPTY_BODY, PAD)
-_BODY_LIMIT = (WIDTH - 2 * PAD) * 1000 / 10
+_BODY_LIMIT = _limit(10, PAD)
 
 
 def _message_rows(message: RedactedMessage, bars: Bars) -> Iterator[Row]:
