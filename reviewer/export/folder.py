@@ -52,17 +52,25 @@ class FileEntry:
 
 def create_private(target: Path) -> IO[bytes]:
     """A new file, 0600 whatever the umask, open for writing; never an existing one."""
+    return os.fdopen(_created(target), "wb")
+
+
+def _created(target: str | Path) -> int:
+    """A new file's descriptor, 0600 whatever the umask; never an existing file."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    os.fchmod(fd, FILE_MODE)
-    return os.fdopen(fd, "wb")
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def write_new(target: str, data: bytes, relative: str) -> FileEntry:
     """Write ``data`` as a new private file at ``target`` in one go; its entry as
     ``relative``."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    fd = _created(target)
     try:
-        os.fchmod(fd, FILE_MODE)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]

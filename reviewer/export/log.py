@@ -37,9 +37,13 @@ def safe_cell(value: object) -> str:
 
 
 def csv_rows(rows: Iterable[Sequence[object]]) -> bytes:
+    return _csv([safe_cell(v) for v in row] for row in rows)
+
+
+def _csv(cells: Iterable[Sequence[str]]) -> bytes:
+    """RFC 4180 rows of cells already made safe."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(cells)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -49,10 +53,8 @@ def log_rows(control_id: str, conversation_id: int, source_id: str,
     # rows share are made once.
     safe = formula_safe
     head = (safe(control_id), safe(str(conversation_id)), safe(source_id))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerows(
+    return _csv(
         (*head, "" if r.message_index is None else safe(str(r.message_index)), safe(r.role),
          safe(str(r.start)), safe(str(r.end)), safe(r.entity), safe(r.status), safe(r.origin),
          safe(r.reason), safe(r.reviewer), safe(r.decided_at), safe(r.replacement))
         for r in rows)
-    return buffer.getvalue().encode("utf-8")

@@ -261,9 +261,10 @@ def paginate(flow: Iterable[Row]) -> Iterator[Page]:
             continue
         if held:
             group, held = [*held, row], []
+            height = sum(r.height for r in group)
         else:
-            group = [row]
-        if y + (row.height if len(group) == 1 else sum(r.height for r in group)) > BOTTOM and page:
+            group, height = [row], row.height
+        if y + height > BOTTOM and page:
             yield page
             page, y = [], TOP
         for placed in group:

@@ -199,8 +199,7 @@ class Canvas:
 
     def text(self, font: Font, size: float, x: float, baseline: float, text: str,
              colour: str) -> None:
-        if colour != self._fill:
-            self.fill(colour)
+        self.fill(colour)
         if font.name != self._font[0] or size != self._font[1]:
             self.parts.append(b"/%s %.1f Tf\n" % (FONTS[font.name], size))
             self._font = (font.name, size)
