@@ -233,6 +233,11 @@ class Bodies:
             return Job(None, question.run(self.place, self._here))
         return self._workers[key % len(self._workers)].ask(question)
 
+    def flush(self) -> None:
+        """Send the questions waiting to make up a batch: no more are coming soon."""
+        for worker in self._workers:
+            worker.flush()
+
     def close(self) -> None:
         """Let the workers end; every job must have been answered."""
         for worker in self._workers:  # all told first: they end side by side
@@ -282,10 +287,11 @@ class _Worker:
         self._unsent.append(question)
         self._unsent_size += question.size
         if len(self._unsent) >= BATCH or self._unsent_size >= BATCH_CHARS:
-            self._send()
+            self.flush()
         return job
 
-    def _send(self) -> None:
+    def flush(self) -> None:
+        """Send the questions not sent yet."""
         if not self._unsent:
             return
         try:
@@ -299,7 +305,7 @@ class _Worker:
         """Give the oldest jobs sent their answers, if they have come (``block``: once
         they come; the questions not sent yet go first)."""
         if block:
-            self._send()
+            self.flush()
         elif not self._messages or not self._answered():
             return
         try:

@@ -177,6 +177,7 @@ class PacketWriter:
     def write_audit(self, entries: Iterable[dict[str, Any]]) -> None:
         """Write the audit log (while the workers finish the last conversations), then
         close the others: the redaction log is complete once every conversation is in."""
+        self._bodies.flush()
         with self.folder.open(AUDIT) as handle:
             for entry in entries:
                 handle.write((json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
