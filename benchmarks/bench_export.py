@@ -204,7 +204,7 @@ def huge_text(megabytes: float, paragraph: bool, qt: bool) -> str:
 
 def huge_child(megabytes: float, paragraph: bool, qt: bool) -> dict[str, Any]:
     from reviewer.export.pdf import Stamp, render_pdf
-    from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+    from reviewer.export.records import RedactedConversation, RedactedMessage, Segment
 
     text = huge_text(megabytes, paragraph, qt)
     conv = RedactedConversation(1, "huge", None, (Segment("Huge"),), (RedactedMessage(

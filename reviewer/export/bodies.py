@@ -36,9 +36,7 @@ import os
 import pickle
 import select
 import signal
-import traceback
 from collections import deque
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from pathlib import Path
@@ -47,7 +45,7 @@ from typing import Any, Generic, NamedTuple, TypeVar, cast
 from reviewer.export.folder import FileEntry, HashedFile, create_private, write_new
 from reviewer.export.pagelayout import Stamp, shows, text_size
 from reviewer.export.pdfwriter import Body, write_body, write_tail
-from reviewer.export.redact import RedactedConversation
+from reviewer.export.records import RedactedConversation
 from reviewer.export.text import render_text
 from reviewer.infra.environment import drop_secrets
 
@@ -61,8 +59,7 @@ class Finished(NamedTuple):
     text: FileEntry
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where the conversations' files go, and what their text is checked against; a
     worker is given it once, when it starts."""
 
@@ -360,6 +357,8 @@ def _answer(question: _Begin | _Finish, place: Place, begun: dict[int, Begun]) -
     try:
         return question.run(place, begun), None
     except Exception as error:
+        import traceback  # only now: a worker's start pays for every module it imports
+
         error.add_note(traceback.format_exc())  # the worker's traceback, for the log
         return None, error
 

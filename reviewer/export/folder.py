@@ -24,9 +24,8 @@ import re
 import secrets
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, NamedTuple
 
 from reviewer.domain.errors import RefusedError, UsageError
 from reviewer.infra.files import BLOCK, file_digest
@@ -43,8 +42,9 @@ _LEFTOVER = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"[0-9a-f]{8}(\.new)?")
 _NASCENT_TRIES = 5
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):
+    """A file of the packet as the manifest lists it."""
+
     path: str
     sha256: str
     bytes: int

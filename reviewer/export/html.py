@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from html import escape
 
-from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+from reviewer.export.records import RedactedConversation, RedactedMessage, Segment
 from reviewer.export.text import message_heading, withheld_note
 
 CHUNK = 1 << 15  # characters of text in one rich-text document

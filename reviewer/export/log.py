@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from reviewer.export.redact import LogRow
+from reviewer.export.records import LogRow
 
 HEADER = (
     "control_id", "conversation_id", "source_id", "message_index", "role", "start", "end",

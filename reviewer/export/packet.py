@@ -27,7 +27,7 @@ from reviewer.export.bodies import Bodies, Finished, Job, Numbered, Place
 from reviewer.export.folder import HashedFile, PacketFolder
 from reviewer.export.leaks import Needles
 from reviewer.export.pagelayout import Stamp, bates_number
-from reviewer.export.redact import RedactedConversation
+from reviewer.export.records import RedactedConversation
 from reviewer.export.text import jsonl_record
 
 CONVERSATIONS = "conversations.jsonl"

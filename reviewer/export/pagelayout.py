@@ -28,7 +28,7 @@ from reviewer.export.html import (
     conversation_facts,
     role_colour,
 )
-from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+from reviewer.export.records import RedactedConversation, RedactedMessage, Segment
 from reviewer.export.text import message_heading, withheld_note
 
 POINTS = 72.0  # points an inch

@@ -48,7 +48,7 @@ from reviewer.export.pagelayout import (
     text_size,
 )
 from reviewer.export.pdfwriter import write_conversation
-from reviewer.export.redact import RedactedConversation
+from reviewer.export.records import RedactedConversation
 
 __all__ = ["Stamp", "bates_number", "render_pdf"]
 

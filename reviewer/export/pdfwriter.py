@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from reviewer.export.helvetica import BOLD, BOLD_OBLIQUE, REGULAR, Font, encoded
 from reviewer.export.html import BAR_PADDING
@@ -40,7 +40,7 @@ from reviewer.export.pagelayout import (
     paginate,
     rows,
 )
-from reviewer.export.redact import RedactedConversation
+from reviewer.export.records import RedactedConversation
 
 FONTS = {REGULAR.name: b"F1", BOLD.name: b"F2", BOLD_OBLIQUE.name: b"F3"}
 _CATALOG, _PAGE_TREE, _INFO, _RESOURCES = 1, 2, 3, 4
@@ -52,8 +52,7 @@ HEIGHT = PAGE_HEIGHT * POINTS
 Write = Callable[[bytes], object]  # where a file's bytes go, in order
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(NamedTuple):
     """A PDF whose page bodies are written: what its tail needs to know of it."""
 
     offsets: tuple[int, ...]  # of each object written, by object number

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reviewer.export.redact import RedactedConversation, RedactedMessage
+from reviewer.export.records import RedactedConversation, RedactedMessage
 
 RULE = "-" * 72
 

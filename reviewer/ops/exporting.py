@@ -39,7 +39,8 @@ from reviewer.export.folder import check_target, remove_leftovers, write_problem
 from reviewer.export.leaks import Needles, vocabulary_of
 from reviewer.export.manifest import fingerprint
 from reviewer.export.packet import PacketWriter
-from reviewer.export.redact import NOT_ANALYSED, Leak, RedactedConversation, Redactor
+from reviewer.export.records import RedactedConversation
+from reviewer.export.redact import NOT_ANALYSED, Leak, Redactor
 from reviewer.export.redact import redact_conversation as _redact
 from reviewer.export.verify import VerifyReport
 from reviewer.export.verify import verify_packet as _verify

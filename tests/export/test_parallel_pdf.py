@@ -22,7 +22,7 @@ from reviewer.export import packet
 from reviewer.export.bodies import Bodies, Place, WorkerLostError
 from reviewer.export.packet import PacketWriter
 from reviewer.export.pagelayout import Stamp, bates_number
-from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment
+from reviewer.export.records import RedactedConversation, RedactedMessage, Segment
 from reviewer.ops.exporting import WriteRefusedError, export_packet, verify_packet
 from tests.export.builders import add_chat, add_span
 
@@ -149,6 +149,30 @@ def test_the_workers_import_no_qt_and_no_store(tmp_path: Path) -> None:
     assert multiprocessing.active_children() == []
 
 
+def test_the_workers_import_neither_the_models_nor_the_leak_scan() -> None:
+    # Each module a worker imports is paid again at every export's start, on both workers.
+    code = ("import sys, reviewer.export.bodies, reviewer.export.records; "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('reviewer'))))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    loaded = set(run.stdout.split())
+    assert "reviewer.export.bodies" in loaded
+    assert not loaded & {"reviewer.domain.models", "reviewer.export.redact",
+                         "reviewer.export.leaks", "reviewer.domain.normalize"}
+
+
+def test_the_records_carry_the_models_values() -> None:
+    from reviewer.domain.models import Branch, Visibility
+    from reviewer.export import records
+
+    assert (records.ACTIVE, records.VISIBLE) == (Branch.ACTIVE, Visibility.VISIBLE)
+    message = RedactedMessage(0, "user", None, Branch.ALTERNATE, Visibility.HIDDEN, "text",
+                              0, ())
+    assert message.labels == ["alternate branch", "hidden content"]
+    assert RedactedMessage(0, "user", None, Branch.ACTIVE, Visibility.VISIBLE, "text", 0,
+                           ()).labels == []
+
+
 def test_a_worker_error_is_raised_as_itself_and_leaves_nothing(tmp_path: Path) -> None:
     writer = PacketWriter(tmp_path / "out", "RR", "LEGEND")
     writer.expect(packet.PARALLEL_FROM)
@@ -223,7 +247,8 @@ def _conversation() -> RedactedConversation:
 
 def test_a_conversation_crosses_to_a_worker_whole() -> None:
     from reviewer.export.leaks import Hit
-    from reviewer.export.redact import Leak, LogRow
+    from reviewer.export.records import LogRow
+    from reviewer.export.redact import Leak
 
     body = (Segment("Hi "), Segment("[PERSON-1]", True), Segment(" there"))
     messages = (RedactedMessage(0, "user", "2024-05-01 10:00:00 UTC", "active", "visible",

@@ -19,7 +19,8 @@ from reviewer.domain.models import Origin, Span, Status
 from reviewer.export import helvetica, html, pagelayout, pdf, pdfwriter
 from reviewer.export.pagelayout import Bars, Stamp, shows
 from reviewer.export.pdf import render_pdf, render_qt
-from reviewer.export.redact import RedactedConversation, RedactedMessage, Segment, segments
+from reviewer.export.records import RedactedConversation, RedactedMessage, Segment
+from reviewer.export.redact import segments
 
 pypdf = pytest.importorskip("pypdf")
 

@@ -13,7 +13,8 @@ from reviewer.domain.models import Conversation, Message, Origin, Span, Status
 from reviewer.export.leaks import Needles
 from reviewer.export.loadfile import FIELDS, dat_header, dat_row
 from reviewer.export.log import HEADER, csv_rows, log_rows, safe_cell
-from reviewer.export.redact import LogRow, Redactor, redact_conversation, segments
+from reviewer.export.records import LogRow
+from reviewer.export.redact import Redactor, redact_conversation, segments
 from reviewer.export.text import jsonl_record, render_text
 
 
