@@ -25,7 +25,7 @@ $(UV): uv-requirements.txt
 	touch $(UV)
 
 $(STAMP): pyproject.toml uv.lock $(UV)
-	$(SYNC) --extra test --extra cluster
+	$(SYNC) --extra test --extra cluster --reinstall-package redaction-reviewer
 	$(BIN)/python -m compileall -q reviewer
 	touch $(STAMP)
 
