@@ -54,8 +54,9 @@ def manifest_bytes(fields: dict[str, Any], files: Sequence[FileEntry], public_b6
 _FILE = '    {\n      "path": %s,\n      "sha256": %s,\n      "bytes": %d\n    }'
 
 
-def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# What json.dumps(value, ensure_ascii=False) writes for a string, without its Python-level
+# dispatch (0.08 us a string instead of 1.3; two strings a file).
+_string = json.encoder.encode_basestring
 
 
 def sign(private_raw: bytes, data: bytes) -> bytes:
