@@ -798,16 +798,19 @@ def _signals_raise() -> Iterator[None]:
         return
 
     def terminate(signum: int, frame: FrameType | None) -> None:
-        interrupts.deliver(TerminatedError())
+        interrupts.deliver(TerminatedError(), signum)
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        interrupts.deliver(KeyboardInterrupt())
+        interrupts.deliver(KeyboardInterrupt(), signum)
 
+    signals: dict[type[BaseException], int] = {TerminatedError: signal.SIGTERM}
     previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, terminate)}
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, interrupt)
+        signals[KeyboardInterrupt] = signal.SIGINT
     try:
-        yield
+        with interrupts.lost_ones_again(signals):
+            yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -3,8 +3,15 @@ raised when it is left; raised where they arrive outside one."""
 
 from __future__ import annotations
 
+import _imp
+import signal
+import time
+import weakref
+from collections.abc import Callable
+
 import pytest
 
+from reviewer.cli import _signals_raise
 from reviewer.infra import interrupts
 
 
@@ -40,3 +47,53 @@ def _broken_by_the_stop() -> None:
 def test_the_interrupt_replaces_the_error_the_stopped_work_raised() -> None:
     with pytest.raises(KeyboardInterrupt):
         _broken_by_the_stop()
+
+
+def test_while_an_import_holds_its_lock_the_signal_comes_again_once_it_is_free() -> None:
+    # Raised inside importlib's code after it took the global import lock and before the
+    # ``try`` that releases it, the interrupt left the lock held and every later import
+    # waiting for ever.
+    got: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    try:
+        _imp.acquire_lock()
+        try:
+            interrupts.deliver(KeyboardInterrupt(), signal.SIGINT)  # not raised
+            time.sleep(0.1)
+            assert got == []  # nor sent again while the lock is held
+        finally:
+            _imp.release_lock()
+        _wait_for(lambda: bool(got))
+        assert got == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_an_interrupt_a_callback_swallowed_is_raised_again(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Python ignores what a weakref callback or a finaliser raises (and prints its
+    # traceback): a Ctrl+C that arrived there was lost.
+    with pytest.raises(KeyboardInterrupt):
+        _swallow_an_interrupt()
+    assert "Exception ignored" not in capsys.readouterr().err
+
+
+def _swallow_an_interrupt() -> None:
+    class Thing:
+        pass
+
+    def swallowing(ref: object) -> None:
+        raise KeyboardInterrupt
+
+    with _signals_raise():
+        thing = Thing()
+        ref = weakref.ref(thing, swallowing)
+        del thing  # the callback raises; Python hands it to the hook
+        assert ref() is None
+        _wait_for(lambda: False)
+
+
+def _wait_for(done: Callable[[], bool], seconds: float = 10.0) -> None:
+    ends = time.monotonic() + seconds
+    while not done() and time.monotonic() < ends:
+        time.sleep(0.01)
