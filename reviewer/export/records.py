@@ -73,7 +73,7 @@ class LogRow(NamedTuple):
     reviewer: str
     decided_at: str
     replacement: str
-    echo: bool = False  # pending text redacted where no span is (see Redactor.pending)
+    echo: bool = False  # pending text redacted where no span is (see redact.Redactor.pending)
 
 
 class RedactedConversation(NamedTuple):
@@ -86,7 +86,7 @@ class RedactedConversation(NamedTuple):
     leaks: tuple[Leak, ...] = ()
     unanalysed: int = 0
     redactions: int | None = None  # the log's count, kept when its rows are left out
-    # Rejected spans that keep a value redacted elsewhere (see ``_conflicts``).
+    # Rejected spans that keep a value redacted elsewhere (see ``redact._conflicts``).
     conflicts: tuple[int, ...] = ()
 
     @property
