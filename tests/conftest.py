@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,19 @@ def _isolated_home(
     monkeypatch.delenv("REVIEWER_PASSPHRASE", raising=False)
     monkeypatch.delenv("REVIEWER_NEW_PASSPHRASE", raising=False)
     monkeypatch.setenv("REVIEWER_NAME", "tester")
+
+
+@pytest.fixture
+def ctrl_c_as_in_a_terminal() -> Iterator[None]:
+    """Ctrl+C handled by Python, as a terminal starts a program, for the test's duration:
+    a shell without job control starts a background command (a test run among them)
+    ignoring it, an ignored signal stays ignored in the processes started from it, and a
+    handled one does not."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture

@@ -69,17 +69,13 @@ def test_while_an_import_holds_its_lock_the_signal_comes_again_once_it_is_free()
         signal.signal(signal.SIGINT, previous)
 
 
+@pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")
 def test_an_interrupt_a_callback_swallowed_is_raised_again(
         capsys: pytest.CaptureFixture[str]) -> None:
     # Python ignores what a weakref callback or a finaliser raises (and prints its
     # traceback): a Ctrl+C that arrived there was lost.
-    # Handled as in a terminal, even where this run was started ignoring Ctrl+C.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            _swallow_an_interrupt()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with pytest.raises(KeyboardInterrupt):
+        _swallow_an_interrupt()
     assert "Exception ignored" not in capsys.readouterr().err
 
 

@@ -31,7 +31,7 @@ from reviewer.suggest.service import MIN_CHUNK, PIECE, SuggestionService
 from tests.conftest import PASSPHRASE
 
 pytestmark = [pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc"),
-              pytest.mark.slow]
+              pytest.mark.slow, pytest.mark.usefixtures("ctrl_c_as_in_a_terminal")]
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0  # for killed processes to go: generous, the machine may be busy
@@ -180,20 +180,12 @@ def _analyzing(busy_store: tuple[Path, Path], tmp_path: Path, where: tuple[str, 
     copy = tmp_path / "matter.db"
     copy.write_bytes(path.read_bytes())
     env = {**os.environ, "REVIEWER_PASSPHRASE": PASSPHRASE}
-    # Started as from a terminal, where Ctrl+C is not ignored: a shell without job
-    # control starts a background command (a test run among them) ignoring it, and an
-    # ignored signal stays ignored in the processes it starts; a handled one does not.
-    terminal = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        cli = subprocess.Popen(
-            [sys.executable, "-m", "reviewer.cli", "analyze", str(copy), *where,
-             "--policy", str(policy)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True,  # a group of its own, as a terminal's Ctrl+C reaches
-        )
-    finally:
-        signal.signal(signal.SIGINT, terminal)
-    with cli:
+    with subprocess.Popen(
+        [sys.executable, "-m", "reviewer.cli", "analyze", str(copy), *where,
+         "--policy", str(policy)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # a group of its own, as a terminal's Ctrl+C reaches
+    ) as cli:
         try:
             yield cli
         finally:
