@@ -45,8 +45,11 @@ def mixed_store(store: Any, count: int = 9) -> None:
 
 
 def export(store: Any, out: Path, parallel_from: int, monkeypatch: pytest.MonkeyPatch,
-           **kwargs: Any) -> Any:
+           workers: int = 2, **kwargs: Any) -> Any:
+    """Export with workers from ``parallel_from`` conversations on; two unless told (the
+    most any machine starts: conversations alternate between them)."""
     monkeypatch.setattr(packet, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(packet, "worker_count", lambda: workers)
     return export_packet(store, out, "tester", **kwargs)
 
 
@@ -64,11 +67,13 @@ def without_hashes(dat: Path) -> list[list[str]]:
     return [line.split("\x14")[:-1] for line in dat.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_parallel_export_writes_the_inline_packet(store: Any, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    workers: int) -> None:
     mixed_store(store)
     inline = export(store, tmp_path / "inline", 10**9, monkeypatch)
-    parallel = export(store, tmp_path / "parallel", 1, monkeypatch)
+    parallel = export(store, tmp_path / "parallel", 1, monkeypatch, workers)
     one, two = tmp_path / "inline", tmp_path / "parallel"
     assert verify_packet(two).ok
     assert (inline.pages, inline.conversations) == (parallel.pages, parallel.conversations)
@@ -103,6 +108,27 @@ def test_the_facts_line_counts_redactions_though_workers_get_no_log(
     firsts = [" ".join(pages[0].split()) for pages in pdf_texts(tmp_path / "packet").values()]
     assert sorted(text.count("2 redaction(s)") + 10 * text.count("1 redaction(s)")
                   for text in firsts) == [1, 1, 10]
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 2), (16, 2)])
+def test_one_core_is_left_to_the_main_process(monkeypatch: pytest.MonkeyPatch, cores: int,
+                                              workers: int) -> None:
+    monkeypatch.setattr(packet.os, "sched_getaffinity", lambda pid: set(range(cores)),
+                        raising=False)
+    assert packet.worker_count() == workers
+
+
+def test_one_core_writes_the_packet_without_workers(
+        store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed_store(store, 3)
+    monkeypatch.setattr(packet.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(packet, "PARALLEL_FROM", 1)
+    started: list[int] = []
+    monkeypatch.setattr(Bodies, "start", lambda self, workers: started.append(workers))
+    report = export_packet(store, tmp_path / "out", "tester")
+    assert started == []
+    assert report.conversations == 3
+    assert verify_packet(tmp_path / "out").ok
 
 
 def test_a_standard_font_export_loads_no_qt(tmp_path: Path) -> None:
