@@ -23,7 +23,12 @@ from reviewer.export.bodies import Bodies, Place, WorkerLostError
 from reviewer.export.packet import PacketWriter
 from reviewer.export.pagelayout import Stamp, bates_number
 from reviewer.export.records import RedactedConversation, RedactedMessage, Segment
-from reviewer.ops.exporting import WriteRefusedError, export_packet, verify_packet
+from reviewer.ops.exporting import (
+    YOUNG_COLLECTION_AFTER,
+    WriteRefusedError,
+    export_packet,
+    verify_packet,
+)
 from tests.export.builders import add_chat, add_span
 
 pypdf = pytest.importorskip("pypdf")
@@ -298,15 +303,24 @@ def test_a_conversation_crosses_to_a_worker_whole() -> None:
 
 def test_an_export_leaves_garbage_collection_as_it_found_it(
         store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While it runs, the objects alive before are frozen and the youngest generation is
+    collected less often; after, as before, whether it wrote a packet or refused."""
     mixed_store(store, 3)
-    frozen = gc.get_freeze_count()
-    export(store, tmp_path / "out", 2, monkeypatch)
-    assert gc.get_freeze_count() == frozen
+    frozen, threshold = gc.get_freeze_count(), gc.get_threshold()
+    during: list[int] = []
+
+    def look(done: int, total: int | None, label: str) -> None:
+        if label == "Exporting":
+            during.append(gc.get_threshold()[0])
+
+    export(store, tmp_path / "out", 2, monkeypatch, progress=look)
+    assert set(during) == {YOUNG_COLLECTION_AFTER}
+    assert (gc.get_freeze_count(), gc.get_threshold()) == (frozen, threshold)
     conv_id, (m0,) = add_chat(store, "pending", ["Hi, I am Pat Doe."])
     add_span(store, conv_id, m0, "Hi, I am Pat Doe.", "Pat Doe", "PERSON", Status.PENDING)
     with pytest.raises(RefusedError):
         export(store, tmp_path / "refused", 2, monkeypatch)
-    assert gc.get_freeze_count() == frozen
+    assert (gc.get_freeze_count(), gc.get_threshold()) == (frozen, threshold)
 
 
 def test_a_big_pdf_waits_in_a_temporary_file_and_ends_the_same(

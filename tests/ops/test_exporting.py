@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import io
 import json
@@ -22,7 +21,6 @@ from reviewer.domain.models import AuditEntry, Origin, Status, Suggestion
 from reviewer.ops.audit import audit_entries, verify_audit
 from reviewer.ops.decisions import decide
 from reviewer.ops.exporting import (
-    YOUNG_COLLECTION_AFTER,
     ConflictRefusedError,
     LeakRefusedError,
     PendingRefusedError,
@@ -332,30 +330,6 @@ def test_cancelling_leaves_nothing(store: Any, tmp_path: Path) -> None:
     with pytest.raises(CancelledError):
         export_packet(store, tmp_path / "out", "tester", progress=cancel_after_one)
     assert leftovers(tmp_path) == []
-
-
-def test_collection_is_relaxed_while_exporting_and_restored_after(
-        store: Any, tmp_path: Path) -> None:
-    """The young generation is collected less often during an export, as before after it,
-    whether the export ends well or is cancelled."""
-    add_chat(store, "c0", ["message 0"])
-    before = gc.get_threshold()
-    during: list[tuple[int, int, int]] = []
-
-    def look(done: int, total: int | None, label: str) -> None:
-        if label == "Exporting":
-            during.append(gc.get_threshold())
-
-    export_packet(store, tmp_path / "out", "tester", progress=look)
-    assert {threshold[0] for threshold in during} == {YOUNG_COLLECTION_AFTER}
-    assert gc.get_threshold() == before
-
-    def cancel(done: int, total: int | None, label: str) -> None:
-        raise CancelledError("Export cancelled.")
-
-    with pytest.raises(CancelledError):
-        export_packet(store, tmp_path / "out2", "tester", progress=cancel)
-    assert gc.get_threshold() == before
 
 
 def test_bad_requests_are_usage_errors(store: Any, tmp_path: Path) -> None:
