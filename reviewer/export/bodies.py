@@ -201,22 +201,32 @@ class Bodies:
     def __init__(self, place: Place) -> None:
         self.place = place
         self._workers: list[_Worker] = []
+        self._begun = 0  # conversations sent to workers, which take them in turn
+        self._owners: dict[int, _Worker] = {}  # key -> the worker that began it
         self._here: dict[int, Begun] = {}
+
+    @property
+    def workers(self) -> int:
+        return len(self._workers)
 
     @property
     def parallel(self) -> bool:
         return bool(self._workers)
 
     def start(self, workers: int) -> None:
-        """Start ``workers`` processes; none is left running if one cannot start."""
-        drop_secrets()  # a spawned worker keeps the environment it starts with
-        context = multiprocessing.get_context("spawn")
+        """Start ``workers`` processes (more may join: ``add_worker``); none is left
+        running if one cannot start."""
         try:
             for _ in range(workers):
-                self._workers.append(_Worker(context, self.place))
+                self.add_worker()
         except BaseException:
             self.stop()
             raise
+
+    def add_worker(self) -> None:
+        """Start one more process; it takes its turn from the next conversation begun."""
+        drop_secrets()  # a spawned worker keeps the environment it starts with
+        self._workers.append(_Worker(multiprocessing.get_context("spawn"), self.place))
 
     def begin(self, key: int, conv: RedactedConversation) -> Job[int | None]:
         """Begin the files of ``conv``; the answer is its PDF's page count, None for Qt."""
@@ -228,7 +238,11 @@ class Bodies:
     def _ask(self, key: int, question: _Begin | _Finish) -> Job[Any]:
         if key in self._here or not self._workers:
             return Job(None, question.run(self.place, self._here))
-        return self._workers[key % len(self._workers)].ask(question)
+        if isinstance(question, _Finish):  # where its PDF's bodies wait
+            return self._owners.pop(key).ask(question)
+        worker = self._owners[key] = self._workers[self._begun % len(self._workers)]
+        self._begun += 1
+        return worker.ask(question)
 
     def flush(self) -> None:
         """Send the questions waiting to make up a batch: no more are coming soon."""
@@ -242,12 +256,14 @@ class Bodies:
         for worker in self._workers:
             worker.join()
         self._workers = []
+        self._owners.clear()
 
     def stop(self) -> None:
         """End the workers now, whatever they are writing; never raises."""
         for worker in self._workers:
             worker.kill()
         self._workers = []
+        self._owners.clear()
         self._here.clear()
 
 

@@ -17,10 +17,11 @@ import contextlib
 import json
 import os
 import re
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from reviewer.export import loadfile, log, manifest
 from reviewer.export.bodies import Bodies, Finished, Job, Numbered, Place
@@ -38,8 +39,15 @@ PARALLEL_FROM = 200
 # Worker processes at most: the main process reads, redacts and scans a conversation in
 # about the time one worker writes its files, so a second only takes up the slack.
 MAX_WORKERS = 2
+# When the main process has waited for the workers this share of the time since the first
+# conversation (and this long), the workers are behind, and another starts while fewer
+# than MAX_WORKERS run: on a disk where creating a file costs most of a millisecond (see
+# ``bodies``), one worker kept the main process waiting two fifths of the time.
+BEHIND_SHARE = 0.15
+BEHIND_SECONDS = 0.2
 IN_FLIGHT = 64  # conversations queued at most: memory stays flat
 READ_BACK_BLOCK = 1 << 16  # characters of a log scanned at once when it is read back
+T = TypeVar("T")
 
 
 class _Queued(NamedTuple):
@@ -62,9 +70,10 @@ class _Numbered(NamedTuple):
 
 
 def worker_count() -> int:
-    """Workers for the cores this process may run on, one core left to the main process.
-    On two cores, one: with a second the three processes shared two cores, each ran
-    slower, and the export took a tenth longer (bench_export, 2,000 conversations)."""
+    """Workers to start with, for the cores this process may run on: one core is left to
+    the main process. On two cores, one: with a second the three processes shared two
+    cores, each ran slower, and the export took a tenth longer (bench_export, 2,000
+    conversations, on a tmpfs). A second joins if the first falls behind."""
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))
     else:  # pragma: no cover - macOS and Windows have no affinity mask
@@ -92,6 +101,9 @@ class PacketWriter:
         self._numbered: deque[_Numbered] = deque()
         self._added = 0
         self._inline = False  # set when workers could not start: not tried again
+        self._since = 0.0  # when the first conversation came
+        self._waited = 0.0  # seconds the main process waited for the workers since
+        self._may_add = True  # cleared when another worker could not start
         self._streams = contextlib.ExitStack()
         try:
             self._jsonl = self._stream(CONVERSATIONS)
@@ -122,6 +134,8 @@ class PacketWriter:
 
     def add(self, conv: RedactedConversation) -> None:
         """Queue ``conv``; it is numbered once every conversation before it is."""
+        if not self._added:
+            self._since = time.perf_counter()
         self._added += 1
         self.expect(self._added)
         for kind in ("PDF/", "TEXT/"):
@@ -138,17 +152,36 @@ class PacketWriter:
     def _advance(self, waiting: int) -> None:
         """Number and record, in order, what is ready, and what is more than ``waiting``."""
         while self._queue and (len(self._queue) > waiting or self._queue[0].pages.ready):
-            self._number(self._queue.popleft())
+            queued = self._queue.popleft()
+            self._number(queued, self._answer(queued.pages, waiting))
         while self._numbered and (len(self._numbered) > waiting
                                   or self._numbered[0].files.ready):
-            self._record(self._numbered.popleft())
+            numbered = self._numbered.popleft()
+            self._record(numbered, self._answer(numbered.files, waiting))
 
-    def _number(self, queued: _Queued) -> None:
-        """Give the oldest conversation its pages, and have its files finished."""
+    def _answer(self, job: Job[T], waiting: int) -> T:
+        """The job's answer. Waiting for it while conversations still come, the main
+        process adds a worker once the workers are behind (``BEHIND_SHARE``)."""
+        if not waiting or job.ready:
+            return job.result()
+        began = time.perf_counter()
+        answer = job.result()
+        self._waited += time.perf_counter() - began
+        if (self._waited > max(BEHIND_SECONDS, BEHIND_SHARE * (began - self._since))
+                and 0 < self._bodies.workers < MAX_WORKERS and self._may_add):
+            try:
+                self._bodies.add_worker()
+            except OSError:  # the workers running go on alone
+                self._may_add = False
+        return answer
+
+    def _number(self, queued: _Queued, pages: int | None) -> None:
+        """Give the oldest conversation its pages (None: Qt renders it), and have its
+        files finished."""
         control_id = bates_number(self.prefix, self.next_page)
         stamp = Stamp(control_id, self.prefix, self.next_page, self.legend)
         pdf_path, text_path = f"PDF/{control_id}.pdf", f"TEXT/{control_id}.txt"
-        pages = self._pages(queued, pdf_path, stamp)
+        pages = self._pages(queued, pdf_path, stamp, pages)
         end = bates_number(self.prefix, self.next_page + pages - 1)
         bates = control_id if pages == 1 else f"{control_id} – {end}"
         files = self._bodies.finish(queued.key, Numbered(stamp, bates, pdf_path, text_path))
@@ -158,8 +191,7 @@ class PacketWriter:
         self.conversations += 1
         self.messages += len(queued.conv.messages)
 
-    def _pages(self, queued: _Queued, pdf_path: str, stamp: Stamp) -> int:
-        pages = queued.pages.result()
+    def _pages(self, queued: _Queued, pdf_path: str, stamp: Stamp, pages: int | None) -> int:
         if pages is not None:
             return pages
         # Qt is loaded only for a document the standard fonts cannot show: importing it
@@ -171,9 +203,8 @@ class PacketWriter:
         self.folder.add_existing(pdf_path)
         return pages
 
-    def _record(self, numbered: _Numbered) -> None:
+    def _record(self, numbered: _Numbered, finished: Finished) -> None:
         """List the conversation's files; write its line, log rows and load-file row."""
-        finished = numbered.files.result()
         for entry in (finished.pdf, finished.text):
             if entry is not None:
                 self.folder.entries[entry.path] = entry

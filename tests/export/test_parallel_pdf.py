@@ -115,6 +115,40 @@ def test_the_facts_line_counts_redactions_though_workers_get_no_log(
                   for text in firsts) == [1, 1, 10]
 
 
+@pytest.mark.parametrize("second_starts", [True, False])
+def test_a_second_worker_joins_when_the_first_falls_behind(
+        store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        second_starts: bool) -> None:
+    """Conversations begun by the first worker are finished by it, the next ones are
+    shared; a second that cannot start leaves the first to go on alone."""
+    mixed_store(store)
+    export(store, tmp_path / "inline", 10**9, monkeypatch)
+    monkeypatch.setattr(packet, "IN_FLIGHT", 1)  # the main process waits for every answer
+    monkeypatch.setattr(packet, "BEHIND_SECONDS", 0.0)
+    monkeypatch.setattr(packet, "BEHIND_SHARE", 0.0)
+    asked: list[int] = []
+    add_worker = Bodies.add_worker
+
+    def counted(self: Bodies) -> None:
+        asked.append(self.workers)
+        if self.workers and not second_starts:
+            raise OSError("Resource temporarily unavailable")
+        add_worker(self)
+
+    monkeypatch.setattr(Bodies, "add_worker", counted)
+    export(store, tmp_path / "grown", 1, monkeypatch, workers=1)
+    assert asked == [0, 1]  # one at the start, one more once behind, asked once
+    one, two = tmp_path / "inline", tmp_path / "grown"
+    assert verify_packet(two).ok
+    names = sorted(p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(two).as_posix() for p in two.rglob("*") if p.is_file())
+    for same in ("conversations.jsonl", "redaction_log.csv",
+                 *[n for n in names if n.startswith("TEXT/")]):
+        assert (one / same).read_bytes() == (two / same).read_bytes(), same
+    assert pdf_texts(one) == pdf_texts(two)
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 2), (16, 2)])
 def test_one_core_is_left_to_the_main_process(monkeypatch: pytest.MonkeyPatch, cores: int,
                                               workers: int) -> None:
@@ -222,11 +256,11 @@ def test_a_worker_error_refuses_the_export_and_leaves_nothing(
     mixed_store(store, 6)
     number = PacketWriter._number
 
-    def clash(self: PacketWriter, queued: Any) -> None:
+    def clash(self: PacketWriter, *args: Any) -> None:
         if self.conversations == 3:  # the worker will find the 4th one's TEXT file taken
             self.folder.make_parent("TEXT/x")
             self.folder.path(f"TEXT/{bates_number('RR', self.next_page)}.txt").write_bytes(b"")
-        number(self, queued)
+        number(self, *args)
 
     monkeypatch.setattr(PacketWriter, "_number", clash)
     with pytest.raises(WriteRefusedError, match="Nothing was left behind"):
