@@ -101,6 +101,7 @@ class PacketWriter:
         self._numbered: deque[_Numbered] = deque()
         self._added = 0
         self._inline = False  # set when workers could not start: not tried again
+        self._first_workers = worker_count()
         self._since = 0.0  # when the first conversation came
         self._waited = 0.0  # seconds the main process waited for the workers since
         self._may_add = True  # cleared when another worker could not start
@@ -120,11 +121,10 @@ class PacketWriter:
 
     def expect(self, count: int) -> None:
         """``count`` conversations will come: start the workers now if that is many."""
-        workers = worker_count()
         if (count >= PARALLEL_FROM and not self._bodies.parallel and not self._inline
-                and workers):
+                and self._first_workers):
             try:
-                self._bodies.start(workers)
+                self._bodies.start(self._first_workers)
             except OSError:  # a system that cannot start processes gets its packet all the same
                 self._inline = True
 
