@@ -207,11 +207,8 @@ class Bodies:
 
     @property
     def workers(self) -> int:
+        """Worker processes running (0: files are written here)."""
         return len(self._workers)
-
-    @property
-    def parallel(self) -> bool:
-        return bool(self._workers)
 
     def start(self, workers: int) -> None:
         """Start ``workers`` processes (more may join: ``add_worker``); none is left

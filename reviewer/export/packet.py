@@ -85,7 +85,8 @@ class PacketWriter:
     """Renders conversations into a :class:`PacketFolder` as they come.
 
     A big export starts worker processes: at once when told how many conversations
-    will come (``expect``), else when that many have come."""
+    will come (``expect``), else when that many have come; another joins while they
+    fall behind (``BEHIND_SHARE``)."""
 
     def __init__(self, out_dir: Path, prefix: str, legend: str) -> None:
         self.folder = PacketFolder(out_dir)
@@ -121,7 +122,7 @@ class PacketWriter:
 
     def expect(self, count: int) -> None:
         """``count`` conversations will come: start the workers now if that is many."""
-        if (count >= PARALLEL_FROM and not self._bodies.parallel and not self._inline
+        if (count >= PARALLEL_FROM and not self._bodies.workers and not self._inline
                 and self._first_workers):
             try:
                 self._bodies.start(self._first_workers)
